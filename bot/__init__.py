@@ -1,0 +1,5 @@
+"""The WeChat official-account (服务号) endpoint: parse, route, reply."""
+
+from .app import create_app
+
+__all__ = ["create_app"]

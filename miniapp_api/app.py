@@ -1,0 +1,5 @@
+from aiohttp import web
+
+
+def create_app() -> web.Application:
+    return web.Application()

@@ -1,0 +1,82 @@
+"""The composition root: ``create_app(settings)`` wires resources, services and entrypoints.
+
+Nothing here runs at import time; every resource is opened in its own ``cleanup_ctx`` and
+reached through a typed ``web.AppKey``.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from aiohttp import web
+
+import bot
+import miniapp_api
+from onething import jobs
+from onething.keys import object_store_key, redis_key, settings_key
+from onething.settings import Settings
+from onething.web import courier, health, objects, staff
+from onething.web.errors import error_middleware
+from onething.web.requests import request_id_middleware
+from storage import db
+from storage.objects import open_object_store
+from storage.redis import open_redis
+
+MAX_JSON_BODY = 2 * 1024 * 1024  # uploads stream past this; JSON and XML bodies stay small
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    async with db.database(app[settings_key].database_url):
+        yield
+
+
+async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
+    client = open_redis(app[settings_key].redis_url)
+    app[redis_key] = client
+    yield
+    await client.aclose()
+
+
+async def object_store_ctx(app: web.Application) -> AsyncIterator[None]:
+    store = await open_object_store(app[settings_key])
+    app[object_store_key] = store
+    yield
+    await store.close()
+
+
+def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application:
+    """The resources alone: what the web app and the worker share."""
+    app = web.Application(client_max_size=MAX_JSON_BODY)
+    app[settings_key] = settings
+    app[jobs.run_jobs_key] = run_jobs
+    app.cleanup_ctx.extend([database_ctx, redis_ctx, object_store_ctx, jobs.jobs_ctx])
+    return app
+
+
+@asynccontextmanager
+async def started(app: web.Application) -> AsyncIterator[web.Application]:
+    """Run an app's startup and cleanup without a web server (the worker, the CLI, tests)."""
+    app.on_startup.freeze()  # the order aiohttp's own runner uses
+    await app.startup()
+    app.freeze()
+    try:
+        yield app
+    finally:
+        await app.cleanup()
+
+
+def create_app(settings: Settings, *, run_jobs: bool = True) -> web.Application:
+    app = create_core(settings, run_jobs=run_jobs)
+    app.middlewares.extend([request_id_middleware, error_middleware])
+    health.setup(app)
+    if settings.object_store.folder is not None:
+        objects.setup(app)
+    app.add_subapp("/bot/", bot.create_app())
+    app.add_subapp("/api/v1/", miniapp_api.create_app())
+    app.add_subapp("/staff/api/v1/", staff.create_app())
+    app.add_subapp("/courier/", courier.create_app())
+    return app
+
+
+__all__ = ["create_app", "create_core"]

@@ -1,0 +1,116 @@
+"""The ``onething`` command: serve, worker, migrate and the admin commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import multiprocessing
+import sys
+from typing import Callable
+
+from onething.logs import configure_logging
+from onething.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("onething.cli")
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {}
+
+
+def command(name: str):
+    def register(func):
+        COMMANDS[name] = func
+        return func
+
+    return register
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="onething", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1, help="app processes sharing the port")
+    sub.add_parser("worker", help="run background jobs (needs ONETHING_REDIS_URL)")
+    sub.add_parser("migrate", help="apply database migrations")
+    return parser
+
+
+@command("serve")
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    if args.workers < 1:
+        raise SystemExit("--workers must be at least 1")
+    if args.workers > 1 and settings.embedded_redis:
+        print("--workers > 1 needs ONETHING_REDIS_URL: the in-process store serves one process.", file=sys.stderr)
+        return 2
+    if settings.database_is_sqlite:
+        # The embedded default must work in an empty folder: bring its schema up to date.
+        _migrate(settings)
+    if args.workers == 1:
+        _serve_one(settings, args.host, args.port, reuse_port=False)
+        return 0
+    processes = [
+        multiprocessing.get_context("spawn").Process(
+            target=_serve_one, args=(settings, args.host, args.port, True), daemon=False
+        )
+        for _ in range(args.workers)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    return max((p.exitcode or 0) for p in processes)
+
+
+def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
+    from aiohttp import web
+
+    from onething.app import create_app
+
+    configure_logging(settings.log_level)
+    web.run_app(
+        create_app(settings), host=host, port=port, reuse_port=reuse_port or None,
+        access_log=None, shutdown_timeout=15, print=lambda msg: log.info(msg),
+    )
+
+
+@command("worker")
+def worker(args: argparse.Namespace, settings: Settings) -> int:
+    from onething.worker import run_worker
+
+    if settings.embedded_redis:
+        print("onething worker needs ONETHING_REDIS_URL; on the embedded default `serve` runs the jobs.",
+              file=sys.stderr)
+        return 2
+    asyncio.run(run_worker(settings))
+    return 0
+
+
+@command("migrate")
+def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    applied = _migrate(settings)
+    print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
+    return 0
+
+
+def _migrate(settings: Settings) -> list[str]:
+    from storage import db
+
+    if settings.database_is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(db.migrate(settings.database_url))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"onething: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    return COMMANDS[args.command](args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

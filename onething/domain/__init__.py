@@ -1,0 +1,1 @@
+"""The rules of one-thing services, in the glossary's words; standard library only."""

@@ -1,0 +1,133 @@
+"""Background jobs: saq on Redis in ``onething worker`` processes, or in-process on the embedded default.
+
+The in-process Redis stand-in cannot block on a list (a saq worker over it spins the CPU), and
+nothing outside the ``serve`` process can see it anyway, so there the same job functions run
+as asyncio tasks of the web process. Every job is idempotent: a job that was cut short by a
+restart is simply run again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Awaitable, Callable, Protocol
+
+from aiohttp import web
+from redis.exceptions import RedisError
+from saq import CronJob, Worker
+from saq.queue.redis import RedisQueue
+
+from onething.keys import redis_key, settings_key
+
+log = logging.getLogger("onething.jobs")
+QUEUE_NAME = "onething"
+HEARTBEAT_KEY = "onething:worker:heartbeat"
+JobFunction = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Periodic:
+    function: JobFunction
+    every_seconds: int
+
+
+async def heartbeat(ctx: dict[str, Any]) -> None:
+    """Let operators see that some worker is alive."""
+    await ctx["app"][redis_key].set(HEARTBEAT_KEY, str(time.time()), ex=300)
+
+
+def job_functions() -> list[JobFunction]:
+    return [heartbeat]
+
+
+def periodic_jobs() -> list[Periodic]:
+    return [Periodic(heartbeat, 15)]
+
+
+class Jobs(Protocol):
+    async def enqueue(self, function: str, **kwargs: Any) -> None: ...
+
+
+class SaqJobs:
+    def __init__(self, queue: RedisQueue):
+        self.queue = queue
+
+    async def enqueue(self, function: str, **kwargs: Any) -> None:
+        await self.queue.enqueue(function, retries=5, retry_delay=2.0, retry_backoff=True, **kwargs)
+
+
+class LocalJobs:
+    """The embedded default's jobs: tasks of this process, periodic ones on a timer."""
+
+    def __init__(self, app: web.Application):
+        self._ctx = {"app": app}
+        self._functions = {f.__name__: f for f in job_functions()}
+        self._tasks: set[asyncio.Task] = set()
+
+    async def enqueue(self, function: str, **kwargs: Any) -> None:
+        self._spawn(self._run(self._functions[function], kwargs))
+
+    def start(self) -> None:
+        for periodic in periodic_jobs():
+            self._spawn(self._every(periodic))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, function: JobFunction, kwargs: dict[str, Any]) -> None:
+        try:
+            await function(self._ctx, **kwargs)
+        except Exception:
+            log.exception("job failed", extra={"job": function.__name__})
+
+    async def _every(self, periodic: Periodic) -> None:
+        while True:
+            await self._run(periodic.function, {})
+            await asyncio.sleep(periodic.every_seconds)
+
+
+def make_worker(app: web.Application, queue: RedisQueue) -> Worker:
+    """A saq worker whose jobs see the app's resources as ``ctx["app"]``."""
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        ctx["app"] = app
+
+    cron = [CronJob(p.function, cron=f"* * * * * */{p.every_seconds}", unique=True) for p in periodic_jobs()]
+    return Worker(queue, functions=job_functions(), cron_jobs=cron, startup=startup,
+                  concurrency=4, shutdown_grace_period_s=10)
+
+
+jobs_key = web.AppKey("jobs", Jobs)
+queue_key = web.AppKey("queue", RedisQueue)
+run_jobs_key = web.AppKey("run_jobs_in_process", bool)
+
+
+async def jobs_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[settings_key]
+    if settings.embedded_redis:
+        local = LocalJobs(app)
+        app[jobs_key] = local
+        if app.get(run_jobs_key, True):
+            local.start()
+        yield
+        await local.stop()
+        return
+    # saq closes the client it is given on disconnect: give it its own.
+    queue = RedisQueue(app[redis_key].__class__.from_url(settings.redis_url), name=QUEUE_NAME)
+    await queue.connect()
+    app[queue_key] = queue
+    app[jobs_key] = SaqJobs(queue)
+    yield
+    try:
+        await queue.disconnect()
+    except (RedisError, OSError) as exc:  # shutting down while Redis is away must still finish
+        log.warning("could not close the job queue cleanly", extra={"error": type(exc).__name__})

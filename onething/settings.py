@@ -1,0 +1,253 @@
+"""Typed settings, read once from ``ONETHING_*`` environment variables.
+
+With nothing set the service runs on the embedded default: a SQLite file, an in-process
+Redis-compatible store, a folder as object store and the WeChat sandbox, all under
+``./data``. Anything wrong is reported by :class:`SettingsError` at startup, naming the
+variable, so an operator never meets it later as a stack trace on the first request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import parse_qs, unquote, urlsplit
+
+PREFIX = "ONETHING_"
+
+
+class SettingsError(ValueError):
+    """One or more settings are missing or malformed; the message lists all of them."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid configuration:\n  - " + "\n  - ".join(problems))
+
+
+class Secret(str):
+    """A string that never shows itself in reprs, tracebacks or logs."""
+
+    def __repr__(self) -> str:
+        return "Secret('******')"
+
+
+@dataclass(frozen=True)
+class S3Location:
+    endpoint: str  # host:port
+    access_key: str
+    secret_key: Secret
+    bucket: str
+    region: str
+    secure: bool
+    public_endpoint: str | None  # host:port the phones reach, for presigned URLs
+    public_secure: bool
+
+
+@dataclass(frozen=True)
+class ObjectStoreLocation:
+    folder: Path | None = None
+    s3: S3Location | None = None
+
+
+@dataclass(frozen=True)
+class OfficialAccount:
+    appid: str
+    secret: Secret
+    token: Secret
+    aes_key: Secret | None  # None: plaintext mode only
+
+
+@dataclass(frozen=True)
+class MiniProgram:
+    appid: str
+    secret: Secret
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    data_dir: Path
+    database_url: str
+    redis_url: str | None  # None: the in-process store (one process only)
+    object_store: ObjectStoreLocation
+    public_url: str
+    secret_key: Secret
+    official_account: OfficialAccount | None
+    mini_program: MiniProgram | None
+    wechat_api_base: str
+    log_level: str
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def wechat_sandbox(self) -> bool:
+        return self.official_account is None and self.mini_program is None
+
+    @property
+    def database_is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from the environment, collecting every problem at once."""
+    env = os.environ if environ is None else environ
+    problems: list[str] = []
+
+    def get(name: str, default: str = "") -> str:
+        return env.get(PREFIX + name, default).strip()
+
+    mode = get("ENV", "development")
+    if mode not in ("development", "production"):
+        problems.append(f"{PREFIX}ENV must be 'development' or 'production', not {mode!r}")
+    production = mode == "production"
+    data_dir = Path(get("DATA_DIR", "data"))
+
+    database_url = _database_url(get("DATABASE_URL"), data_dir, problems)
+    redis_url = _redis_url(get("REDIS_URL"), problems)
+    store = _object_store(get("OBJECT_STORE_URL"), data_dir, problems)
+    public_url = _http_url("PUBLIC_URL", get("PUBLIC_URL", "http://127.0.0.1:8080"), problems)
+    wechat_api_base = _http_url(
+        "WECHAT_API_BASE", get("WECHAT_API_BASE", "https://api.weixin.qq.com/"), problems
+    )
+    if not wechat_api_base.endswith("/"):
+        wechat_api_base += "/"
+
+    secret_key = get("SECRET_KEY")
+    if secret_key and len(secret_key) < 32:
+        problems.append(f"{PREFIX}SECRET_KEY must be at least 32 characters")
+    official_account = _official_account(get, problems)
+    mini_program = _mini_program(get, problems)
+
+    if production:
+        if not secret_key:
+            problems.append(f"{PREFIX}SECRET_KEY is required in production")
+        if official_account is None:
+            problems.append(f"{PREFIX}OA_APPID, OA_SECRET and OA_TOKEN are required in production")
+        if mini_program is None:
+            problems.append(f"{PREFIX}MP_APPID and MP_SECRET are required in production")
+        if redis_url is None:
+            problems.append(f"{PREFIX}REDIS_URL is required in production (the in-process store serves one process)")
+    log_level = get("LOG_LEVEL", "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        problems.append(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+    if problems:
+        raise SettingsError(problems)
+    if not secret_key:
+        secret_key = _development_secret(data_dir)
+    return Settings(
+        env=mode,
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=redis_url,
+        object_store=store,
+        public_url=public_url.rstrip("/"),
+        secret_key=Secret(secret_key),
+        official_account=official_account,
+        mini_program=mini_program,
+        wechat_api_base=wechat_api_base,
+        log_level=log_level,
+    )
+
+
+def _development_secret(data_dir: Path) -> str:
+    # Kept on disk so signed URLs and encrypted ID numbers survive a restart.
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _database_url(raw: str, data_dir: Path, problems: list[str]) -> str:
+    if not raw:
+        return f"sqlite://{data_dir / 'onething.sqlite3'}"
+    scheme = urlsplit(raw).scheme
+    if scheme == "sqlite":
+        return raw
+    if scheme in ("postgres", "postgresql"):
+        parts = urlsplit(raw)
+        if not parts.hostname or not parts.path.strip("/"):
+            problems.append(f"{PREFIX}DATABASE_URL needs a host and a database name: postgres://user@host:5432/db")
+        return "postgres" + raw[len(scheme):]
+    problems.append(f"{PREFIX}DATABASE_URL must start with sqlite:// or postgres://")
+    return raw
+
+
+def _redis_url(raw: str, problems: list[str]) -> str | None:
+    if not raw or raw == "memory://":
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("redis", "rediss", "unix") or (parts.scheme != "unix" and not parts.hostname):
+        problems.append(f"{PREFIX}REDIS_URL must look like redis://host:6379/0 (or be empty for the in-process store)")
+    return raw
+
+
+def _object_store(raw: str, data_dir: Path, problems: list[str]) -> ObjectStoreLocation:
+    if not raw:
+        return ObjectStoreLocation(folder=data_dir / "objects")
+    parts = urlsplit(raw)
+    if parts.scheme == "file":
+        return ObjectStoreLocation(folder=Path(unquote(parts.netloc + parts.path)))
+    if parts.scheme not in ("s3", "minio"):
+        problems.append(f"{PREFIX}OBJECT_STORE_URL must start with file:// or s3://")
+        return ObjectStoreLocation()
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    bucket = parts.path.strip("/")
+    if not (parts.hostname and parts.username and parts.password and len(bucket) >= 3):
+        problems.append(
+            f"{PREFIX}OBJECT_STORE_URL must look like s3://ACCESS_KEY:SECRET_KEY@host:9000/bucket"
+            " (bucket name at least 3 characters)"
+        )
+        return ObjectStoreLocation()
+    public = query.get("public_url", "")
+    public_parts = urlsplit(public) if public else None
+    return ObjectStoreLocation(
+        s3=S3Location(
+            endpoint=parts.netloc.rsplit("@", 1)[1],
+            access_key=unquote(parts.username),
+            secret_key=Secret(unquote(parts.password)),
+            bucket=bucket,
+            region=query.get("region", "us-east-1"),
+            secure=query.get("secure", "true").lower() in ("1", "true", "yes"),
+            public_endpoint=public_parts.netloc if public_parts else None,
+            public_secure=(public_parts.scheme == "https") if public_parts else False,
+        )
+    )
+
+
+def _http_url(name: str, raw: str, problems: list[str]) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        problems.append(f"{PREFIX}{name} must be an http(s) URL, not {raw!r}")
+    return raw
+
+
+def _official_account(get, problems: list[str]) -> OfficialAccount | None:
+    appid, secret, token, aes = get("OA_APPID"), get("OA_SECRET"), get("OA_TOKEN"), get("OA_AES_KEY")
+    if not (appid or secret or token or aes):
+        return None
+    if not (appid and secret and token):
+        problems.append(f"{PREFIX}OA_APPID, OA_SECRET and OA_TOKEN go together: set all three")
+    if aes and len(aes) != 43:
+        problems.append(f"{PREFIX}OA_AES_KEY (EncodingAESKey) must be 43 characters")
+    return OfficialAccount(appid, Secret(secret), Secret(token), Secret(aes) if aes else None)
+
+
+def _mini_program(get, problems: list[str]) -> MiniProgram | None:
+    appid, secret = get("MP_APPID"), get("MP_SECRET")
+    if not (appid or secret):
+        return None
+    if not (appid and secret):
+        problems.append(f"{PREFIX}MP_APPID and MP_SECRET go together: set both")
+    return MiniProgram(appid, Secret(secret))

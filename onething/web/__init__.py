@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every entrypoint: errors, request ids, request logs, health."""

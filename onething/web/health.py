@@ -1,0 +1,47 @@
+"""``/healthz``: the process is alive. ``/readyz``: its database, Redis and object store answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from onething.keys import object_store_key, redis_key
+from storage import db
+
+log = logging.getLogger("onething.health")
+CHECK_TIMEOUT = 2.0
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    app = request.config_dict
+    checks = {
+        "database": db.ping(),
+        "redis": app[redis_key].ping(),
+        "object_store": app[object_store_key].ping(),
+    }
+    results = await asyncio.gather(
+        *(asyncio.wait_for(check, CHECK_TIMEOUT) for check in checks.values()), return_exceptions=True
+    )
+    report, failed = {}, []
+    for name, result in zip(checks, results):
+        if isinstance(result, BaseException):
+            failed.append(name)
+            report[name] = "unavailable"
+            log.warning("readiness check failed", extra={"check": name, "error": type(result).__name__})
+        else:
+            report[name] = "ok"
+    status = 503 if failed else 200
+    return web.json_response(
+        {"status": "unavailable" if failed else "ok", "failed": failed, "checks": report}, status=status
+    )
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)

@@ -1,0 +1,5 @@
+"""ORM models: storage adapters for the domain's records (singular names)."""
+
+from .staff import StaffUser
+
+__all__ = ["StaffUser"]

@@ -1,0 +1,97 @@
+"""The service as an operator meets it: the command line, health checks, errors, request ids."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+import json
+
+from aiohttp import web
+
+from onething.web.errors import error_middleware
+from onething.web.requests import request_id_middleware
+from tests.conftest import free_port, wait_for_port
+from tests.support.apps import start_app
+
+ONETHING = [sys.executable, "-m", "onething.cli"]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONETHING_")}
+    env.update(extra)
+    return env
+
+
+def test_serve_works_in_an_empty_folder(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(ONETHING + ["serve", "--port", str(port)], cwd=tmp_path, env=clean_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, timeout=30)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
+            assert json.load(response)["status"] == "ok"
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+    assert process.returncode == 0, output.decode()
+    assert (tmp_path / "data" / "onething.sqlite3").exists()
+    assert b"Traceback" not in output
+
+
+def test_bad_settings_stop_startup_with_a_clear_message(tmp_path):
+    result = subprocess.run(ONETHING + ["migrate"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                            env=clean_env(ONETHING_DATABASE_URL="mysql://db/x", ONETHING_ENV="production"))
+    assert result.returncode == 2
+    assert "ONETHING_DATABASE_URL must start with sqlite:// or postgres://" in result.stderr
+    assert "ONETHING_SECRET_KEY is required in production" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_reports_what_it_applied(tmp_path):
+    run = lambda: subprocess.run(ONETHING + ["migrate"], cwd=tmp_path, capture_output=True, text=True,
+                                 timeout=60, env=clean_env())
+    first, second = run(), run()
+    assert first.returncode == 0 and "models.0001_initial" in first.stdout
+    assert second.returncode == 0 and "applied 0 migration(s)" in second.stdout
+
+
+async def test_health_and_readiness(aiohttp_server, aiohttp_client, tmp_path):
+    client = await aiohttp_client((await start_app(aiohttp_server, tmp_path)).server)
+    assert await (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status == 200 and (await ready.json())["failed"] == []
+
+
+async def test_unknown_paths_answer_in_the_error_shape(aiohttp_server, aiohttp_client, tmp_path):
+    client = await aiohttp_client((await start_app(aiohttp_server, tmp_path)).server)
+    response = await client.get("/api/v1/no-such-thing")
+    assert response.status == 404
+    error = (await response.json())["error"]
+    assert error["code"] == "not_found" and error["message"] == "您访问的内容不存在。"
+
+
+async def test_a_crash_is_logged_with_its_request_id_and_never_shown(aiohttp_client, caplog):
+    async def boom(request):
+        raise RuntimeError("secret internals 110101199003074578")
+
+    app = web.Application(middlewares=[request_id_middleware, error_middleware])
+    app.router.add_get("/boom", boom)
+    client = await aiohttp_client(app)
+    response = await client.get("/boom", headers={"X-Request-Id": "req-12345678"})
+    assert response.status == 500
+    body = await response.text()
+    assert "secret internals" not in body and "Traceback" not in body
+    assert json.loads(body)["error"]["code"] == "internal_error"
+    assert response.headers.get("X-Request-Id") == "req-12345678"
+    crash = [r for r in caplog.records if r.getMessage() == "unhandled error"]
+    assert crash and crash[0].exc_info is not None
+
+
+async def test_request_ids_are_echoed_or_made(aiohttp_server, aiohttp_client, tmp_path):
+    client = await aiohttp_client((await start_app(aiohttp_server, tmp_path)).server)
+    given = await client.get("/healthz", headers={"X-Request-Id": "abc-def-12345"})
+    assert given.headers["X-Request-Id"] == "abc-def-12345"
+    hostile = await client.get("/healthz", headers={"X-Request-Id": "<script>"})
+    assert hostile.headers["X-Request-Id"] != "<script>" and len(hostile.headers["X-Request-Id"]) == 32

@@ -1,0 +1,89 @@
+"""The app on each database and Redis: migrations, clean start and stop, readiness."""
+
+from __future__ import annotations
+
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from fakeredis import FakeAsyncRedis
+
+from onething.app import create_app, started
+from onething.keys import redis_key
+from storage import db
+from tests.conftest import PG_URL, make_settings
+from tests.support.apps import start_app
+from tests.support.proxy import TcpProxy
+
+
+async def test_migrations_apply_once_on_each_database(database_url, tmp_path):
+    await db.migrate(database_url)  # the first run (a shared PostgreSQL may have had it already)
+    assert await db.migrate(database_url) == []
+    async with db.database(database_url):
+        from storage.models import StaffUser
+
+        await StaffUser.create(username="probe", role="admin", password_hash="x")
+        assert await StaffUser.filter(username="probe").count() == 1
+        await StaffUser.filter(username="probe").delete()
+
+
+async def test_the_app_starts_and_stops_cleanly(database_url, redis_url, tmp_path):
+    settings = make_settings(tmp_path, database_url=database_url, redis_url=redis_url)
+    await db.migrate(settings.database_url)
+    threads_before = set(threading.enumerate())
+    async with started(create_app(settings)):
+        pass
+    # The loop's default executor keeps its threads until the loop closes; anything else is a leak
+    # (an unclosed aiosqlite connection keeps the interpreter from exiting).
+    leftover = [
+        t for t in set(threading.enumerate()) - threads_before
+        if t.is_alive() and not t.name.startswith("asyncio_")
+    ]
+    assert leftover == [], f"threads left running: {leftover}"
+
+
+async def test_ready_when_everything_answers(aiohttp_server, aiohttp_client, tmp_path, database_url, redis_url):
+    running = await start_app(aiohttp_server, tmp_path, database_url=database_url, redis_url=redis_url)
+    client = await aiohttp_client(running.server)
+    response = await client.get("/readyz")
+    assert response.status == 200
+    assert (await response.json())["checks"] == {"database": "ok", "redis": "ok", "object_store": "ok"}
+
+
+async def test_readyz_names_redis_when_it_is_down(aiohttp_server, aiohttp_client, tmp_path, redis_url):
+    proxy = None
+    if redis_url:
+        target = urlsplit(redis_url)
+        proxy = await TcpProxy(target.hostname, target.port or 6379).start()
+        redis_url = f"redis://127.0.0.1:{proxy.port}{target.path}"
+    running = await start_app(aiohttp_server, tmp_path, redis_url=redis_url)
+    client = await aiohttp_client(running.server)
+    assert (await client.get("/readyz")).status == 200
+    if proxy is not None:
+        await proxy.cut()
+    else:
+        fake = running.app[redis_key]
+        assert isinstance(fake, FakeAsyncRedis)
+        fake.connection_pool.connection_kwargs["server"].connected = False
+    response = await client.get("/readyz")
+    assert response.status == 503
+    body = await response.json()
+    assert body["failed"] == ["redis"]
+    assert body["checks"]["database"] == "ok"
+
+
+
+@pytest.mark.parametrize("database_url", ["postgres"] if PG_URL else [], indirect=True)
+async def test_readyz_names_the_database_when_it_is_down(aiohttp_server, aiohttp_client, tmp_path, database_url):
+    # A SQLite file cannot go down under an open connection: this one is PostgreSQL's.
+    target = urlsplit(database_url)
+    await db.migrate(database_url)
+    proxy = await TcpProxy(target.hostname, target.port or 5432).start()
+    via_proxy = database_url.replace(target.netloc, f"{target.username or 'postgres'}@127.0.0.1:{proxy.port}", 1)
+    running = await start_app(aiohttp_server, tmp_path, migrate=False, database_url=via_proxy)
+    client = await aiohttp_client(running.server)
+    assert (await client.get("/readyz")).status == 200
+    await proxy.cut()
+    response = await client.get("/readyz")
+    assert response.status == 503
+    assert (await response.json())["failed"] == ["database"]

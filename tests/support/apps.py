@@ -1,0 +1,55 @@
+"""Start the real application for a test, on the backends the test asks for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from onething.app import create_app
+from onething.keys import object_store_key
+from onething.settings import Settings
+from storage import db
+from tests.conftest import free_port, make_settings
+
+
+@dataclass
+class RunningApp:
+    app: web.Application
+    server: TestServer
+    settings: Settings
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("")).rstrip("/")
+
+    @property
+    def store(self):
+        return self.app[object_store_key]
+
+
+def create_bucket(object_store_url: str) -> None:
+    from minio import Minio
+
+    from onething.settings import load_settings
+
+    s3 = load_settings({"ONETHING_OBJECT_STORE_URL": object_store_url, "ONETHING_SECRET_KEY": "k" * 40}).object_store.s3
+    client = Minio(s3.endpoint, access_key=s3.access_key, secret_key=s3.secret_key, secure=False, region=s3.region)
+    if not client.bucket_exists(s3.bucket):
+        client.make_bucket(s3.bucket)
+
+
+async def start_app(aiohttp_server, tmp_path: Path, *, migrate: bool = True, **env: str) -> RunningApp:
+    port = free_port()
+    env.setdefault("public_url", f"http://127.0.0.1:{port}")
+    settings = make_settings(tmp_path, **env)
+    if settings.object_store.s3 is not None:
+        create_bucket(env["object_store_url"])
+    if migrate:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await db.migrate(settings.database_url)
+    app = create_app(settings)
+    server = await aiohttp_server(app, port=port)
+    return RunningApp(app=app, server=server, settings=settings)
