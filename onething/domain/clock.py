@@ -1,0 +1,64 @@
+"""The law's clock, applied to one case at a time by the deadline job.
+
+Each rule is idempotent: running it twice on the same day changes nothing the second time,
+so two workers racing over the same case (the loser's save is refused by the version check
+and retried) cannot double-act.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from .calendar import WorkCalendar, local_date
+from .case import Case, Event
+from .states import APPLICANT_WAIT, State, TaskState
+
+REMIND_DAYS_BEFORE = 2  # remind about owed materials from two working days before they are due
+
+
+def tick(case: Case, now: datetime, calendar: WorkCalendar) -> bool:
+    """Apply every deadline rule due at ``now``; return whether the case changed."""
+    before = len(case.events) + len(case.notices)
+    today = local_date(now)
+    if case.state == State.SUBMITTED and case.intake_due_on and today > case.intake_due_on:
+        # 行政许可法 §32: no intake decision in time means the application counts as accepted.
+        case.accept(now, calendar, note="受理期限届满未作决定，依法视为受理")
+    if case.state == State.IN_REVIEW:
+        _owed_materials(case, today, calendar)
+        _tasks(case, now, today, calendar)
+    return len(case.events) + len(case.notices) > before
+
+
+def _owed_materials(case: Case, today: date, calendar: WorkCalendar) -> None:
+    for owed in case.owed:
+        if owed.received:
+            continue
+        if owed.due_on < today:
+            if not case.suspended_since:
+                case.suspended_since = today
+                for task in case.tasks:
+                    if task.state == TaskState.IN_REVIEW:
+                        task.state, task.pause_kind, task.paused_since = TaskState.PAUSED, APPLICANT_WAIT, today
+                case.events.append(Event("suspended", case.state, case.state, f"容缺材料 {owed.material} 逾期未补交，暂停办理"))
+                case.notices.append(("suspended", {"material": owed.material}))
+        elif owed.reminded_on != today and calendar.working_days_between(today, owed.due_on) <= REMIND_DAYS_BEFORE:
+            owed.reminded_on = today
+            case.notices.append(("owed_due", {"material": owed.material, "due_on": owed.due_on.isoformat()}))
+
+
+def _tasks(case: Case, now: datetime, today: date, calendar: WorkCalendar) -> None:
+    for task in list(case.tasks):
+        if task.state != TaskState.IN_REVIEW or task.due_on is None:
+            continue
+        item = case.thing.items[task.item]
+        if today > task.due_on:
+            if item.tacit_approval:
+                case.approve(task.item, now, calendar, note="超过办理期限未作决定，依法视为准予（超时默许）")
+                if case.state != State.IN_REVIEW:
+                    return
+            elif not task.overdue:
+                task.overdue = True
+                case.events.append(Event("overdue", case.state, case.state, f"已超过办理期限 {task.due_on}", task.item))
+        elif not task.warned and calendar.working_days_between(today, task.due_on) <= 1:
+            task.warned = True
+            case.events.append(Event("warned", case.state, case.state, f"距办理期限不足1个工作日（{task.due_on}）", task.item))

@@ -1,0 +1,84 @@
+"""Loading the reference data shipped with the service: the catalog and the working-day calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from onething.domain.calendar import CalendarError, WorkCalendar, YearSchedule
+from onething.domain.catalog import Catalog
+from onething.domain.catalog_rules import CatalogInvalid, build_catalog
+
+
+def data_dir() -> Path:
+    return Path(str(resources.files("onething.data")))
+
+
+def load_catalog(folder: Path | None = None) -> Catalog:
+    folder = folder or data_dir() / "catalog"
+    errors: list[str] = []
+    departments = _read(folder / "departments.yaml", errors)
+    materials = _read(folder / "materials.yaml", errors)
+    things = [(path.name, _read(path, errors)) for path in sorted((folder / "things").glob("*.yaml"))]
+    if not things:
+        errors.append(f"{folder / 'things'}: no things found")
+    for file, raw in things:
+        form = raw.get("form") if isinstance(raw, dict) else None
+        try:
+            Draft202012Validator.check_schema(form or {})
+        except SchemaError as exc:
+            errors.append(f"{file}: thing {raw.get('code', '?')}: form is not a valid JSON Schema: {exc.message}")
+    if errors:
+        raise CatalogInvalid(errors)
+    return build_catalog(("departments.yaml", departments), ("materials.yaml", materials), things)
+
+
+def load_calendar(folder: Path | None = None) -> WorkCalendar:
+    folder = folder or data_dir() / "calendar"
+    schedules = []
+    for path in sorted(folder.glob("*.yaml")):
+        errors: list[str] = []
+        raw = _read(path, errors)
+        if errors:
+            raise CalendarError("; ".join(errors))
+        try:
+            schedules.append(YearSchedule(
+                year=int(raw["year"]), holidays=frozenset(_days(raw.get("holidays", []))),
+                workdays=frozenset(_days(raw.get("workdays", []))),
+            ))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CalendarError(f"{path.name}: {exc}") from None
+    return WorkCalendar(tuple(schedules))
+
+
+def _days(entries: list[Any]):
+    # Entries are a date or a range "YYYY-MM-DD..YYYY-MM-DD" (both ends included).
+    for entry in entries:
+        if isinstance(entry, dt.date):
+            yield entry
+            continue
+        first, _, last = str(entry).partition("..")
+        start = dt.date.fromisoformat(first.strip())
+        end = dt.date.fromisoformat(last.strip()) if last else start
+        if end < start:
+            raise ValueError(f"range {entry} ends before it starts")
+        while start <= end:
+            yield start
+            start += dt.timedelta(days=1)
+
+
+def _read(path: Path, errors: list[str]) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        errors.append(f"{path}: missing")
+    except yaml.YAMLError as exc:
+        errors.append(f"{path.name}: not valid YAML: {exc}")
+    return {}
