@@ -14,7 +14,11 @@ from aiohttp import web
 import bot
 import miniapp_api
 from onething import jobs
-from onething.keys import object_store_key, redis_key, settings_key
+from onething.keys import (
+    calendar_key, catalog_key, object_store_key, redis_key, settings_key, workflow_key,
+)
+from onething.services.reference import load_calendar, load_catalog
+from onething.services.workflow import Workflow
 from onething.settings import Settings
 from onething.web import courier, health, objects, staff
 from onething.web.errors import error_middleware
@@ -45,12 +49,21 @@ async def object_store_ctx(app: web.Application) -> AsyncIterator[None]:
     await store.close()
 
 
+async def reference_ctx(app: web.Application) -> AsyncIterator[None]:
+    # Loaded and validated at startup: a broken catalog stops the service before any request.
+    catalog, calendar = load_catalog(), load_calendar()
+    app[catalog_key] = catalog
+    app[calendar_key] = calendar
+    app[workflow_key] = Workflow(catalog, calendar)
+    yield
+
+
 def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application:
     """The resources alone: what the web app and the worker share."""
     app = web.Application(client_max_size=MAX_JSON_BODY)
     app[settings_key] = settings
     app[jobs.run_jobs_key] = run_jobs
-    app.cleanup_ctx.extend([database_ctx, redis_ctx, object_store_ctx, jobs.jobs_ctx])
+    app.cleanup_ctx.extend([reference_ctx, database_ctx, redis_ctx, object_store_ctx, jobs.jobs_ctx])
     return app
 
 

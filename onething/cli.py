@@ -9,6 +9,7 @@ import multiprocessing
 import sys
 from typing import Callable
 
+from onething import admin
 from onething.logs import configure_logging
 from onething.settings import Settings, SettingsError, load_settings
 
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="app processes sharing the port")
     sub.add_parser("worker", help="run background jobs (needs ONETHING_REDIS_URL)")
     sub.add_parser("migrate", help="apply database migrations")
+    admin.add_parsers(sub)
     return parser
 
 
@@ -99,6 +101,10 @@ def _migrate(settings: Settings) -> list[str]:
     if settings.database_is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     return asyncio.run(db.migrate(settings.database_url))
+
+
+for _name in ("staff", "catalog", "calendar", "audit"):
+    COMMANDS[_name] = getattr(admin, _name)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from saq import CronJob, Worker
 from saq.queue.redis import RedisQueue
 
-from onething.keys import redis_key, settings_key
+from onething.keys import redis_key, settings_key, workflow_key
 
 log = logging.getLogger("onething.jobs")
 QUEUE_NAME = "onething"
@@ -38,12 +38,19 @@ async def heartbeat(ctx: dict[str, Any]) -> None:
     await ctx["app"][redis_key].set(HEARTBEAT_KEY, str(time.time()), ex=300)
 
 
+async def deadline_sweep(ctx: dict[str, Any]) -> None:
+    """Warn, flag overdue, deem intake accepted, tacitly approve, suspend and remind (see domain.clock)."""
+    changed = await ctx["app"][workflow_key].sweep()
+    if changed:
+        log.info("deadline sweep", extra={"changed": changed})
+
+
 def job_functions() -> list[JobFunction]:
-    return [heartbeat]
+    return [heartbeat, deadline_sweep]
 
 
 def periodic_jobs() -> list[Periodic]:
-    return [Periodic(heartbeat, 15)]
+    return [Periodic(heartbeat, 15), Periodic(deadline_sweep, 60)]
 
 
 class Jobs(Protocol):
@@ -101,9 +108,15 @@ def make_worker(app: web.Application, queue: RedisQueue) -> Worker:
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["app"] = app
 
-    cron = [CronJob(p.function, cron=f"* * * * * */{p.every_seconds}", unique=True) for p in periodic_jobs()]
+    cron = [CronJob(p.function, cron=_cron(p.every_seconds), unique=True) for p in periodic_jobs()]
     return Worker(queue, functions=job_functions(), cron_jobs=cron, startup=startup,
                   concurrency=4, shutdown_grace_period_s=10)
+
+
+def _cron(seconds: int) -> str:
+    if seconds % 60 == 0:
+        return f"*/{seconds // 60} * * * *"
+    return f"* * * * * */{seconds}"  # saq's croniter takes a sixth field for seconds
 
 
 jobs_key = web.AppKey("jobs", Jobs)

@@ -15,3 +15,6 @@ if TYPE_CHECKING:
 settings_key = web.AppKey("settings", Settings)
 redis_key = web.AppKey("redis", aioredis.Redis)
 object_store_key = web.AppKey("object_store", "ObjectStore")
+catalog_key = web.AppKey("catalog", "Catalog")
+calendar_key = web.AppKey("calendar", "WorkCalendar")
+workflow_key = web.AppKey("workflow", "Workflow")

@@ -1,7 +1,179 @@
-"""Back office for window clerks, reviewers, supervisors, managers and admins (``/staff/api/v1``)."""
+"""Back office for window clerks, reviewers, supervisors and admins (``/staff/api/v1``).
+
+Thin: authenticate, check the role (and a reviewer's department), call the workflow, render.
+"""
+
+from __future__ import annotations
+
+import logging
 
 from aiohttp import web
 
+from onething.keys import catalog_key, redis_key, workflow_key
+from onething.services import staff as accounts
+from onething.services.case_store import Actor
+from onething.web.errors import ApiError
+from onething.web.http import int_id, iso_date, read_json, run_rule, text
+from onething.web.presenters import application_detail, application_summary, task_json
+from storage.models import Application, AuditEvent, ReviewTask
+
+log = logging.getLogger("onething.staff")
+OPEN_PATHS = {"/staff/api/v1/auth/login"}
+READ_ALL = ("clerk", "supervisor", "admin")
+STAFF = web.RequestKey("staff", accounts.StaffSession)
+
+
+@web.middleware
+async def staff_auth(request: web.Request, handler):
+    if request.path in OPEN_PATHS:
+        return await handler(request)
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.startswith("Bearer ") else ""
+    session = await accounts.find_session(request.config_dict[redis_key], token) if token else None
+    if session is None or session.role == "courier":
+        raise ApiError("unauthorized", "请先登录。", status=401, headers={"WWW-Authenticate": "Bearer"})
+    request[STAFF] = session
+    return await handler(request)
+
+
+def staff(request: web.Request, *roles: str) -> accounts.StaffSession:
+    session = request[STAFF]
+    if roles and session.role not in roles:
+        raise ApiError("forbidden", "您的岗位无权进行此操作。", status=403)
+    return session
+
+
+def actor(session: accounts.StaffSession) -> Actor:
+    return Actor(f"staff:{session.username}", session.role)
+
+
+async def login(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    user = await accounts.authenticate(text(body, "username", max_length=64), text(body, "password", max_length=256))
+    if user is None or user.role == "courier":
+        log.info("staff login refused")
+        raise ApiError("bad_credentials", "用户名或密码不正确。", status=401)
+    token = await accounts.open_session(request.config_dict[redis_key], user)
+    return web.json_response({"token": token, "expires_in": accounts.SESSION_TTL,
+                              "user": {"username": user.username, "role": user.role, "department": user.department}})
+
+
+async def logout(request: web.Request) -> web.Response:
+    await accounts.close_session(request.config_dict[redis_key], request.headers["Authorization"][7:].strip())
+    return web.json_response({"ok": True})
+
+
+async def applications(request: web.Request) -> web.Response:
+    """The intake queue (submitted cases, oldest deadline first) or any state a clerk asks for."""
+    staff(request, *READ_ALL)
+    state = request.query.get("state", "submitted")
+    rows = await Application.filter(state=state).order_by("intake_due_on", "id").limit(200)
+    catalog = request.config_dict[catalog_key]
+    return web.json_response({"items": [application_summary(catalog, r) for r in rows]})
+
+
+async def application(request: web.Request) -> web.Response:
+    session = staff(request, *READ_ALL, "reviewer")
+    row = await Application.get_or_none(id=int_id(request))
+    if row is None:
+        raise web.HTTPNotFound()
+    tasks = await ReviewTask.filter(application_id=row.id).order_by("id")
+    if session.role == "reviewer" and not any(t.department == session.department for t in tasks):
+        raise web.HTTPNotFound()  # a reviewer sees only cases their department works on
+    events = await AuditEvent.filter(application_id=row.id).order_by("seq")
+    return web.json_response(application_detail(request.config_dict[catalog_key], row, tasks, events))
+
+
+async def _decide(request: web.Request, decide) -> web.Response:
+    session = staff(request, "clerk")
+    body = await read_json(request)
+    await run_rule(decide(request.config_dict[workflow_key], int_id(request), actor(session), body))
+    return await application(request)
+
+
+async def accept(request):
+    def decide(flow, case_id, who, body):
+        owed = body.get("owed") or {}
+        if not isinstance(owed, dict):
+            raise ApiError("invalid_field", "owed 应为 {材料代码: 补交日期}。", status=422)
+        return flow.accept(case_id, who, owed={k: iso_date(v, f"owed.{k}") for k, v in owed.items()},
+                           note=text(body, "note", required=False))
+    return await _decide(request, decide)
+
+
+async def return_for_correction(request):
+    def decide(flow, case_id, who, body):
+        problems = body.get("problems")
+        if not isinstance(problems, list) or not all(isinstance(p, str) for p in problems):
+            raise ApiError("invalid_field", "problems 应为问题清单（文字列表）。", status=422)
+        return flow.return_for_correction(case_id, who, problems)
+    return await _decide(request, decide)
+
+
+async def refuse(request):
+    return await _decide(request, lambda flow, case_id, who, body: flow.refuse(case_id, who, text(body, "reason")))
+
+
+async def results_ready(request):
+    return await _decide(request, lambda flow, case_id, who, body: flow.results_ready(case_id, who))
+
+
+async def handover(request):
+    return await _decide(request, lambda flow, case_id, who, body: flow.hand_over(case_id, who, "collect"))
+
+
+async def tasks(request: web.Request) -> web.Response:
+    """A department's queue, nearest deadline first; supervisors may look at any department."""
+    session = staff(request, "reviewer", "supervisor", "admin")
+    department = session.department if session.role == "reviewer" else request.query.get("department")
+    query = ReviewTask.filter(state__in=["in_review", "paused"])
+    if department:
+        query = query.filter(department=department)
+    rows = await query.order_by("due_on", "id").limit(500)
+    catalog = request.config_dict[catalog_key]
+    return web.json_response({"items": [task_json(catalog, r) for r in rows]})
+
+
+async def _review(request: web.Request, review) -> web.Response:
+    session = staff(request, "reviewer")
+    task = await ReviewTask.get_or_none(id=int_id(request))
+    if task is None or task.department != session.department:
+        raise web.HTTPNotFound()  # another department's task does not exist for this reviewer
+    body = await read_json(request)
+    await run_rule(review(request.config_dict[workflow_key], task, actor(session), body))
+    await task.refresh_from_db()
+    return web.json_response(task_json(request.config_dict[catalog_key], task))
+
+
+async def approve(request):
+    return await _review(request, lambda flow, task, who, body: flow.approve(
+        task, who, result_number=text(body, "result_number", required=False, max_length=64),
+        note=text(body, "note", required=False)))
+
+
+async def reject(request):
+    return await _review(request, lambda flow, task, who, body: flow.reject(task, who, text(body, "reason")))
+
+
+async def pause(request):
+    return await _review(request, lambda flow, task, who, body: flow.pause(
+        task, who, text(body, "kind", max_length=32), note=text(body, "note", required=False)))
+
+
+async def resume(request):
+    return await _review(request, lambda flow, task, who, body: flow.resume(task, who))
+
 
 def create_app() -> web.Application:
-    return web.Application()
+    app = web.Application(middlewares=[staff_auth])
+    app.router.add_post("/auth/login", login)
+    app.router.add_post("/auth/logout", logout)
+    app.router.add_get("/applications", applications)
+    app.router.add_get("/applications/{id}", application)
+    for name, handler in (("accept", accept), ("return", return_for_correction), ("refuse", refuse),
+                          ("results-ready", results_ready), ("handover", handover)):
+        app.router.add_post(f"/applications/{{id}}/{name}", handler)
+    app.router.add_get("/tasks", tasks)
+    for name, handler in (("approve", approve), ("reject", reject), ("pause", pause), ("resume", resume)):
+        app.router.add_post(f"/tasks/{{id}}/{name}", handler)
+    return app

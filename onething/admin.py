@@ -1,0 +1,102 @@
+"""Admin commands of the ``onething`` CLI: staff accounts, catalog and calendar checks, audit check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from datetime import date
+
+from onething.settings import Settings
+
+
+def add_parsers(sub) -> None:
+    staff = sub.add_parser("staff", help="staff accounts").add_subparsers(dest="action", required=True)
+    create = staff.add_parser("create", help="create a staff account")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, help="clerk, reviewer, supervisor, manager or admin")
+    create.add_argument("--department", help="department code (reviewers)")
+    create.add_argument("--password", help="prompted for when absent")
+    catalog = sub.add_parser("catalog", help="the catalog of things").add_subparsers(dest="action", required=True)
+    catalog.add_parser("check", help="validate the catalog and print each thing's notice summary")
+    calendar = sub.add_parser("calendar", help="working days").add_subparsers(dest="action", required=True)
+    due = calendar.add_parser("due", help="the Nth working day after a date")
+    due.add_argument("start", type=date.fromisoformat)
+    due.add_argument("days", type=int)
+    between = calendar.add_parser("between", help="working days after A up to and including B")
+    between.add_argument("start", type=date.fromisoformat)
+    between.add_argument("end", type=date.fromisoformat)
+    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="action", required=True)
+    audit.add_parser("check", help="verify every case's hash chain")
+
+
+def staff(args: argparse.Namespace, settings: Settings) -> int:
+    from onething.services import staff as accounts
+    from onething.services.reference import load_catalog
+    from storage import db
+
+    password = args.password or getpass.getpass("password: ")
+    departments = set(load_catalog().departments)
+
+    async def run() -> None:
+        async with db.database(settings.database_url):
+            await accounts.create_staff(args.username, args.role, password, department=args.department,
+                                        departments=departments)
+
+    try:
+        asyncio.run(run())
+    except accounts.StaffError as exc:
+        print(f"onething: {exc}", file=sys.stderr)
+        return 2
+    print(f"created {args.role} {args.username}")
+    return 0
+
+
+def catalog(args: argparse.Namespace, settings: Settings) -> int:
+    from onething.domain.catalog_rules import CatalogInvalid
+    from onething.domain.notice import notice_for
+    from onething.services.reference import load_catalog
+
+    try:
+        loaded = load_catalog()
+    except CatalogInvalid as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for thing in loaded.things.values():
+        notice = notice_for(loaded, thing)
+        print(f"{thing.code}\t{thing.name}\t{len(thing.items)} items\t{len(notice.materials)} materials\t"
+              f"promised {notice.promised_days} working days")
+    print(f"catalog ok: {len(loaded.things)} things")
+    return 0
+
+
+def calendar(args: argparse.Namespace, settings: Settings) -> int:
+    from onething.domain.calendar import CalendarError
+    from onething.services.reference import load_calendar
+
+    cal = load_calendar()
+    try:
+        if args.action == "due":
+            print(cal.add_working_days(args.start, args.days).isoformat())
+        else:
+            print(cal.working_days_between(args.start, args.end))
+    except CalendarError as exc:
+        print(f"onething: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def audit(args: argparse.Namespace, settings: Settings) -> int:
+    from onething.services.audit import check_all
+    from storage import db
+
+    async def run() -> list[tuple[str, int]]:
+        async with db.database(settings.database_url):
+            return await check_all()
+
+    broken = asyncio.run(run())
+    for number, seq in broken:
+        print(f"case {number}: audit trail broken at event {seq}")
+    print("audit trail intact" if not broken else f"{len(broken)} case(s) with a broken audit trail")
+    return 1 if broken else 0

@@ -1,0 +1,139 @@
+"""Loading a case into the domain and saving it back: state, tasks, audit events and outbox,
+all in one transaction, guarded by the case's version so that no concurrent decision is lost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from onething.domain.audit import GENESIS, Entry, entry_hash
+from onething.domain.calendar import local_date
+from onething.domain.case import Case, Owed, Task
+from onething.domain.catalog import Catalog
+from onething.domain.states import State, TaskState
+from storage.models import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
+
+
+class ConcurrentUpdate(Exception):
+    """Someone else saved the case first; reload and try again."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str  # "staff:zhang", "citizen:12", "system"
+    role: str  # clerk | reviewer | supervisor | manager | admin | citizen | courier | system
+
+
+SYSTEM = Actor("system", "system")
+
+
+@dataclass
+class Loaded:
+    row: Application
+    case: Case
+    task_ids: dict[str, int]
+    saved: bool = False
+
+
+async def load(catalog: Catalog, application_id: int) -> Loaded | None:
+    row = await Application.get_or_none(id=application_id).select_related("applicant")
+    if row is None:
+        return None
+    tasks = await ReviewTask.filter(application_id=row.id).order_by("id")
+    case = Case(
+        thing=catalog.things[row.thing], state=State(row.state),
+        tasks=[_task(t) for t in tasks],
+        owed=[Owed(o["material"], date.fromisoformat(o["due_on"]), o["received"],
+                   date.fromisoformat(o["reminded_on"]) if o.get("reminded_on") else None) for o in row.owed],
+        problems=list(row.problems), intake_due_on=row.intake_due_on, suspended_since=row.suspended_since,
+        blacklisted=row.applicant.blacklisted,
+    )
+    return Loaded(row=row, case=case, task_ids={t.item: t.id for t in tasks})
+
+
+def _task(row: ReviewTask) -> Task:
+    return Task(
+        item=row.item, department=row.department, stage=row.stage, limit_days=row.limit_days,
+        state=TaskState(row.state), started_on=row.started_on, due_on=row.due_on, paused_days=row.paused_days,
+        pause_kind=row.pause_kind, paused_since=row.paused_since, warned=row.warned, overdue=row.overdue,
+        result_number=row.result_number, note=row.note, id=row.id,
+    )
+
+
+async def save(loaded: Loaded, actor: Actor, now: datetime) -> None:
+    row, case = loaded.row, loaded.case
+    async with in_transaction() as conn:
+        changed = await Application.filter(id=row.id, version=row.version).using_db(conn).update(
+            state=case.state.value, version=F("version") + 1, problems=case.problems,
+            owed=[_owed(o) for o in case.owed], intake_due_on=case.intake_due_on,
+            suspended_since=case.suspended_since, updated_at=now,
+            **({"submitted_at": now} if _just(case, "submit", "resubmit") else {}),
+        )
+        if changed != 1:
+            raise ConcurrentUpdate(row.id)
+        for task in case.tasks:
+            values = {f.name: getattr(task, f.name) for f in dataclasses.fields(Task) if f.name not in ("item", "id")}
+            values["state"] = task.state.value
+            if task.item in loaded.task_ids:
+                await ReviewTask.filter(id=loaded.task_ids[task.item]).using_db(conn).update(**values)
+            else:
+                created = await ReviewTask.create(application_id=row.id, item=task.item, **values, using_db=conn)
+                loaded.task_ids[task.item] = created.id
+        await _append_events(row.id, case, actor, now, conn)
+        for kind, payload in case.notices:
+            await Notification.create(application_id=row.id, citizen_id=row.applicant_id, kind=kind,
+                                      payload={"number": row.number, **payload}, using_db=conn)
+    row.version += 1
+    loaded.saved = True
+    case.events.clear()
+    case.notices.clear()
+
+
+async def _append_events(application_id: int, case: Case, actor: Actor, now: datetime, conn) -> None:
+    last = await AuditEvent.filter(application_id=application_id).using_db(conn).order_by("-seq").first()
+    seq, previous = (last.seq, last.hash) if last else (0, GENESIS)
+    for event in case.events:
+        seq += 1
+        entry = Entry(seq=seq, actor=actor.name, role=actor.role, action=event.action,
+                      from_state=event.from_state.value, to_state=event.to_state.value, item=event.item,
+                      note=event.note, at=now, prev_hash=previous)
+        previous = entry_hash(entry)
+        await AuditEvent.create(application_id=application_id, **dataclasses.asdict(entry) | {"hash": previous},
+                                using_db=conn)
+
+
+def _owed(owed: Owed) -> dict:
+    return {"material": owed.material, "due_on": owed.due_on.isoformat(), "received": owed.received,
+            "reminded_on": owed.reminded_on.isoformat() if owed.reminded_on else None}
+
+
+def _just(case: Case, *actions: str) -> bool:
+    return any(event.action in actions for event in case.events)
+
+
+async def next_number(now: datetime, conn) -> str:
+    """Human-readable case number, sequential per Shanghai day: YS20261121-0007."""
+    day = local_date(now)
+    updated = await CaseCounter.filter(day=day).using_db(conn).update(last_seq=F("last_seq") + 1)
+    if not updated:
+        await CaseCounter.get_or_create(day=day, defaults={"last_seq": 0}, using_db=conn)
+        await CaseCounter.filter(day=day).using_db(conn).update(last_seq=F("last_seq") + 1)
+    counter = await CaseCounter.get(day=day).using_db(conn)
+    return f"YS{day:%Y%m%d}-{counter.last_seq:04d}"
+
+
+async def create_draft(thing: str, applicant: Citizen, form: dict, now: datetime,
+                       enterprise_code: str | None = None) -> Application:
+    async with in_transaction() as conn:
+        number = await next_number(now, conn)
+        return await Application.create(number=number, thing=thing, applicant=applicant, form=form,
+                                         state=State.DRAFT.value, enterprise_code=enterprise_code, using_db=conn)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,115 @@
+"""The case workflow's use cases: each loads a case, applies one rule, and saves it atomically.
+
+A save that loses a race to another decision on the same case is retried on fresh state, so
+two reviewers approving different items at once both count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from datetime import date, datetime
+from typing import Callable
+
+from onething.domain.calendar import WorkCalendar, local_date
+from onething.domain.case import Case
+from onething.domain.catalog import Catalog
+from onething.domain.clock import tick
+from onething.domain.states import State
+
+from . import case_store
+from .case_store import SYSTEM, Actor, ConcurrentUpdate, Loaded, utcnow
+from storage.models import Application, ReviewTask
+
+log = logging.getLogger("onething.workflow")
+RETRIES = 10
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+class Workflow:
+    def __init__(self, catalog: Catalog, calendar: WorkCalendar, clock: Callable[[], datetime] = utcnow):
+        self.catalog = catalog
+        self.calendar = calendar
+        self.clock = clock
+
+    async def act(self, application_id: int, actor: Actor, change: Callable[[Case, datetime], object]) -> Loaded:
+        for attempt in range(RETRIES):
+            loaded = await case_store.load(self.catalog, application_id)
+            if loaded is None:
+                raise CaseNotFound(application_id)
+            now = self.clock()
+            if change(loaded.case, now) is False:
+                return loaded  # nothing happened: no write
+            try:
+                await case_store.save(loaded, actor, now)
+                return loaded
+            except ConcurrentUpdate:
+                # Someone decided on this case meanwhile: back off a little and apply to fresh state.
+                await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+        raise ConcurrentUpdate(application_id)
+
+    # -- applicant ---------------------------------------------------------------------------
+    async def submit(self, application_id: int, actor: Actor) -> Loaded:
+        return await self.act(application_id, actor, lambda case, now: case.submit(now, self.calendar))
+
+    async def resubmit(self, application_id: int, actor: Actor) -> Loaded:
+        return await self.act(application_id, actor, lambda case, now: case.resubmit(now, self.calendar))
+
+    async def withdraw(self, application_id: int, actor: Actor, reason: str = "") -> Loaded:
+        return await self.act(application_id, actor, lambda case, now: case.withdraw(reason))
+
+    async def receive_owed(self, application_id: int, material: str, actor: Actor) -> Loaded:
+        return await self.act(application_id, actor,
+                              lambda case, now: case.receive_owed(material, local_date(now), self.calendar))
+
+    # -- window ------------------------------------------------------------------------------
+    async def accept(self, application_id: int, actor: Actor, owed: dict[str, date] | None = None,
+                     note: str = "") -> Loaded:
+        return await self.act(application_id, actor,
+                              lambda case, now: case.accept(now, self.calendar, owed=owed, note=note))
+
+    async def return_for_correction(self, application_id: int, actor: Actor, problems: list[str]) -> Loaded:
+        return await self.act(application_id, actor, lambda case, now: case.return_for_correction(problems))
+
+    async def refuse(self, application_id: int, actor: Actor, reason: str) -> Loaded:
+        return await self.act(application_id, actor, lambda case, now: case.refuse(reason))
+
+    async def results_ready(self, application_id: int, actor: Actor) -> Loaded:
+        return await self.act(application_id, actor, lambda case, now: case.results_ready())
+
+    async def hand_over(self, application_id: int, actor: Actor, how: str) -> Loaded:
+        return await self.act(application_id, actor, lambda case, now: case.hand_over(how))
+
+    # -- departments -------------------------------------------------------------------------
+    async def approve(self, task: ReviewTask, actor: Actor, result_number: str = "", note: str = "") -> Loaded:
+        return await self.act(task.application_id, actor,
+                              lambda case, now: case.approve(task.item, now, self.calendar, result_number, note))
+
+    async def reject(self, task: ReviewTask, actor: Actor, reason: str) -> Loaded:
+        return await self.act(task.application_id, actor, lambda case, now: case.reject(task.item, reason))
+
+    async def pause(self, task: ReviewTask, actor: Actor, kind: str, note: str = "") -> Loaded:
+        return await self.act(task.application_id, actor,
+                              lambda case, now: case.pause(task.item, kind, local_date(now), note))
+
+    async def resume(self, task: ReviewTask, actor: Actor) -> Loaded:
+        return await self.act(task.application_id, actor,
+                              lambda case, now: case.resume(task.item, local_date(now), self.calendar))
+
+    # -- the clock ---------------------------------------------------------------------------
+    async def sweep(self) -> int:
+        """Apply the deadline rules to every open case; return how many changed."""
+        ids = await Application.filter(state__in=[State.SUBMITTED.value, State.IN_REVIEW.value]).values_list(
+            "id", flat=True)
+        changed = 0
+        for application_id in ids:
+            try:
+                loaded = await self.act(application_id, SYSTEM, lambda case, now: tick(case, now, self.calendar))
+                changed += loaded.saved
+            except Exception:  # one bad case must not stop the sweep over the others
+                log.exception("deadline sweep failed for a case", extra={"application_id": application_id})
+        return changed

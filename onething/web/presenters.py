@@ -1,0 +1,58 @@
+"""How cases look in JSON: the same shape for the back office and (masked) for applicants."""
+
+from __future__ import annotations
+
+from onething.domain.calendar import end_of_day
+from onething.domain.catalog import Catalog
+from onething.domain.states import EXCLUDED_PERIODS, STATE_NAMES, TASK_STATE_NAMES, State, TaskState
+from storage.models import Application, AuditEvent, ReviewTask
+
+
+def task_json(catalog: Catalog, row: ReviewTask) -> dict:
+    _, item = catalog.item(row.item)
+    return {
+        "id": row.id, "item": row.item, "name": item.name, "department": row.department,
+        "department_name": catalog.departments[row.department].name, "stage": row.stage,
+        "state": row.state, "state_name": TASK_STATE_NAMES[TaskState(row.state)],
+        "started_on": _day(row.started_on), "due_on": _day(row.due_on),
+        "due_at": end_of_day(row.due_on).isoformat() if row.due_on else None,
+        "paused_days": row.paused_days, "pause": EXCLUDED_PERIODS.get(row.pause_kind or "", row.pause_kind),
+        "warned": row.warned, "overdue": row.overdue, "result_number": row.result_number, "note": row.note,
+        "application_id": row.application_id,
+    }
+
+
+def expected_completion(tasks: list[ReviewTask], state: str) -> str | None:
+    """The latest deadline among the items still open; None before acceptance or after the end."""
+    if state != State.IN_REVIEW.value:
+        return None
+    dues = [t.due_on for t in tasks if t.due_on and t.state in (TaskState.IN_REVIEW, TaskState.PAUSED)]
+    return max(dues).isoformat() if dues else None
+
+
+def application_summary(catalog: Catalog, row: Application) -> dict:
+    return {
+        "id": row.id, "number": row.number, "thing": row.thing, "thing_name": catalog.things[row.thing].name,
+        "state": row.state, "state_name": STATE_NAMES[State(row.state)],
+        "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
+        "intake_due_on": _day(row.intake_due_on), "suspended_since": _day(row.suspended_since),
+    }
+
+
+def application_detail(catalog: Catalog, row: Application, tasks: list[ReviewTask],
+                       events: list[AuditEvent]) -> dict:
+    return {
+        **application_summary(catalog, row),
+        "form": row.form, "problems": row.problems, "owed": row.owed,
+        "expected_completion_on": expected_completion(tasks, row.state),
+        "tasks": [task_json(catalog, t) for t in tasks],
+        "timeline": [
+            {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role, "action": e.action,
+             "from_state": e.from_state, "to_state": e.to_state, "item": e.item, "note": e.note}
+            for e in events
+        ],
+    }
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,117 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Citizen(Model):
+    """A WeChat user applying for things, for themself or for their enterprise."""
+
+    id = fields.IntField(primary_key=True)
+    openid = fields.CharField(max_length=64, unique=True)
+    real_name = fields.CharField(max_length=64, null=True)
+    id_number_cipher = fields.TextField(null=True)  # encrypted: a dump must not reveal ID numbers
+    id_number_hint = fields.CharField(max_length=32, null=True)  # masked, for display
+    phone = fields.CharField(max_length=20, null=True)
+    blacklisted = fields.BooleanField(default=False)  # credit blacklist: no deferred materials
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "citizen"
+
+
+class Application(Model):
+    """A case (办件): the application of one applicant for one thing."""
+
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)
+    thing = fields.CharField(max_length=64, db_index=True)
+    applicant = fields.ForeignKeyField("models.Citizen", related_name="applications")
+    enterprise_code = fields.CharField(max_length=18, null=True, db_index=True)
+    state = fields.CharField(max_length=16, db_index=True)
+    version = fields.IntField(default=0)  # optimistic lock: every save checks and bumps it
+    form = fields.JSONField(default=dict)
+    problems = fields.JSONField(default=list)
+    owed = fields.JSONField(default=list)
+    intake_due_on = fields.DateField(null=True)
+    suspended_since = fields.DateField(null=True)
+    submitted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "application"
+
+
+class ReviewTask(Model):
+    """The review of one item by its department, with its own clock."""
+
+    id = fields.IntField(primary_key=True)
+    application = fields.ForeignKeyField("models.Application", related_name="tasks")
+    item = fields.CharField(max_length=64)
+    department = fields.CharField(max_length=64, db_index=True)
+    stage = fields.CharField(max_length=64)
+    state = fields.CharField(max_length=16, db_index=True)
+    limit_days = fields.IntField()
+    started_on = fields.DateField(null=True)
+    due_on = fields.DateField(null=True, db_index=True)
+    paused_days = fields.IntField(default=0)
+    pause_kind = fields.CharField(max_length=16, null=True)
+    paused_since = fields.DateField(null=True)
+    warned = fields.BooleanField(default=False)
+    overdue = fields.BooleanField(default=False)
+    result_number = fields.CharField(max_length=64, default="")
+    certificate_key = fields.CharField(max_length=255, null=True)
+    note = fields.TextField(default="")
+
+    class Meta:
+        table = "review_task"
+        unique_together = (("application", "item"),)
+
+
+class AuditEvent(Model):
+    """Append-only trail: each event carries the hash of the one before it in the same case."""
+
+    id = fields.IntField(primary_key=True)
+    application = fields.ForeignKeyField("models.Application", related_name="events")
+    seq = fields.IntField()
+    actor = fields.CharField(max_length=80)
+    role = fields.CharField(max_length=16)
+    action = fields.CharField(max_length=32)
+    from_state = fields.CharField(max_length=16)
+    to_state = fields.CharField(max_length=16)
+    item = fields.CharField(max_length=64, null=True)
+    note = fields.TextField(default="")
+    at = fields.DatetimeField()
+    prev_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "audit_event"
+        unique_together = (("application", "seq"),)
+
+
+class Notification(Model):
+    """The outbox: written with the change it reports, sent later by the worker."""
+
+    id = fields.IntField(primary_key=True)
+    application = fields.ForeignKeyField("models.Application", related_name="notifications", null=True)
+    citizen = fields.ForeignKeyField("models.Citizen", related_name="notifications", null=True)
+    kind = fields.CharField(max_length=32)
+    payload = fields.JSONField(default=dict)
+    state = fields.CharField(max_length=16, default="pending", db_index=True)
+    attempts = fields.IntField(default=0)
+    last_error = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "notification"
+
+
+class CaseCounter(Model):
+    """The last case number given out on a day, so numbers are sequential per day."""
+
+    day = fields.DateField(primary_key=True)
+    last_seq = fields.IntField(default=0)
+
+    class Meta:
+        table = "case_counter"

@@ -1,0 +1,28 @@
+"""Helpers to set up cases straight through the services (for tests that start mid-workflow)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from onething.services import case_store
+from storage.models import Application, Citizen
+
+MONDAY = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+
+
+class Clock:
+    def __init__(self, now: datetime = MONDAY):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def citizen(**fields) -> Citizen:
+    return await Citizen.create(openid=f"o-{uuid.uuid4().hex}", **fields)
+
+
+async def draft(thing: str = "business-opening", applicant: Citizen | None = None, now: datetime = MONDAY) -> Application:
+    applicant = applicant or await citizen()
+    return await case_store.create_draft(thing, applicant, {"company_name": "某县青禾餐饮管理有限公司"}, now)

@@ -1,0 +1,32 @@
+"""A small client for the back office, used the way the staff front end calls it."""
+
+from __future__ import annotations
+
+from onething.services.staff import create_staff
+
+PASSWORD = "correct-horse-battery"
+
+
+class StaffApi:
+    def __init__(self, client, token: str):
+        self.client, self.token = client, token
+
+    @classmethod
+    async def login(cls, client, username: str, role: str, department: str | None = None) -> "StaffApi":
+        await create_staff(username, role, PASSWORD, department=department)
+        response = await client.post("/staff/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+        assert response.status == 200, await response.text()
+        return cls(client, (await response.json())["token"])
+
+    async def call(self, method: str, path: str, expect: int = 200, **kwargs):
+        response = await self.client.request(method, f"/staff/api/v1{path}",
+                                             headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
+        body = await response.json()
+        assert response.status == expect, body
+        return body
+
+    async def get(self, path: str, expect: int = 200):
+        return await self.call("GET", path, expect)
+
+    async def post(self, path: str, json: dict | None = None, expect: int = 200):
+        return await self.call("POST", path, expect, json=json or {})
