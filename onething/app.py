@@ -15,8 +15,9 @@ import bot
 import miniapp_api
 from onething import jobs
 from onething.keys import (
-    calendar_key, catalog_key, object_store_key, redis_key, settings_key, workflow_key,
+    calendar_key, catalog_key, object_store_key, redis_key, settings_key, templates_key, workflow_key,
 )
+from onething.templating import make_environment
 from onething.services.reference import load_calendar, load_catalog
 from onething.services.workflow import Workflow
 from onething.settings import Settings
@@ -63,6 +64,7 @@ def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application
     app = web.Application(client_max_size=MAX_JSON_BODY)
     app[settings_key] = settings
     app[jobs.run_jobs_key] = run_jobs
+    app[templates_key] = make_environment()
     app.cleanup_ctx.extend([reference_ctx, database_ctx, redis_ctx, object_store_ctx, jobs.jobs_ctx])
     return app
 

@@ -5,11 +5,14 @@ Thin: authenticate, check the role (and a reviewer's department), call the workf
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import asdict
 
 from aiohttp import web
 
-from onething.keys import catalog_key, redis_key, workflow_key
+from onething.domain.notice import notice_for
+from onething.keys import catalog_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
 from onething.services.case_store import Actor
 from onething.web.errors import ApiError
@@ -164,6 +167,33 @@ async def resume(request):
     return await _review(request, lambda flow, task, who, body: flow.resume(task, who))
 
 
+async def things(request: web.Request) -> web.Response:
+    staff(request)
+    catalog = request.config_dict[catalog_key]
+    return web.json_response({"items": [
+        {"code": t.code, "name": t.name, "audience": t.audience, "promised_days": t.promised_days()}
+        for t in catalog.things.values()
+    ]})
+
+
+def _notice(request: web.Request):
+    staff(request)
+    catalog = request.config_dict[catalog_key]
+    thing = catalog.things.get(request.match_info["code"])
+    if thing is None:
+        raise web.HTTPNotFound()
+    return notice_for(catalog, thing)
+
+
+async def notice_json(request: web.Request) -> web.Response:
+    return web.json_response(asdict(_notice(request)), dumps=lambda v: json.dumps(v, ensure_ascii=False))
+
+
+async def notice_html(request: web.Request) -> web.Response:
+    html = request.config_dict[templates_key].get_template("notice.html.j2").render(notice=_notice(request))
+    return web.Response(text=html, content_type="text/html")
+
+
 def create_app() -> web.Application:
     app = web.Application(middlewares=[staff_auth])
     app.router.add_post("/auth/login", login)
@@ -173,6 +203,9 @@ def create_app() -> web.Application:
     for name, handler in (("accept", accept), ("return", return_for_correction), ("refuse", refuse),
                           ("results-ready", results_ready), ("handover", handover)):
         app.router.add_post(f"/applications/{{id}}/{name}", handler)
+    app.router.add_get("/things", things)
+    app.router.add_get("/things/{code}/notice", notice_json)
+    app.router.add_get("/things/{code}/notice.html", notice_html)
     app.router.add_get("/tasks", tasks)
     for name, handler in (("approve", approve), ("reject", reject), ("pause", pause), ("resume", resume)):
         app.router.add_post(f"/tasks/{{id}}/{name}", handler)

@@ -123,3 +123,14 @@ async def test_rule_errors_read_clearly(office):
     assert again["error"]["message"] == "办件当前为“不予受理”状态，不能进行此操作。"
     await clerk.get("/applications/999999", expect=404)
     await clerk.get("/applications/abc", expect=404)
+
+
+async def test_staff_read_the_notice_as_json_and_as_a_printable_page(office):
+    _, client = office
+    clerk = await StaffApi.login(client, name("clerk"), "clerk")
+    notice = await clerk.get("/things/business-opening/notice")
+    assert notice["name"] == "企业开办" and notice["materials"] and notice["steps"][0]["order"] == 1
+    page = await client.get("/staff/api/v1/things/business-opening/notice.html",
+                            headers={"Authorization": f"Bearer {clerk.token}"})
+    assert page.status == 200 and "一次性告知" in await page.text()
+    await clerk.get("/things/no-such-thing/notice", expect=404)

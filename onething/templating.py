@@ -1,0 +1,26 @@
+"""Every text a person reads comes from ``templates/``, rendered by Jinja2 in strict mode."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import jinja2
+
+from onething.domain.calendar import SHANGHAI
+
+
+def yuan(fen: int) -> str:
+    return "免费" if not fen else f"{fen / 100:.2f} 元"
+
+
+def make_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        # templates/ is installed as the package onething.templates (see pyproject.toml)
+        loader=jinja2.FileSystemLoader(str(resources.files("onething.templates"))),
+        undefined=jinja2.StrictUndefined,  # a missing value is a bug, never a blank in a notice
+        autoescape=jinja2.select_autoescape(["html", "html.j2"]),
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["yuan"] = yuan
+    env.filters["local"] = lambda moment: moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return env
