@@ -15,9 +15,16 @@ import bot
 import miniapp_api
 from onething import jobs
 from onething.keys import (
-    calendar_key, catalog_key, object_store_key, redis_key, settings_key, templates_key, workflow_key,
+    calendar_key, catalog_key, id_cipher_key, object_store_key, redis_key, settings_key, templates_key,
+    wechat_key, workflow_key,
 )
+from redis import Redis as SyncRedis
+from wechatpy.session.memorystorage import MemoryStorage
+from wechatpy.session.redisstorage import RedisStorage
+
+from onething.services.citizens import IdCipher
 from onething.templating import make_environment
+from storage.wechat import SandboxGateway, WeChatApi
 from onething.services.reference import load_calendar, load_catalog
 from onething.services.workflow import Workflow
 from onething.settings import Settings
@@ -59,13 +66,32 @@ async def reference_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[settings_key]
+    if settings.mini_program is None:
+        app[wechat_key] = SandboxGateway()
+        yield
+        return
+    storage, sync_redis = MemoryStorage(), None
+    if settings.redis_url:
+        # wechatpy's token storage is synchronous: it gets its own blocking client.
+        sync_redis = SyncRedis.from_url(settings.redis_url, socket_timeout=5)
+        storage = RedisStorage(sync_redis, prefix="wechatpy")
+    app[wechat_key] = WeChatApi(mp_appid=settings.mini_program.appid, mp_secret=settings.mini_program.secret,
+                                api_base=settings.wechat_api_base, token_storage=storage)
+    yield
+    if sync_redis is not None:
+        sync_redis.close()
+
+
 def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application:
     """The resources alone: what the web app and the worker share."""
     app = web.Application(client_max_size=MAX_JSON_BODY)
     app[settings_key] = settings
     app[jobs.run_jobs_key] = run_jobs
     app[templates_key] = make_environment()
-    app.cleanup_ctx.extend([reference_ctx, database_ctx, redis_ctx, object_store_ctx, jobs.jobs_ctx])
+    app[id_cipher_key] = IdCipher(settings.secret_key)
+    app.cleanup_ctx.extend([reference_ctx, database_ctx, redis_ctx, object_store_ctx, wechat_ctx, jobs.jobs_ctx])
     return app
 
 

@@ -16,6 +16,9 @@ from .states import (
 )
 
 INTAKE_LIMIT = 5  # 行政许可法 §32: decide on intake within 5 working days, else it counts as accepted
+FOLLOW_UP_DAYS = 15  # a bad rating is followed up and closed within 15 working days
+RATINGS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}  # GB/T 39734
+RATEABLE = frozenset({State.RESULTS_READY, State.DELIVERED, State.COLLECTED, State.CLOSED})
 
 
 class CaseRuleError(ValueError):
@@ -196,6 +199,19 @@ class Case:
 
     def close(self, note: str = "") -> None:
         self._move("close", note=note)
+
+    # -- the rating (好差评) ----------------------------------------------------------------
+    def evaluate(self, score: int, today: date, calendar: WorkCalendar) -> date | None:
+        """Record the one rating; a bad one (1-2) returns the follow-up due date."""
+        if self.state not in RATEABLE:
+            raise CaseRuleError("not_rateable", "办件出结果后才能评价。")
+        if score not in RATINGS:
+            raise CaseRuleError("bad_score", "评价须为 1 到 5 分。")
+        self.events.append(Event("evaluate", self.state, self.state, f"{score}分（{RATINGS[score]}）"))
+        if score <= 2:
+            self.notices.append(("bad_rating", {"score": score}))
+            return calendar.add_working_days(today, FOLLOW_UP_DAYS)
+        return None
 
     # -- the clock (run by the deadline job) ------------------------------------------------
     def receive_owed(self, material: str, today: date, calendar: WorkCalendar) -> None:

@@ -65,7 +65,8 @@ def _task(row: ReviewTask) -> Task:
     )
 
 
-async def save(loaded: Loaded, actor: Actor, now: datetime) -> None:
+async def save(loaded: Loaded, actor: Actor, now: datetime, also=None) -> None:
+    """Save the case; ``also(conn)``, if given, writes what goes with the change in the same transaction."""
     row, case = loaded.row, loaded.case
     async with in_transaction() as conn:
         changed = await Application.filter(id=row.id, version=row.version).using_db(conn).update(
@@ -88,6 +89,8 @@ async def save(loaded: Loaded, actor: Actor, now: datetime) -> None:
         for kind, payload in case.notices:
             await Notification.create(application_id=row.id, citizen_id=row.applicant_id, kind=kind,
                                       payload={"number": row.number, **payload}, using_db=conn)
+        if also is not None:
+            await also(conn)
     row.version += 1
     loaded.saved = True
     case.events.clear()

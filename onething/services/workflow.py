@@ -13,14 +13,14 @@ from datetime import date, datetime
 from typing import Callable
 
 from onething.domain.calendar import WorkCalendar, local_date
-from onething.domain.case import Case
+from onething.domain.case import Case, CaseRuleError
 from onething.domain.catalog import Catalog
 from onething.domain.clock import tick
 from onething.domain.states import State
 
 from . import case_store
 from .case_store import SYSTEM, Actor, ConcurrentUpdate, Loaded, utcnow
-from storage.models import Application, ReviewTask
+from storage.models import Application, AttachedMaterial, Evaluation, MaterialFile, ReviewTask
 
 log = logging.getLogger("onething.workflow")
 RETRIES = 10
@@ -36,7 +36,8 @@ class Workflow:
         self.calendar = calendar
         self.clock = clock
 
-    async def act(self, application_id: int, actor: Actor, change: Callable[[Case, datetime], object]) -> Loaded:
+    async def act(self, application_id: int, actor: Actor, change: Callable[[Case, datetime], object],
+                  also: Callable[[Loaded], Callable] | None = None) -> Loaded:
         for attempt in range(RETRIES):
             loaded = await case_store.load(self.catalog, application_id)
             if loaded is None:
@@ -45,7 +46,7 @@ class Workflow:
             if change(loaded.case, now) is False:
                 return loaded  # nothing happened: no write
             try:
-                await case_store.save(loaded, actor, now)
+                await case_store.save(loaded, actor, now, also(loaded) if also else None)
                 return loaded
             except ConcurrentUpdate:
                 # Someone decided on this case meanwhile: back off a little and apply to fresh state.
@@ -70,7 +71,8 @@ class Workflow:
     async def accept(self, application_id: int, actor: Actor, owed: dict[str, date] | None = None,
                      note: str = "") -> Loaded:
         return await self.act(application_id, actor,
-                              lambda case, now: case.accept(now, self.calendar, owed=owed, note=note))
+                              lambda case, now: case.accept(now, self.calendar, owed=owed, note=note),
+                              also=lambda loaded: _verify_materials(loaded.row.id))
 
     async def return_for_correction(self, application_id: int, actor: Actor, problems: list[str]) -> Loaded:
         return await self.act(application_id, actor, lambda case, now: case.return_for_correction(problems))
@@ -83,6 +85,22 @@ class Workflow:
 
     async def hand_over(self, application_id: int, actor: Actor, how: str) -> Loaded:
         return await self.act(application_id, actor, lambda case, now: case.hand_over(how))
+
+    async def evaluate(self, application_id: int, actor: Actor, score: int, comment: str) -> Loaded:
+        follow_up: dict[str, date | None] = {}
+
+        def rate(case: Case, now: datetime) -> None:
+            follow_up["due"] = case.evaluate(score, local_date(now), self.calendar)
+
+        def record(loaded: Loaded):
+            async def write(conn) -> None:
+                if await Evaluation.filter(application_id=loaded.row.id).using_db(conn).exists():
+                    raise CaseRuleError("already_rated", "每件只能评价一次，您已评价过。")
+                await Evaluation.create(application_id=loaded.row.id, score=score, comment=comment,
+                                        follow_up_due_on=follow_up["due"], using_db=conn)
+            return write
+
+        return await self.act(application_id, actor, rate, also=record)
 
     # -- departments -------------------------------------------------------------------------
     async def approve(self, task: ReviewTask, actor: Actor, result_number: str = "", note: str = "") -> Loaded:
@@ -113,3 +131,15 @@ class Workflow:
             except Exception:  # one bad case must not stop the sweep over the others
                 log.exception("deadline sweep failed for a case", extra={"application_id": application_id})
         return changed
+
+
+def _verify_materials(application_id: int):
+    """The window has checked what was attached: those documents may be reused from now on."""
+
+    async def write(conn) -> None:
+        ids = await AttachedMaterial.filter(application_id=application_id).using_db(conn).values_list(
+            "file_id", flat=True)
+        if ids:
+            await MaterialFile.filter(id__in=list(ids)).using_db(conn).update(verified=True)
+
+    return write

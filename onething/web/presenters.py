@@ -56,3 +56,21 @@ def application_detail(catalog: Catalog, row: Application, tasks: list[ReviewTas
 
 def _day(value) -> str | None:
     return value.isoformat() if value else None
+
+
+_ACTOR_ROLES = {"citizen": "申请人", "system": "系统", "courier": "快递员"}
+
+
+def applicant_detail(catalog: Catalog, row: Application, tasks: list[ReviewTask], events: list[AuditEvent],
+                     attached: list) -> dict:
+    """What the applicant sees: no staff names, masked personal data, their documents."""
+    detail = application_detail(catalog, row, tasks, events)
+    for entry in detail["timeline"]:
+        entry["actor"] = _ACTOR_ROLES.get(entry["role"], "工作人员")
+    detail["materials"] = [
+        {"material": a.material, "name": catalog.materials[a.material].name, "filename": a.file.filename,
+         "size": a.file.size, "content_type": a.file.content_type, "verified": a.file.verified}
+        for a in attached
+    ]
+    detail["delivery"] = row.delivery
+    return detail

@@ -1,6 +1,10 @@
 """ORM models: storage adapters for the domain's records (singular names)."""
 
 from .cases import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
+from .materials import AttachedMaterial, Evaluation, MaterialFile
 from .staff import StaffUser
 
-__all__ = ["Application", "AuditEvent", "CaseCounter", "Citizen", "Notification", "ReviewTask", "StaffUser"]
+__all__ = [
+    "Application", "AttachedMaterial", "AuditEvent", "CaseCounter", "Citizen", "Evaluation", "MaterialFile",
+    "Notification", "ReviewTask", "StaffUser",
+]

@@ -12,6 +12,10 @@ class Citizen(Model):
     id_number_hint = fields.CharField(max_length=32, null=True)  # masked, for display
     phone = fields.CharField(max_length=20, null=True)
     blacklisted = fields.BooleanField(default=False)  # credit blacklist: no deferred materials
+    enterprise_code = fields.CharField(max_length=18, null=True, db_index=True)  # bound enterprise
+    # Claiming a credit code is not proof of acting for it: other staff's cases of that enterprise
+    # are shown only once the binding is confirmed (by a service manager or an enterprise QR scene).
+    enterprise_verified = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -31,6 +35,7 @@ class Application(Model):
     form = fields.JSONField(default=dict)
     problems = fields.JSONField(default=list)
     owed = fields.JSONField(default=list)
+    delivery = fields.JSONField(null=True)  # how results reach the applicant: post (with address) or pickup
     intake_due_on = fields.DateField(null=True)
     suspended_since = fields.DateField(null=True)
     submitted_at = fields.DatetimeField(null=True)

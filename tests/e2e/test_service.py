@@ -66,7 +66,7 @@ async def test_health_and_readiness(aiohttp_server, aiohttp_client, tmp_path):
 
 async def test_unknown_paths_answer_in_the_error_shape(aiohttp_server, aiohttp_client, tmp_path):
     client = await aiohttp_client((await start_app(aiohttp_server, tmp_path)).server)
-    response = await client.get("/api/v1/no-such-thing")
+    response = await client.get("/no-such-page")
     assert response.status == 404
     error = (await response.json())["error"]
     assert error["code"] == "not_found" and error["message"] == "您访问的内容不存在。"

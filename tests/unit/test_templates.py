@@ -1,35 +1,44 @@
 """Every template renders, in strict mode, with what the code gives it."""
 
 import dataclasses
-
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from miniapp_api.app import ROUTES
+from miniapp_api.openapi import document
 from onething.domain.notice import notice_for
 from onething.services.reference import load_catalog
 from onething.templating import make_environment
 
 CATALOG = load_catalog()
 TEMPLATES = sorted(p.name for p in Path(str(resources.files("onething.templates"))).glob("*.j2"))
-CONTEXTS = {
-    "notice.html.j2": lambda thing: {"notice": notice_for(CATALOG, thing)},
-    "notice.txt.j2": lambda thing: {"notice": notice_for(CATALOG, thing)},
+
+
+def notice_cases():
+    for code, thing in sorted(CATALOG.things.items()):
+        notice = notice_for(CATALOG, thing)
+        yield code, {"notice": notice}, [thing.name, *(m.name for m in notice.materials)]
+
+
+CASES = {
+    "notice.html.j2": list(notice_cases()),
+    "notice.txt.j2": list(notice_cases()),
+    "api_docs.html.j2": [("all", {"spec": document(ROUTES)}, ["/api/v1/auth/login", "好差评"])],
 }
 
 
-def test_every_template_has_a_context_here():
-    assert set(TEMPLATES) == set(CONTEXTS), "add a context for each new template"
+def test_every_template_has_cases_here():
+    assert set(TEMPLATES) == set(CASES), "add rendering cases for each new template"
 
 
-@pytest.mark.parametrize("template", TEMPLATES)
-@pytest.mark.parametrize("thing", sorted(CATALOG.things))
-def test_each_template_renders_for_each_thing(template, thing):
-    text = make_environment().get_template(template).render(**CONTEXTS[template](CATALOG.things[thing]))
-    assert CATALOG.things[thing].name in text
-    for material in notice_for(CATALOG, CATALOG.things[thing]).materials:
-        assert material.name in text
+@pytest.mark.parametrize("template, name, context, expected",
+                         [(t, n, c, e) for t, cases in CASES.items() for n, c, e in cases])
+def test_each_template_renders(template, name, context, expected):
+    text = make_environment().get_template(template).render(**context)
+    for fragment in expected:
+        assert fragment in text
 
 
 def test_html_pages_escape_what_they_show():

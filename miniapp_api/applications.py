@@ -1,0 +1,177 @@
+"""A citizen's cases: create from the one form, follow, submit, withdraw, resubmit, delivery, rating."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from tortoise.expressions import Q
+
+from onething.domain.identity import mask_phone, valid_mobile
+from onething.domain.states import State
+from onething.keys import catalog_key, workflow_key
+from onething.services import case_store, materials
+from onething.services.case_store import Actor
+from onething.services.forms import form_problems
+from onething.web.errors import ApiError
+from onething.web.http import int_id, read_json, run_rule, text
+from onething.web.presenters import application_summary, applicant_detail
+from storage.models import Application, AttachedMaterial, AuditEvent, Citizen, Evaluation, ReviewTask
+
+from .auth import CITIZEN
+
+PAGE_SIZE = 20
+DELIVERY_OPEN = {State.DRAFT, State.SUBMITTED, State.RETURNED, State.ACCEPTED, State.IN_REVIEW, State.APPROVED,
+                 State.RESULTS_READY}
+
+
+def visible_to(citizen: Citizen) -> Q:
+    mine = Q(applicant_id=citizen.id)
+    if citizen.enterprise_code and citizen.enterprise_verified:
+        return mine | Q(enterprise_code=citizen.enterprise_code)
+    return mine
+
+
+async def find(request: web.Request, *, own: bool = False) -> Application:
+    """The case with this id if the citizen may see it; any other id simply does not exist (404)."""
+    citizen = request[CITIZEN]
+    row = await Application.filter(visible_to(citizen), id=int_id(request)).first()
+    if row is None:
+        raise web.HTTPNotFound()
+    if own and row.applicant_id != citizen.id:
+        raise ApiError("not_applicant", "只有申请人本人可以办理此操作。", status=403)
+    return row
+
+
+def actor(request: web.Request) -> Actor:
+    return Actor(f"citizen:{request[CITIZEN].id}", "citizen")
+
+
+async def create(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    catalog = request.config_dict[catalog_key]
+    thing = catalog.things.get(body.get("thing") if isinstance(body.get("thing"), str) else "")
+    if thing is None:
+        raise ApiError("unknown_thing", "没有找到要办理的事项。", status=422, details={"field": "thing"})
+    problems = form_problems(thing.form, body.get("form", {}), complete=False)
+    if problems:
+        raise ApiError("invalid_form", "表单填写有误，请按提示修改。", status=422, details={"fields": problems})
+    citizen = request[CITIZEN]
+    enterprise = body.get("enterprise")
+    if thing.audience == "enterprise" and enterprise is not None and enterprise != citizen.enterprise_code:
+        raise ApiError("enterprise_not_bound", "请先绑定该企业的统一社会信用代码。", status=422)
+    row = await case_store.create_draft(thing.code, citizen, body.get("form", {}), workflow(request).clock(),
+                                        enterprise_code=enterprise)
+    return web.json_response(await detail_json(request, row), status=201)
+
+
+async def list_mine(request: web.Request) -> web.Response:
+    try:
+        page = max(1, int(request.query.get("page", "1")))
+    except ValueError:
+        page = 1
+    query = Application.filter(visible_to(request[CITIZEN]))
+    rows = await query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    catalog = request.config_dict[catalog_key]
+    return web.json_response({"items": [application_summary(catalog, r) for r in rows], "page": page,
+                              "page_size": PAGE_SIZE, "total": await query.count()})
+
+
+async def get(request: web.Request) -> web.Response:
+    return web.json_response(await detail_json(request, await find(request)))
+
+
+async def update_form(request: web.Request) -> web.Response:
+    row = await find(request, own=True)
+    if row.state not in (State.DRAFT, State.RETURNED):
+        raise ApiError("form_locked", "办件已提交，当前不能修改表单。", status=409)
+    form = (await read_json(request)).get("form", {})
+    problems = form_problems(request.config_dict[catalog_key].things[row.thing].form, form, complete=False)
+    if problems:
+        raise ApiError("invalid_form", "表单填写有误，请按提示修改。", status=422, details={"fields": problems})
+    await Application.filter(id=row.id).update(form=form)
+    await row.refresh_from_db()
+    return web.json_response(await detail_json(request, row))
+
+
+async def submit(request: web.Request) -> web.Response:
+    row = await find(request, own=True)
+    await _check_complete(request, row)
+    await run_rule(workflow(request).submit(row.id, actor(request)))
+    return await get(request)
+
+
+async def resubmit(request: web.Request) -> web.Response:
+    row = await find(request, own=True)
+    await _check_complete(request, row)
+    await run_rule(workflow(request).resubmit(row.id, actor(request)))
+    return await get(request)
+
+
+async def withdraw(request: web.Request) -> web.Response:
+    row = await find(request, own=True)
+    reason = text(await read_json(request), "reason", required=False, max_length=200)
+    await run_rule(workflow(request).withdraw(row.id, actor(request), reason))
+    return await get(request)
+
+
+async def _check_complete(request: web.Request, row: Application) -> None:
+    catalog = request.config_dict[catalog_key]
+    fields = form_problems(catalog.things[row.thing].form, row.form, complete=True)
+    missing = await materials.missing_essentials(catalog, row)
+    if fields or missing:
+        raise ApiError("incomplete", "还有未完成的内容，请补充后再提交。", status=422, details={
+            "fields": fields, "missing_materials": [{"code": m.code, "name": m.name} for m in missing]})
+
+
+async def delivery(request: web.Request) -> web.Response:
+    row = await find(request, own=True)
+    if State(row.state) not in DELIVERY_OPEN:
+        raise ApiError("delivery_locked", "结果已送出或办件已结束，不能再修改领取方式。", status=409)
+    body = await read_json(request)
+    method = body.get("method")
+    if method == "pickup":
+        choice = {"method": "pickup"}
+    elif method == "post":
+        if not request.config_dict[catalog_key].things[row.thing].postable:
+            raise ApiError("not_postable", "该事项的办理结果须到窗口领取，不能邮寄。", status=422)
+        address = body.get("address") if isinstance(body.get("address"), dict) else {}
+        parts = {key: text(address, key, max_length=100 if key == "detail" else 20)
+                 for key in ("province", "city", "district", "detail")}
+        phone = text(body, "phone", max_length=11)
+        if not valid_mobile(phone):
+            raise ApiError("invalid_field", "请填写收件人的11位手机号码。", status=422, details={"field": "phone"})
+        choice = {"method": "post", "recipient": text(body, "recipient", max_length=30), "phone": phone,
+                  "address": parts}
+    else:
+        raise ApiError("invalid_field", "请选择邮寄（post）或窗口领取（pickup）。", status=422,
+                       details={"field": "method"})
+    await Application.filter(id=row.id).update(delivery=choice)
+    await row.refresh_from_db()
+    return web.json_response(await detail_json(request, row))
+
+
+async def evaluate(request: web.Request) -> web.Response:
+    row = await find(request, own=True)
+    body = await read_json(request)
+    score = body.get("score")
+    if not isinstance(score, int) or isinstance(score, bool):
+        raise ApiError("invalid_field", "评价须为 1 到 5 分。", status=422, details={"field": "score"})
+    comment = text(body, "comment", required=False, max_length=500)
+    await run_rule(workflow(request).evaluate(row.id, actor(request), score, comment))
+    return web.json_response(await detail_json(request, row), status=201)
+
+
+def workflow(request: web.Request):
+    return request.config_dict[workflow_key]
+
+
+async def detail_json(request: web.Request, row: Application) -> dict:
+    await row.refresh_from_db()
+    tasks = await ReviewTask.filter(application_id=row.id).order_by("id")
+    events = await AuditEvent.filter(application_id=row.id).order_by("seq")
+    attached = await AttachedMaterial.filter(application_id=row.id).select_related("file")
+    rating = await Evaluation.get_or_none(application_id=row.id)
+    result = applicant_detail(request.config_dict[catalog_key], row, tasks, events, attached)
+    if row.delivery and row.delivery.get("phone"):
+        result["delivery"] = {**row.delivery, "phone": mask_phone(row.delivery["phone"])}
+    result["evaluation"] = {"score": rating.score, "comment": rating.comment} if rating else None
+    return result

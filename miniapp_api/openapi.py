@@ -1,0 +1,64 @@
+"""The OpenAPI document of the mini-program API, built from the same table that mounts the routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from aiohttp import web
+
+from onething.keys import templates_key
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Callable
+    summary: str
+    body: dict[str, Any] | None = None
+    public: bool = False
+    responses: dict[str, str] = field(default_factory=dict)
+
+
+ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
+    "code": {"type": "string"}, "message": {"type": "string", "description": "中文，给用户看的说明"},
+    "details": {"type": "object"}}}}}
+
+
+def document(routes: list[Route]) -> dict[str, Any]:
+    paths: dict[str, dict] = {}
+    for route in routes:
+        operation: dict[str, Any] = {
+            "summary": route.summary,
+            "responses": {"200": {"description": "成功"}, **{k: {"description": v} for k, v in route.responses.items()},
+                          "default": {"description": "错误", "content": {"application/json": {"schema": ERROR}}}},
+        }
+        if not route.public:
+            operation["security"] = [{"bearer": []}]
+        if route.body is not None:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
+        params = [seg[1:-1] for seg in route.path.split("/") if seg.startswith("{")]
+        if params:
+            operation["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                                       for p in params]
+        paths.setdefault(f"/api/v1{route.path}", {})[route.method.lower()] = operation
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "onething 小程序接口", "version": "1"},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": paths,
+    }
+
+
+def handlers(routes: list[Route]) -> tuple[Callable, Callable]:
+    spec = document(routes)
+
+    async def openapi_json(request: web.Request) -> web.Response:
+        return web.json_response(spec)
+
+    async def docs(request: web.Request) -> web.Response:
+        html = request.config_dict[templates_key].get_template("api_docs.html.j2").render(spec=spec)
+        return web.Response(text=html, content_type="text/html")
+
+    return openapi_json, docs

@@ -1,0 +1,43 @@
+"""The unified form (一表申请): checked against the thing's JSON Schema, every problem at once."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from jsonschema import Draft202012Validator
+
+_MESSAGES = {
+    "required": "必须填写", "type": "格式不正确", "pattern": "格式不正确", "enum": "请从给定选项中选择",
+    "minLength": "内容太短", "maxLength": "内容太长", "minimum": "数值太小", "maximum": "数值太大",
+    "minItems": "至少需要填写一项", "maxItems": "填写的项数太多", "format": "格式不正确",
+    "additionalProperties": "包含表单中没有的栏目",
+}
+
+
+def form_problems(schema: Mapping[str, Any], form: Any, *, complete: bool) -> dict[str, str]:
+    """``{field: 中文说明}`` for every problem; a draft (``complete=False``) may leave fields empty."""
+    if not isinstance(form, dict):
+        return {"form": "表单内容应为对象。"}
+    problems: dict[str, str] = {}
+    for error in Draft202012Validator(schema).iter_errors(form):
+        if error.validator == "required" and not complete:
+            continue
+        if error.validator == "required":
+            for field in error.validator_value:
+                if field not in (error.instance or {}):
+                    path = ".".join(str(p) for p in [*error.absolute_path, field])
+                    problems.setdefault(path, f"{_title(schema, field)}：必须填写")
+            continue
+        if error.validator == "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            for field in extra:
+                problems.setdefault(field, "表单中没有这个栏目")
+            continue
+        path = ".".join(str(p) for p in error.absolute_path) or "form"
+        field = next((str(p) for p in error.absolute_path if isinstance(p, str)), "")
+        problems.setdefault(path, f"{_title(schema, field)}：{_MESSAGES.get(error.validator, '填写有误')}")
+    return problems
+
+
+def _title(schema: Mapping[str, Any], field: str) -> str:
+    return schema.get("properties", {}).get(field, {}).get("title", field) if field else "表单"

@@ -1,0 +1,165 @@
+"""Documents: presigned or streamed uploads checked against what they claim to be, and reuse
+of documents a citizen already gave (their wallet) instead of asking for them twice.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+from typing import AsyncIterable
+
+import redis.asyncio as aioredis
+from tortoise.transactions import in_transaction
+
+from onething.domain.catalog import Catalog, Material
+from onething.domain.files import ALLOWED_TYPES, Inspector
+from onething.domain.states import State
+from storage.models import Application, AttachedMaterial, Citizen, MaterialFile
+from storage.objects import ObjectNotFound, ObjectStore, ObjectTooLarge, PresignedUpload
+
+UPLOAD_TTL = timedelta(minutes=15)
+MB = 1024 * 1024
+
+
+class MaterialRefused(ValueError):
+    def __init__(self, code: str, message: str, status: int = 422):
+        self.code, self.status = code, status
+        super().__init__(message)
+
+
+def requirement(catalog: Catalog, row: Application, material: str) -> Material:
+    if material not in catalog.things[row.thing].required_materials():
+        raise MaterialRefused("unknown_material", "本事项不需要这项材料。", status=404)
+    return catalog.materials[material]
+
+
+def check_editable(row: Application, material: str) -> None:
+    owed = any(o["material"] == material and not o["received"] for o in row.owed)
+    if row.state in (State.DRAFT, State.RETURNED) or (row.state == State.IN_REVIEW and owed):
+        return
+    raise MaterialRefused("materials_locked", "办件已提交，当前不能修改材料。", status=409)
+
+
+def _check_declared(spec: Material, content_type: str, size: int | None) -> None:
+    if content_type not in ALLOWED_TYPES:
+        raise MaterialRefused("unsupported_type", "只能上传 JPG、PNG 图片或 PDF 文件。", status=415)
+    if size is not None and (size <= 0 or size > spec.max_size_mb * MB):
+        raise MaterialRefused("material_too_large", f"“{spec.name}”不能超过 {spec.max_size_mb}MB。", status=413)
+
+
+async def start_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catalog, row: Application,
+                       material: str, *, filename: str, content_type: str, size: int) -> PresignedUpload:
+    spec = requirement(catalog, row, material)
+    check_editable(row, material)
+    _check_declared(spec, content_type, size)
+    key = f"materials/{row.id}/{material}/{uuid.uuid4().hex}"
+    upload = await store.presign_upload(key, content_type=content_type, max_size=size, expires=UPLOAD_TTL)
+    await redis.set(f"upload:{row.id}:{material}", json.dumps(
+        {"key": key, "filename": filename[:255], "content_type": content_type, "size": size}),
+        ex=int(UPLOAD_TTL.total_seconds()) + 60)
+    return upload
+
+
+async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catalog, row: Application,
+                         citizen: Citizen, material: str) -> MaterialFile:
+    spec = requirement(catalog, row, material)
+    check_editable(row, material)
+    raw = await redis.get(f"upload:{row.id}:{material}")
+    if raw is None:
+        current = await AttachedMaterial.get_or_none(application_id=row.id, material=material).select_related("file")
+        if current is not None:
+            return current.file  # a confirm sent twice: the first one already recorded it
+        raise MaterialRefused("no_upload", "没有待确认的上传，请重新上传。", status=409)
+    pending = json.loads(raw)
+    recorded = await MaterialFile.get_or_none(object_key=pending["key"])
+    if recorded is not None:
+        return recorded
+    try:
+        await store.stat(pending["key"])
+    except ObjectNotFound:
+        raise MaterialRefused("not_uploaded", "文件尚未上传完成，请重新上传。", status=409) from None
+    inspector = Inspector(store.get(pending["key"]))
+    async for _ in inspector.stream():
+        pass
+    problem = _mismatch(spec, pending["content_type"], inspector, declared_size=pending["size"])
+    if problem:
+        await store.delete(pending["key"])
+        await redis.delete(f"upload:{row.id}:{material}")
+        raise problem
+    file = await _record(row, citizen, material, pending["key"], pending["filename"], inspector)
+    await redis.delete(f"upload:{row.id}:{material}")
+    return file
+
+
+async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, citizen: Citizen, material: str,
+                        *, filename: str, content_type: str, size: int | None,
+                        chunks: AsyncIterable[bytes]) -> MaterialFile:
+    spec = requirement(catalog, row, material)
+    check_editable(row, material)
+    _check_declared(spec, content_type, size)
+    key = f"materials/{row.id}/{material}/{uuid.uuid4().hex}"
+    inspector = Inspector(chunks)
+    try:
+        await store.put(key, inspector.stream(), content_type=content_type, max_size=spec.max_size_mb * MB)
+    except ObjectTooLarge:
+        raise MaterialRefused("material_too_large", f"“{spec.name}”不能超过 {spec.max_size_mb}MB。", 413) from None
+    problem = _mismatch(spec, content_type, inspector, declared_size=size)
+    if problem:
+        await store.delete(key)
+        raise problem
+    current = await AttachedMaterial.get_or_none(application_id=row.id, material=material).select_related("file")
+    if current is not None and current.file.sha256 == inspector.sha256:
+        await store.delete(key)  # the same file sent again: keep the one we have
+        return current.file
+    return await _record(row, citizen, material, key, filename, inspector)
+
+
+async def attach_from_wallet(row: Application, citizen: Citizen, catalog: Catalog, material: str,
+                             file_id: int) -> MaterialFile:
+    requirement(catalog, row, material)
+    check_editable(row, material)
+    file = await MaterialFile.get_or_none(id=file_id, citizen_id=citizen.id, material=material, verified=True)
+    if file is None or not catalog.materials[material].reusable:
+        raise MaterialRefused("not_in_wallet", "证照夹中没有可直接使用的这项材料。", status=404)
+    await AttachedMaterial.update_or_create(defaults={"file_id": file.id}, application_id=row.id, material=material)
+    return file
+
+
+async def wallet(citizen: Citizen, catalog: Catalog) -> list[MaterialFile]:
+    """Verified documents that may be reused, newest first, one per material."""
+    files = await MaterialFile.filter(citizen_id=citizen.id, verified=True).order_by("-created_at")
+    seen, result = set(), []
+    for file in files:
+        if file.material not in seen and catalog.materials.get(file.material) and catalog.materials[file.material].reusable:
+            seen.add(file.material)
+            result.append(file)
+    return result
+
+
+async def missing_essentials(catalog: Catalog, row: Application) -> list[Material]:
+    attached = set(await AttachedMaterial.filter(application_id=row.id).values_list("material", flat=True))
+    needed = catalog.things[row.thing].required_materials()
+    return [catalog.materials[m] for m, deferrable in needed.items() if not deferrable and m not in attached]
+
+
+def _mismatch(spec: Material, declared: str, inspector: Inspector, *, declared_size: int | None):
+    if inspector.size == 0:
+        return MaterialRefused("empty_file", "文件是空的，请重新选择。")
+    if declared_size is not None and inspector.size != declared_size:
+        return MaterialRefused("size_mismatch", "上传的文件大小与申请时不一致，请重新上传。")
+    if inspector.size > spec.max_size_mb * MB:
+        return MaterialRefused("material_too_large", f"“{spec.name}”不能超过 {spec.max_size_mb}MB。", 413)
+    if inspector.sniffed_type != declared:
+        return MaterialRefused("type_mismatch", "文件内容与所选类型不符，只能上传 JPG、PNG 图片或 PDF 文件。", 415)
+    return None
+
+
+async def _record(row, citizen, material, key, filename, inspector: Inspector) -> MaterialFile:
+    async with in_transaction() as conn:
+        file = await MaterialFile.create(citizen_id=citizen.id, material=material, object_key=key,
+                                         filename=filename[:255], content_type=inspector.sniffed_type,
+                                         size=inspector.size, sha256=inspector.sha256, using_db=conn)
+        await AttachedMaterial.update_or_create(defaults={"file_id": file.id}, application_id=row.id,
+                                                material=material, using_db=conn)
+    return file
