@@ -6,7 +6,7 @@ import logging
 
 from aiohttp import web
 
-from onething.keys import redis_key, wechat_key
+from onething.keys import redis_key, settings_key, wechat_key
 from onething.services import citizens
 from onething.web.errors import ApiError
 from onething.web.http import read_json, text
@@ -18,9 +18,7 @@ log = logging.getLogger("onething.miniapp")
 CITIZEN = web.RequestKey("citizen", Citizen)
 OPEN_PATHS = ("/api/v1/auth/login", "/api/v1/openapi.json", "/api/v1/docs")
 OPEN_PREFIXES = ("/api/v1/things",)  # the catalog is public: people read it before signing in
-PER_USER = (120, 60)  # requests per window (seconds)
-PER_IP = (600, 60)
-LOGIN_PER_IP = (30, 60)
+LOGIN_PER_IP = (30, 60)  # requests per window (seconds)
 
 
 def _bearer(request: web.Request) -> str:
@@ -42,14 +40,15 @@ async def citizen_auth(request: web.Request, handler):
         if request.path == "/api/v1/auth/login":
             await _limit(request, f"rl:login-ip:{ip}", LOGIN_PER_IP)
         return await handler(request)
-    await _limit(request, f"rl:ip:{ip}", PER_IP)
+    settings = request.config_dict[settings_key]
+    await _limit(request, f"rl:ip:{ip}", (settings.rate_limit_per_ip, 60))
     token = _bearer(request)
     citizen_id = await citizens.citizen_for_token(request.config_dict[redis_key], token) if token else None
     citizen = await Citizen.get_or_none(id=citizen_id) if citizen_id else None
     if citizen is None:
         raise ApiError("unauthorized", "登录已过期，请重新进入小程序。", status=401,
                        headers={"WWW-Authenticate": "Bearer"})
-    await _limit(request, f"rl:user:{citizen.id}", PER_USER)
+    await _limit(request, f"rl:user:{citizen.id}", (settings.rate_limit_per_user, 60))
     request[CITIZEN] = citizen
     return await handler(request)
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import multiprocessing
+import signal
 import sys
 from typing import Callable
 
@@ -59,6 +60,14 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     ]
     for process in processes:
         process.start()
+
+    def stop(signum, frame):  # a stopped parent must not leave its app processes serving
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     for process in processes:
         process.join()
     return max((p.exitcode or 0) for p in processes)

@@ -78,6 +78,8 @@ class Settings:
     mini_program: MiniProgram | None
     wechat_api_base: str
     log_level: str
+    rate_limit_per_user: int = 120  # requests a minute for one signed-in citizen
+    rate_limit_per_ip: int = 600  # requests a minute from one address (a service centre shares one)
 
     @property
     def production(self) -> bool:
@@ -138,6 +140,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     log_level = get("LOG_LEVEL", "INFO").upper()
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+    limits = {}
+    for name in ("RATE_LIMIT_PER_USER", "RATE_LIMIT_PER_IP"):
+        raw = get(name)
+        if raw:
+            if raw.isdigit() and int(raw) > 0:
+                limits[name.lower()] = int(raw)
+            else:
+                problems.append(f"{PREFIX}{name} must be a positive number of requests a minute")
     if problems:
         raise SettingsError(problems)
     if not secret_key:
@@ -154,6 +164,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mini_program=mini_program,
         wechat_api_base=wechat_api_base,
         log_level=log_level,
+        **limits,
     )
 
 

@@ -216,3 +216,15 @@ async def test_the_api_describes_itself(service):
     assert "/api/v1/applications/{id}/materials/{material}/upload-url" in spec["paths"]
     page = await client.get("/api/v1/docs")
     assert page.status == 200 and "小程序接口" in await page.text()
+
+
+async def test_too_many_requests_get_429_with_retry_after(aiohttp_server, aiohttp_client, tmp_path):
+    running = await start_app(aiohttp_server, tmp_path, rate_limit_per_user="3")
+    client = await aiohttp_client(running.server)
+    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    for _ in range(3):
+        await me.get("/me")
+    response = await client.get("/api/v1/me", headers=me.headers)
+    assert response.status == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    assert (await response.json())["error"]["message"] == "操作过于频繁，请稍后再试。"

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import urllib.request
 import json
 
+import pytest
 from aiohttp import web
 
 from onething.web.errors import error_middleware
 from onething.web.requests import request_id_middleware
-from tests.conftest import free_port, wait_for_port
+from tests.conftest import REDIS_URL, free_port, wait_for_port
 from tests.support.apps import start_app
 
 ONETHING = [sys.executable, "-m", "onething.cli"]
@@ -95,3 +97,22 @@ async def test_request_ids_are_echoed_or_made(aiohttp_server, aiohttp_client, tm
     assert given.headers["X-Request-Id"] == "abc-def-12345"
     hostile = await client.get("/healthz", headers={"X-Request-Id": "<script>"})
     assert hostile.headers["X-Request-Id"] != "<script>" and len(hostile.headers["X-Request-Id"]) == 32
+
+
+@pytest.mark.parametrize("redis_url", ["redis"] if REDIS_URL else [], indirect=True)
+def test_stopping_serve_stops_all_its_app_processes(tmp_path, redis_url):
+    port = free_port()
+    process = subprocess.Popen(ONETHING + ["serve", "--port", str(port), "--workers", "2"], cwd=tmp_path,
+                               env=clean_env(ONETHING_REDIS_URL=redis_url), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    wait_for_port(port, timeout=30)
+    process.terminate()
+    assert process.wait(timeout=30) == 0
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0, "an app process is still serving"
+
+
+def test_more_than_one_process_needs_redis(tmp_path):
+    result = subprocess.run(ONETHING + ["serve", "--workers", "2"], cwd=tmp_path, env=clean_env(),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "needs ONETHING_REDIS_URL" in result.stderr
