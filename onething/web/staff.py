@@ -7,22 +7,28 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
+from datetime import timedelta
 from dataclasses import asdict
 
 from aiohttp import web
 
 from onething.domain.notice import notice_for
-from onething.keys import catalog_key, redis_key, templates_key, workflow_key
+from onething.domain.files import Inspector
+from onething.keys import catalog_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
 from onething.services.case_store import Actor
 from onething.web.errors import ApiError
 from onething.web.http import int_id, iso_date, read_json, run_rule, text
 from onething.web.presenters import application_detail, application_summary, task_json
-from storage.models import Application, AuditEvent, ReviewTask
+from storage.models import Application, AttachedMaterial, AuditEvent, ReviewTask
+from storage.objects import ObjectTooLarge
 
 log = logging.getLogger("onething.staff")
 OPEN_PATHS = {"/staff/api/v1/auth/login"}
 READ_ALL = ("clerk", "supervisor", "admin")
+DOWNLOAD_TTL = timedelta(minutes=5)
+CERTIFICATE_MAX = 20 * 1024 * 1024
 STAFF = web.RequestKey("staff", accounts.StaffSession)
 
 
@@ -84,7 +90,26 @@ async def application(request: web.Request) -> web.Response:
     if session.role == "reviewer" and not any(t.department == session.department for t in tasks):
         raise web.HTTPNotFound()  # a reviewer sees only cases their department works on
     events = await AuditEvent.filter(application_id=row.id).order_by("seq")
-    return web.json_response(application_detail(request.config_dict[catalog_key], row, tasks, events))
+    detail = application_detail(request.config_dict[catalog_key], row, tasks, events)
+    detail["materials"] = await _materials(request, row.id)
+    store = request.config_dict[object_store_key]
+    for task_json_, task in zip(detail["tasks"], tasks):
+        task_json_["certificate_url"] = await store.presign_download(
+            task.certificate_key, expires=DOWNLOAD_TTL, filename=f"{task.item}.pdf") if task.certificate_key else None
+    return web.json_response(detail)
+
+
+async def _materials(request: web.Request, application_id: int) -> list[dict]:
+    """The documents of a case, each with a download link that expires in minutes."""
+    catalog, store = request.config_dict[catalog_key], request.config_dict[object_store_key]
+    attached = await AttachedMaterial.filter(application_id=application_id).select_related("file")
+    return [
+        {"material": a.material, "name": catalog.materials[a.material].name, "filename": a.file.filename,
+         "content_type": a.file.content_type, "size": a.file.size, "sha256": a.file.sha256,
+         "download_url": await store.presign_download(a.file.object_key, expires=DOWNLOAD_TTL,
+                                                      filename=a.file.filename or f"{a.material}.bin")}
+        for a in attached
+    ]
 
 
 async def _decide(request: web.Request, decide) -> web.Response:
@@ -148,6 +173,29 @@ async def _review(request: web.Request, review) -> web.Response:
     return web.json_response(task_json(request.config_dict[catalog_key], task))
 
 
+async def certificate(request: web.Request) -> web.Response:
+    """Store the electronic certificate (PDF) of an item before or with its approval."""
+    session = staff(request, "reviewer")
+    task = await ReviewTask.get_or_none(id=int_id(request))
+    if task is None or task.department != session.department:
+        raise web.HTTPNotFound()
+    if (request.headers.get("Content-Type") or "").split(";")[0].strip() != "application/pdf":
+        raise ApiError("unsupported_type", "电子证照须为 PDF 文件。", status=415)
+    key = f"certificates/{task.application_id}/{task.item}-{uuid.uuid4().hex}.pdf"
+    inspector = Inspector(request.content.iter_chunked(256 * 1024))
+    store = request.config_dict[object_store_key]
+    try:
+        await store.put(key, inspector.stream(), content_type="application/pdf", max_size=CERTIFICATE_MAX)
+    except ObjectTooLarge:
+        raise ApiError("certificate_too_large", "电子证照不能超过 20MB。", status=413) from None
+    if inspector.sniffed_type != "application/pdf":
+        await store.delete(key)
+        raise ApiError("type_mismatch", "文件内容不是 PDF。", status=415)
+    await ReviewTask.filter(id=task.id).update(certificate_key=key)
+    await task.refresh_from_db()
+    return web.json_response(task_json(request.config_dict[catalog_key], task))
+
+
 async def approve(request):
     return await _review(request, lambda flow, task, who, body: flow.approve(
         task, who, result_number=text(body, "result_number", required=False, max_length=64),
@@ -207,6 +255,7 @@ def create_app() -> web.Application:
     app.router.add_get("/things/{code}/notice", notice_json)
     app.router.add_get("/things/{code}/notice.html", notice_html)
     app.router.add_get("/tasks", tasks)
+    app.router.add_put("/tasks/{id}/certificate", certificate)
     for name, handler in (("approve", approve), ("reject", reject), ("pause", pause), ("resume", resume)):
         app.router.add_post(f"/tasks/{{id}}/{name}", handler)
     return app

@@ -228,3 +228,27 @@ async def test_too_many_requests_get_429_with_retry_after(aiohttp_server, aiohtt
     assert response.status == 429
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     assert (await response.json())["error"]["message"] == "操作过于频繁，请稍后再试。"
+
+
+async def test_staff_download_materials_and_attach_certificates_through_short_lived_links(service):
+    running, client = service
+    me = await MiniProgram.login(client, f"good-{uuid.uuid4().hex[:8]}")
+    case = await me.post("/applications", {"thing": "business-opening"}, expect=201)
+    await me.upload_direct(case["id"], "company-articles", PDF, "application/pdf")
+    await running.app[workflow_key].act(case["id"], Actor("citizen:x", "citizen"),
+                                        lambda c, now: c.submit(now, running.app[workflow_key].calendar))
+    clerk = await StaffApi.login(client, f"c-{uuid.uuid4().hex[:6]}", "clerk")
+    detail = await clerk.post(f"/applications/{case['id']}/accept")
+    [document] = detail["materials"]
+    assert "exp=" in document["download_url"] or "X-Amz-Expires=300" in document["download_url"]
+    async with client.session.get(document["download_url"]) as response:
+        assert response.status == 200 and await response.read() == PDF
+    licence = next(t for t in detail["tasks"] if t["state"] == "in_review")
+    reviewer = await StaffApi.login(client, f"r-{uuid.uuid4().hex[:6]}", "reviewer", department=licence["department"])
+    not_pdf = await reviewer.call("PUT", f"/tasks/{licence['id']}/certificate", 415, data=PNG,
+                                  headers={"Content-Type": "application/pdf"})
+    assert not_pdf["error"]["code"] == "type_mismatch"
+    await reviewer.call("PUT", f"/tasks/{licence['id']}/certificate", 200, data=PDF,
+                        headers={"Content-Type": "application/pdf"})
+    after = await clerk.get(f"/applications/{case['id']}")
+    assert next(t for t in after["tasks"] if t["id"] == licence["id"])["certificate_url"]

@@ -19,8 +19,8 @@ class StaffApi:
         return cls(client, (await response.json())["token"])
 
     async def call(self, method: str, path: str, expect: int = 200, **kwargs):
-        response = await self.client.request(method, f"/staff/api/v1{path}",
-                                             headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
+        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
+        response = await self.client.request(method, f"/staff/api/v1{path}", headers=headers, **kwargs)
         body = await response.json()
         assert response.status == expect, body
         return body
