@@ -7,8 +7,8 @@ from tortoise.expressions import Q
 
 from onething.domain.identity import mask_phone, valid_mobile
 from onething.domain.states import State
-from onething.keys import catalog_key, workflow_key
-from onething.services import case_store, materials
+from onething.keys import catalog_key, redis_key, workflow_key
+from onething.services import case_store, case_views, materials
 from onething.services.case_store import Actor
 from onething.services.forms import form_problems
 from onething.web.errors import ApiError
@@ -16,7 +16,7 @@ from onething.web.http import int_id, read_json, run_rule, text
 from onething.web.presenters import application_summary, applicant_detail
 from storage.models import Application, AttachedMaterial, AuditEvent, Citizen, Evaluation, ReviewTask
 
-from .auth import CITIZEN
+from .auth import CITIZEN_ID, PREFETCHED, current_citizen
 
 PAGE_SIZE = 20
 DELIVERY_OPEN = {State.DRAFT, State.SUBMITTED, State.RETURNED, State.ACCEPTED, State.IN_REVIEW, State.APPROVED,
@@ -32,7 +32,7 @@ def visible_to(citizen: Citizen) -> Q:
 
 async def find(request: web.Request, *, own: bool = False) -> Application:
     """The case with this id if the citizen may see it; any other id simply does not exist (404)."""
-    citizen = request[CITIZEN]
+    citizen = await current_citizen(request)
     row = await Application.filter(visible_to(citizen), id=int_id(request)).first()
     if row is None:
         raise web.HTTPNotFound()
@@ -42,7 +42,7 @@ async def find(request: web.Request, *, own: bool = False) -> Application:
 
 
 def actor(request: web.Request) -> Actor:
-    return Actor(f"citizen:{request[CITIZEN].id}", "citizen")
+    return Actor(f"citizen:{request[CITIZEN_ID]}", "citizen")
 
 
 async def create(request: web.Request) -> web.Response:
@@ -54,7 +54,7 @@ async def create(request: web.Request) -> web.Response:
     problems = form_problems(thing.form, body.get("form", {}), complete=False)
     if problems:
         raise ApiError("invalid_form", "表单填写有误，请按提示修改。", status=422, details={"fields": problems})
-    citizen = request[CITIZEN]
+    citizen = await current_citizen(request)
     enterprise = body.get("enterprise")
     if thing.audience == "enterprise" and enterprise is not None and enterprise != citizen.enterprise_code:
         raise ApiError("enterprise_not_bound", "请先绑定该企业的统一社会信用代码。", status=422)
@@ -68,7 +68,7 @@ async def list_mine(request: web.Request) -> web.Response:
         page = max(1, int(request.query.get("page", "1")))
     except ValueError:
         page = 1
-    query = Application.filter(visible_to(request[CITIZEN]))
+    query = Application.filter(visible_to(await current_citizen(request)))
     rows = await query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     catalog = request.config_dict[catalog_key]
     return web.json_response({"items": [application_summary(catalog, r) for r in rows], "page": page,
@@ -76,7 +76,31 @@ async def list_mine(request: web.Request) -> web.Response:
 
 
 async def get(request: web.Request) -> web.Response:
-    return web.json_response(await detail_json(request, await find(request)))
+    redis = request.config_dict[redis_key]
+    if PREFETCHED in request:
+        hit = case_views.parse(request[PREFETCHED])
+    else:
+        hit = await case_views.cached(redis, int_id(request))
+    if hit is not None and hit[0] == request[CITIZEN_ID]:
+        return _raw_json(hit[1])  # the common case: an applicant following their case
+    row = await find(request)  # anyone else: the visibility rules decide, as for every other call
+    if hit is not None:
+        return _raw_json(hit[1])
+    view = await detail_json(request, row)
+    await case_views.remember(redis, row.id, row.applicant_id, view)
+    return web.json_response(view)
+
+
+get.prefetch = lambda request: case_views.key(int_id(request))  # read with the session (auth.py)
+
+
+def _raw_json(body: bytes) -> web.Response:
+    return web.Response(body=body, content_type="application/json")
+
+
+async def changed(request: web.Request, row: Application) -> None:
+    """Something the applicant sees changed outside the workflow: drop the cached view."""
+    await case_views.forget(request.config_dict[redis_key], row.id)
 
 
 async def update_form(request: web.Request) -> web.Response:
@@ -88,7 +112,7 @@ async def update_form(request: web.Request) -> web.Response:
     if problems:
         raise ApiError("invalid_form", "表单填写有误，请按提示修改。", status=422, details={"fields": problems})
     await Application.filter(id=row.id).update(form=form)
-    await row.refresh_from_db()
+    await changed(request, row)
     return web.json_response(await detail_json(request, row))
 
 
@@ -145,7 +169,7 @@ async def delivery(request: web.Request) -> web.Response:
         raise ApiError("invalid_field", "请选择邮寄（post）或窗口领取（pickup）。", status=422,
                        details={"field": "method"})
     await Application.filter(id=row.id).update(delivery=choice)
-    await row.refresh_from_db()
+    await changed(request, row)
     return web.json_response(await detail_json(request, row))
 
 

@@ -13,8 +13,8 @@ from onething.services import materials
 from onething.web.errors import ApiError
 from onething.web.http import read_json, run_rule, text
 
-from .applications import actor, detail_json, find, workflow
-from .auth import CITIZEN
+from .applications import actor, changed, detail_json, find, workflow
+from .auth import current_citizen
 
 
 def _material(request: web.Request) -> str:
@@ -48,7 +48,7 @@ async def confirm(request: web.Request) -> web.Response:
     row = await find(request, own=True)
     await _refusing(materials.confirm_upload(
         request.config_dict[object_store_key], request.config_dict[redis_key], request.config_dict[catalog_key],
-        row, request[CITIZEN], _material(request)))
+        row, await current_citizen(request), _material(request)))
     return await _recorded(request, row)
 
 
@@ -57,7 +57,7 @@ async def put(request: web.Request) -> web.Response:
     content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip()
     filename = request.query.get("filename", "")[:255]
     await _refusing(materials.direct_upload(
-        request.config_dict[object_store_key], request.config_dict[catalog_key], row, request[CITIZEN],
+        request.config_dict[object_store_key], request.config_dict[catalog_key], row, await current_citizen(request),
         _material(request), filename=filename, content_type=content_type, size=request.content_length,
         chunks=request.content.iter_chunked(256 * 1024)))
     return await _recorded(request, row)
@@ -68,13 +68,14 @@ async def from_wallet(request: web.Request) -> web.Response:
     file_id = (await read_json(request)).get("file")
     if not isinstance(file_id, int) or isinstance(file_id, bool):
         raise ApiError("invalid_field", "请选择证照夹中的文件。", status=422, details={"field": "file"})
-    await _refusing(materials.attach_from_wallet(row, request[CITIZEN], request.config_dict[catalog_key],
+    await _refusing(materials.attach_from_wallet(row, await current_citizen(request), request.config_dict[catalog_key],
                                                  _material(request), file_id))
     return await _recorded(request, row)
 
 
 async def _recorded(request: web.Request, row) -> web.Response:
     material = _material(request)
+    await changed(request, row)
     if row.state == State.IN_REVIEW and any(o["material"] == material and not o["received"] for o in row.owed):
         await run_rule(workflow(request).receive_owed(row.id, material, actor(request)))
     return web.json_response(await detail_json(request, row))

@@ -9,18 +9,18 @@ from onething.services import citizens, materials
 from onething.web.errors import ApiError
 from onething.web.http import read_json, text
 
-from .auth import CITIZEN, me_json
+from .auth import current_citizen, me_json
 
 
 async def me(request: web.Request) -> web.Response:
-    return web.json_response(me_json(request[CITIZEN]))
+    return web.json_response(me_json(await current_citizen(request)))
 
 
 async def identity(request: web.Request) -> web.Response:
     body = await read_json(request)
     try:
         citizen = await citizens.set_identity(
-            request[CITIZEN], request.config_dict[id_cipher_key], real_name=text(body, "real_name", max_length=30),
+            await current_citizen(request), request.config_dict[id_cipher_key], real_name=text(body, "real_name", max_length=30),
             id_number=text(body, "id_number", max_length=18), mobile=text(body, "mobile", max_length=11),
         )
     except citizens.IdentityInvalid as exc:
@@ -31,7 +31,7 @@ async def identity(request: web.Request) -> web.Response:
 async def enterprise(request: web.Request) -> web.Response:
     body = await read_json(request)
     try:
-        citizen = await citizens.bind_enterprise(request[CITIZEN], text(body, "credit_code", max_length=18))
+        citizen = await citizens.bind_enterprise(await current_citizen(request), text(body, "credit_code", max_length=18))
     except citizens.IdentityInvalid as exc:
         raise ApiError("invalid_credit_code", "统一社会信用代码有误，请核对。", status=422,
                        details={"fields": exc.fields}) from None
@@ -40,7 +40,7 @@ async def enterprise(request: web.Request) -> web.Response:
 
 async def wallet(request: web.Request) -> web.Response:
     catalog = request.config_dict[catalog_key]
-    files = await materials.wallet(request[CITIZEN], catalog)
+    files = await materials.wallet(await current_citizen(request), catalog)
     return web.json_response({"items": [
         {"id": f.id, "material": f.material, "name": catalog.materials[f.material].name, "filename": f.filename,
          "size": f.size, "uploaded_at": f.created_at.isoformat()}

@@ -22,6 +22,7 @@ from redis import Redis as SyncRedis
 from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 
+from onething.services import case_views
 from onething.services.citizens import IdCipher
 from onething.templating import make_environment
 from storage.wechat import SandboxGateway, WeChatApi
@@ -59,10 +60,18 @@ async def object_store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def reference_ctx(app: web.Application) -> AsyncIterator[None]:
     # Loaded and validated at startup: a broken catalog stops the service before any request.
-    catalog, calendar = load_catalog(), load_calendar()
-    app[catalog_key] = catalog
-    app[calendar_key] = calendar
-    app[workflow_key] = Workflow(catalog, calendar)
+    app[catalog_key] = load_catalog()
+    app[calendar_key] = load_calendar()
+    yield
+
+
+async def workflow_ctx(app: web.Application) -> AsyncIterator[None]:
+    redis = app[redis_key]
+
+    async def changed(application_id: int) -> None:
+        await case_views.forget(redis, application_id)
+
+    app[workflow_key] = Workflow(app[catalog_key], app[calendar_key], on_change=changed)
     yield
 
 
@@ -91,7 +100,8 @@ def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application
     app[jobs.run_jobs_key] = run_jobs
     app[templates_key] = make_environment()
     app[id_cipher_key] = IdCipher(settings.secret_key)
-    app.cleanup_ctx.extend([reference_ctx, database_ctx, redis_ctx, object_store_ctx, wechat_ctx, jobs.jobs_ctx])
+    app.cleanup_ctx.extend([reference_ctx, database_ctx, redis_ctx, workflow_ctx, object_store_ctx, wechat_ctx,
+                            jobs.jobs_ctx])
     return app
 
 

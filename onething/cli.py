@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import multiprocessing
 import signal
@@ -79,6 +80,9 @@ def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool) -> No
     from onething.app import create_app
 
     configure_logging(settings.log_level)
+    # Requests allocate many short-lived objects; collecting the young generation less often
+    # removes most collector pauses from the latency tail at no cost in memory that matters.
+    gc.set_threshold(50_000, 20, 20)
     web.run_app(
         create_app(settings), host=host, port=port, reuse_port=reuse_port or None,
         access_log=None, shutdown_timeout=15, print=lambda msg: log.info(msg),

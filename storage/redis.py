@@ -17,7 +17,7 @@ def open_redis(url: str | None) -> aioredis.Redis:
     if url is None:
         return FakeAsyncRedis(server=FakeServer(), decode_responses=False)
     pool = aioredis.BlockingConnectionPool.from_url(
-        url, max_connections=32, timeout=5, socket_connect_timeout=2, socket_timeout=5,
+        url, max_connections=64, timeout=5, socket_connect_timeout=2, socket_timeout=5,
         health_check_interval=30,
     )
     return aioredis.Redis.from_pool(pool)  # the client owns the pool and closes it

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import random
 from datetime import date, datetime
-from typing import Callable
+from typing import Awaitable, Callable
 
 from onething.domain.calendar import WorkCalendar, local_date
 from onething.domain.case import Case, CaseRuleError
@@ -31,10 +31,12 @@ class CaseNotFound(LookupError):
 
 
 class Workflow:
-    def __init__(self, catalog: Catalog, calendar: WorkCalendar, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, catalog: Catalog, calendar: WorkCalendar, clock: Callable[[], datetime] = utcnow,
+                 on_change: Callable[[int], Awaitable[None]] | None = None):
         self.catalog = catalog
         self.calendar = calendar
         self.clock = clock
+        self.on_change = on_change  # told after each saved change (drops cached views)
 
     async def act(self, application_id: int, actor: Actor, change: Callable[[Case, datetime], object],
                   also: Callable[[Loaded], Callable] | None = None) -> Loaded:
@@ -47,6 +49,8 @@ class Workflow:
                 return loaded  # nothing happened: no write
             try:
                 await case_store.save(loaded, actor, now, also(loaded) if also else None)
+                if self.on_change is not None:
+                    await self.on_change(application_id)
                 return loaded
             except ConcurrentUpdate:
                 # Someone decided on this case meanwhile: back off a little and apply to fresh state.

@@ -47,6 +47,14 @@ async def start_app(aiohttp_server, tmp_path: Path, *, migrate: bool = True, **e
     settings = make_settings(tmp_path, **env)
     if settings.object_store.s3 is not None:
         create_bucket(env["object_store_url"])
+    if settings.redis_url:
+        # Each test starts with its own (SQLite) database, and ids start again at 1: what a
+        # previous test left in Redis (cached case views, sessions) must not leak into it.
+        # (async: the Redis URL may lead through a proxy running on this very loop)
+        from redis.asyncio import Redis
+
+        async with Redis.from_url(settings.redis_url) as redis:
+            await redis.flushdb()
     if migrate:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         await db.migrate(settings.database_url)
