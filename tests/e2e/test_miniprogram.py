@@ -252,3 +252,27 @@ async def test_staff_download_materials_and_attach_certificates_through_short_li
                         headers={"Content-Type": "application/pdf"})
     after = await clerk.get(f"/applications/{case['id']}")
     assert next(t for t in after["tasks"] if t["id"] == licence["id"])["certificate_url"]
+
+
+async def test_documents_go_straight_to_s3_and_are_checked_on_confirm(aiohttp_server, aiohttp_client, tmp_path, s3_url):
+    running = await start_app(aiohttp_server, tmp_path, object_store_url=s3_url)
+    client = await aiohttp_client(running.server)
+    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    case = await me.post("/applications", {"thing": "business-opening"}, expect=201)
+    recorded = await me.upload_presigned(case["id"], "company-articles", PDF, "application/pdf")
+    assert recorded["materials"][0]["content_type"] == "application/pdf"
+    again = await me.post(f"/applications/{case['id']}/materials/company-articles/confirm")
+    assert len(again["materials"]) == 1  # a confirm sent twice records once
+    liar = await me.upload_presigned(case["id"], "legal-rep-id-card", PDF, "image/png", expect=415)
+    assert liar["error"]["code"] == "type_mismatch"
+    keys = [o async for o in _s3_keys(running)]
+    assert not any("legal-rep-id-card" in key for key in keys), "a refused upload leaves nothing behind"
+
+
+async def _s3_keys(running):
+    import asyncio as _asyncio
+
+    store = running.store
+    objects = await _asyncio.to_thread(lambda: list(store._client.list_objects(store.bucket, recursive=True)))
+    for item in objects:
+        yield item.object_name

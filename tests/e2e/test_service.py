@@ -116,3 +116,30 @@ def test_more_than_one_process_needs_redis(tmp_path):
     result = subprocess.run(ONETHING + ["serve", "--workers", "2"], cwd=tmp_path, env=clean_env(),
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "needs ONETHING_REDIS_URL" in result.stderr
+
+
+def run_cli(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(ONETHING + list(args), cwd=tmp_path, env=clean_env(), capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_clerks_check_deadlines_by_hand_with_the_calendar_command(tmp_path):
+    assert run_cli(tmp_path, "calendar", "due", "2026-09-30", "5").stdout.strip() == "2026-10-13"
+    assert run_cli(tmp_path, "calendar", "between", "2026-09-30", "2026-10-13").stdout.strip() == "5"
+    unknown = run_cli(tmp_path, "calendar", "due", "2027-03-01", "5")
+    assert unknown.returncode == 2 and "no holiday schedule for 2027" in unknown.stderr
+
+
+def test_catalog_check_and_staff_accounts_from_the_command_line(tmp_path):
+    check = run_cli(tmp_path, "catalog", "check")
+    assert check.returncode == 0 and "catalog ok: 6 things" in check.stdout
+    assert run_cli(tmp_path, "migrate").returncode == 0
+    created = run_cli(tmp_path, "staff", "create", "wang", "--role", "reviewer", "--department", "market",
+                      "--password", "long-enough-pw")
+    assert created.returncode == 0, created.stderr
+    twice = run_cli(tmp_path, "staff", "create", "wang", "--role", "clerk", "--password", "long-enough-pw")
+    assert twice.returncode == 2 and "already exists" in twice.stderr
+    nowhere = run_cli(tmp_path, "staff", "create", "li", "--role", "reviewer", "--department", "moon",
+                      "--password", "long-enough-pw")
+    assert nowhere.returncode == 2 and "unknown department 'moon'" in nowhere.stderr
+    assert run_cli(tmp_path, "audit", "check").stdout.strip() == "audit trail intact"
