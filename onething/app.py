@@ -18,23 +18,19 @@ from onething.keys import (
     calendar_key, catalog_key, id_cipher_key, object_store_key, redis_key, settings_key, templates_key,
     wechat_key, workflow_key,
 )
-from redis import Redis as SyncRedis
-from wechatpy.session.memorystorage import MemoryStorage
-from wechatpy.session.redisstorage import RedisStorage
-
 from onething.services import case_views
 from onething.services.citizens import IdCipher
-from onething.templating import make_environment
-from storage.wechat import SandboxGateway, WeChatApi
 from onething.services.reference import load_calendar, load_catalog
 from onething.services.workflow import Workflow
 from onething.settings import Settings
+from onething.templating import make_environment
 from onething.web import courier, health, objects, staff
 from onething.web.errors import error_middleware
 from onething.web.requests import request_id_middleware
 from storage import db
 from storage.objects import open_object_store
 from storage.redis import open_redis
+from storage.wechat import open_gateway
 
 MAX_JSON_BODY = 2 * 1024 * 1024  # uploads stream past this; JSON and XML bodies stay small
 
@@ -76,21 +72,10 @@ async def workflow_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings = app[settings_key]
-    if settings.mini_program is None:
-        app[wechat_key] = SandboxGateway()
-        yield
-        return
-    storage, sync_redis = MemoryStorage(), None
-    if settings.redis_url:
-        # wechatpy's token storage is synchronous: it gets its own blocking client.
-        sync_redis = SyncRedis.from_url(settings.redis_url, socket_timeout=5)
-        storage = RedisStorage(sync_redis, prefix="wechatpy")
-    app[wechat_key] = WeChatApi(mp_appid=settings.mini_program.appid, mp_secret=settings.mini_program.secret,
-                                api_base=settings.wechat_api_base, token_storage=storage)
+    gateway, close = open_gateway(app[settings_key])
+    app[wechat_key] = gateway
     yield
-    if sync_redis is not None:
-        sync_redis.close()
+    close()
 
 
 def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application:

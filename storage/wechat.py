@@ -13,11 +13,14 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Callable, Protocol
+
+from redis import Redis as SyncRedis
 
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.memorystorage import MemoryStorage
+from wechatpy.session.redisstorage import RedisStorage
 
 log = logging.getLogger("onething.wechat")
 TIMEOUT = 5  # seconds; WeChat itself answers in well under one
@@ -94,3 +97,19 @@ class WeChatApi:
             raise WeChatError(None, type(exc).__name__) from None
         return MiniSession(openid=result["openid"], session_key=result["session_key"],
                            unionid=result.get("unionid"))
+
+
+def open_gateway(settings) -> tuple[WeChatGateway, Callable[[], None]]:
+    """The gateway the settings call for, and how to close it."""
+    if settings.mini_program is None:
+        return SandboxGateway(), lambda: None
+    if settings.redis_url is None:
+        storage, close = MemoryStorage(), (lambda: None)
+    else:
+        # wechatpy's token storage is synchronous: it gets its own blocking client, and every
+        # process shares the one token through it.
+        sync_redis = SyncRedis.from_url(settings.redis_url, socket_timeout=5)
+        storage, close = RedisStorage(sync_redis, prefix="wechatpy"), sync_redis.close
+    api = WeChatApi(mp_appid=settings.mini_program.appid, mp_secret=settings.mini_program.secret,
+                    api_base=settings.wechat_api_base, token_storage=storage)
+    return api, close
