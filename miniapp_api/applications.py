@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from onething.domain.identity import mask_phone, valid_mobile
 from onething.domain.states import State
@@ -111,7 +112,9 @@ async def update_form(request: web.Request) -> web.Response:
     problems = form_problems(request.config_dict[catalog_key].things[row.thing].form, form, complete=False)
     if problems:
         raise ApiError("invalid_form", "表单填写有误，请按提示修改。", status=422, details={"fields": problems})
-    await Application.filter(id=row.id).update(form=form)
+    async with in_transaction() as conn:
+        await Application.filter(id=row.id).using_db(conn).update(form=form)
+        await case_store.record(row.id, actor(request), "update_form", "", workflow(request).clock(), conn)
     await changed(request, row)
     return web.json_response(await detail_json(request, row))
 
@@ -168,7 +171,10 @@ async def delivery(request: web.Request) -> web.Response:
     else:
         raise ApiError("invalid_field", "请选择邮寄（post）或窗口领取（pickup）。", status=422,
                        details={"field": "method"})
-    await Application.filter(id=row.id).update(delivery=choice)
+    async with in_transaction() as conn:
+        await Application.filter(id=row.id).using_db(conn).update(delivery=choice)
+        await case_store.record(row.id, actor(request), "choose_delivery",
+                                "邮寄" if choice["method"] == "post" else "窗口领取", workflow(request).clock(), conn)
     await changed(request, row)
     return web.json_response(await detail_json(request, row))
 

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from onething.domain.audit import GENESIS, Entry, entry_hash
 from onething.domain.calendar import local_date
-from onething.domain.case import Case, Owed, Task
+from onething.domain.case import Case, Event, Owed, Task
 from onething.domain.catalog import Catalog
 from onething.domain.states import State, TaskState
 from storage.models import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
@@ -97,10 +97,26 @@ async def save(loaded: Loaded, actor: Actor, now: datetime, also=None) -> None:
     case.notices.clear()
 
 
+async def record(application_id: int, actor: Actor, action: str, note: str, now: datetime, conn) -> None:
+    """Trace an action that changes no state (a document, the delivery choice, the form).
+
+    Bumping the version takes the case's row lock, so a workflow save racing this one fails its
+    version check and retries: the hash chain never forks.
+    """
+    await Application.filter(id=application_id).using_db(conn).update(version=F("version") + 1, updated_at=now)
+    row = await Application.get(id=application_id).using_db(conn)
+    state = State(row.state)
+    await _append(application_id, [Event(action, state, state, note)], actor, now, conn)
+
+
 async def _append_events(application_id: int, case: Case, actor: Actor, now: datetime, conn) -> None:
+    await _append(application_id, case.events, actor, now, conn)
+
+
+async def _append(application_id: int, events: list[Event], actor: Actor, now: datetime, conn) -> None:
     last = await AuditEvent.filter(application_id=application_id).using_db(conn).order_by("-seq").first()
     seq, previous = (last.seq, last.hash) if last else (0, GENESIS)
-    for event in case.events:
+    for event in events:
         seq += 1
         entry = Entry(seq=seq, actor=actor.name, role=actor.role, action=event.action,
                       from_state=event.from_state.value, to_state=event.to_state.value, item=event.item,

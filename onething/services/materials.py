@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 from onething.domain.catalog import Catalog, Material
 from onething.domain.files import ALLOWED_TYPES, Inspector
 from onething.domain.states import State
+from onething.services import case_store
 from storage.models import Application, AttachedMaterial, Citizen, MaterialFile
 from storage.objects import ObjectNotFound, ObjectStore, ObjectTooLarge, PresignedUpload
 
@@ -122,7 +123,11 @@ async def attach_from_wallet(row: Application, citizen: Citizen, catalog: Catalo
     file = await MaterialFile.get_or_none(id=file_id, citizen_id=citizen.id, material=material, verified=True)
     if file is None or not catalog.materials[material].reusable:
         raise MaterialRefused("not_in_wallet", "证照夹中没有可直接使用的这项材料。", status=404)
-    await AttachedMaterial.update_or_create(defaults={"file_id": file.id}, application_id=row.id, material=material)
+    async with in_transaction() as conn:
+        await AttachedMaterial.update_or_create(defaults={"file_id": file.id}, application_id=row.id,
+                                                material=material, using_db=conn)
+        await case_store.record(row.id, _applicant(citizen), "attach_material", f"{material}（证照夹调用）",
+                                case_store.utcnow(), conn)
     return file
 
 
@@ -162,4 +167,11 @@ async def _record(row, citizen, material, key, filename, inspector: Inspector) -
                                          size=inspector.size, sha256=inspector.sha256, using_db=conn)
         await AttachedMaterial.update_or_create(defaults={"file_id": file.id}, application_id=row.id,
                                                 material=material, using_db=conn)
+        await case_store.record(row.id, _applicant(citizen), "attach_material",
+                                f"{material}（{inspector.size}字节，sha256 {inspector.sha256[:16]}）",
+                                case_store.utcnow(), conn)
     return file
+
+
+def _applicant(citizen: Citizen) -> case_store.Actor:
+    return case_store.Actor(f"citizen:{citizen.id}", "citizen")

@@ -17,7 +17,8 @@ from onething.domain.notice import notice_for
 from onething.domain.files import Inspector
 from onething.keys import catalog_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
-from onething.services.case_store import Actor
+from onething.web import supervision
+from onething.web.staff_session import actor, staff, staff_auth
 from onething.web.errors import ApiError
 from onething.web.http import int_id, iso_date, read_json, run_rule, text
 from onething.web.presenters import application_detail, application_summary, task_json
@@ -25,35 +26,9 @@ from storage.models import Application, AttachedMaterial, AuditEvent, ReviewTask
 from storage.objects import ObjectTooLarge
 
 log = logging.getLogger("onething.staff")
-OPEN_PATHS = {"/staff/api/v1/auth/login"}
 READ_ALL = ("clerk", "supervisor", "admin")
 DOWNLOAD_TTL = timedelta(minutes=5)
 CERTIFICATE_MAX = 20 * 1024 * 1024
-STAFF = web.RequestKey("staff", accounts.StaffSession)
-
-
-@web.middleware
-async def staff_auth(request: web.Request, handler):
-    if request.path in OPEN_PATHS:
-        return await handler(request)
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.startswith("Bearer ") else ""
-    session = await accounts.find_session(request.config_dict[redis_key], token) if token else None
-    if session is None or session.role == "courier":
-        raise ApiError("unauthorized", "请先登录。", status=401, headers={"WWW-Authenticate": "Bearer"})
-    request[STAFF] = session
-    return await handler(request)
-
-
-def staff(request: web.Request, *roles: str) -> accounts.StaffSession:
-    session = request[STAFF]
-    if roles and session.role not in roles:
-        raise ApiError("forbidden", "您的岗位无权进行此操作。", status=403)
-    return session
-
-
-def actor(session: accounts.StaffSession) -> Actor:
-    return Actor(f"staff:{session.username}", session.role)
 
 
 async def login(request: web.Request) -> web.Response:
@@ -251,6 +226,7 @@ def create_app() -> web.Application:
     for name, handler in (("accept", accept), ("return", return_for_correction), ("refuse", refuse),
                           ("results-ready", results_ready), ("handover", handover)):
         app.router.add_post(f"/applications/{{id}}/{name}", handler)
+    supervision.setup(app)
     app.router.add_get("/things", things)
     app.router.add_get("/things/{code}/notice", notice_json)
     app.router.add_get("/things/{code}/notice.html", notice_html)

@@ -127,6 +127,10 @@ async def test_business_opening_from_login_to_rating(service, wechat):
     final = await me.get(f"/applications/{case_id}")
     assert final["delivery"]["phone"] == "138****5678" and final["evaluation"]["score"] == 5
     assert all(entry["actor"] in ("申请人", "工作人员", "系统") for entry in final["timeline"])
+    actions = [entry["action"] for entry in final["timeline"]]
+    assert {"attach_material", "choose_delivery", "evaluate"} <= set(actions)  # citizens' actions are traced too
+    from onething.services.audit import check_case
+    assert await check_case(case_id) is None
 
 
 async def test_login_failures_are_clear(service):

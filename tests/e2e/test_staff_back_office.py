@@ -8,6 +8,7 @@ import pytest
 
 from onething.keys import workflow_key
 from onething.services.case_store import Actor
+from storage.models import ReviewTask
 from tests.support.apps import start_app
 from tests.support.cases import draft
 from tests.support.staff_api import StaffApi
@@ -134,3 +135,26 @@ async def test_staff_read_the_notice_as_json_and_as_a_printable_page(office):
                             headers={"Authorization": f"Bearer {clerk.token}"})
     assert page.status == 200 and "一次性告知" in await page.text()
     await clerk.get("/things/no-such-thing/notice", expect=404)
+
+
+async def test_a_bad_rating_is_followed_up_by_a_supervisor_within_15_working_days(office):
+    running, client = office
+    flow = running.app[workflow_key]
+    case_id = await submitted_case(running)
+    clerk = await StaffApi.login(client, name("clerk"), "clerk")
+    await clerk.post(f"/applications/{case_id}/accept")
+    while (open_tasks := await ReviewTask.filter(application_id=case_id, state="in_review")):
+        for task in open_tasks:
+            await flow.approve(task, Actor("staff:r", "reviewer"))
+    await clerk.post(f"/applications/{case_id}/results-ready")
+    await flow.evaluate(case_id, Actor("citizen:x", "citizen"), 1, "等了很久")
+
+    supervisor = await StaffApi.login(client, name("sup"), "supervisor")
+    [follow_up] = [f for f in (await supervisor.get("/follow-ups"))["items"] if f["application_id"] == case_id]
+    assert follow_up["score"] == 1 and follow_up["overdue"] is False
+    await clerk.post(f"/follow-ups/{follow_up['id']}/close", {"note": "已回访"}, expect=403)
+    await supervisor.post(f"/follow-ups/{follow_up['id']}/close", {"note": "已电话回访，申请人表示理解"})
+    again = await supervisor.post(f"/follow-ups/{follow_up['id']}/close", {"note": "x"}, expect=409)
+    assert again["error"]["message"] == "该差评回访已办结。"
+    timeline = (await clerk.get(f"/applications/{case_id}"))["timeline"]
+    assert timeline[-1]["action"] == "close_follow_up" and timeline[-1]["role"] == "supervisor"

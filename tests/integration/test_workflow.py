@@ -14,7 +14,7 @@ from onething.services.reference import load_calendar, load_catalog
 from onething.services.workflow import Workflow
 from storage import db
 from storage.models import Application, AuditEvent, Notification, ReviewTask
-from tests.support.cases import MONDAY, Clock, citizen, draft
+from tests.support.cases import MONDAY, Clock, draft
 
 CLERK = Actor("staff:clerk", "clerk")
 REVIEWER = Actor("staff:reviewer", "reviewer")

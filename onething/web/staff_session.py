@@ -1,0 +1,37 @@
+"""Who is calling the back office: the bearer session, and the role check every endpoint makes."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from onething.keys import redis_key
+from onething.services import staff as accounts
+from onething.services.case_store import Actor
+from onething.web.errors import ApiError
+
+OPEN_PATHS = {"/staff/api/v1/auth/login"}
+STAFF = web.RequestKey("staff", accounts.StaffSession)
+
+
+@web.middleware
+async def staff_auth(request: web.Request, handler):
+    if request.path in OPEN_PATHS:
+        return await handler(request)
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.startswith("Bearer ") else ""
+    session = await accounts.find_session(request.config_dict[redis_key], token) if token else None
+    if session is None or session.role == "courier":
+        raise ApiError("unauthorized", "请先登录。", status=401, headers={"WWW-Authenticate": "Bearer"})
+    request[STAFF] = session
+    return await handler(request)
+
+
+def staff(request: web.Request, *roles: str) -> accounts.StaffSession:
+    session = request[STAFF]
+    if roles and session.role not in roles:
+        raise ApiError("forbidden", "您的岗位无权进行此操作。", status=403)
+    return session
+
+
+def actor(session: accounts.StaffSession) -> Actor:
+    return Actor(f"staff:{session.username}", session.role)
