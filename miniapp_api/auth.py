@@ -54,7 +54,7 @@ async def citizen_auth(request: web.Request, handler):
     # A handler may name one more key it will read (its ``prefetch``): it rides along.
     prefetch = getattr(request.match_info.handler, "prefetch", None)
     async with redis.pipeline(transaction=False) as pipe:
-        pipe.get(f"citizen:token:{token}")
+        pipe.get(citizens.token_key(token))
         pipe.incr(ip_key)
         pipe.expire(ip_key, 61)
         pipe.incr(token_key)

@@ -21,6 +21,11 @@ from storage.wechat import WeChatGateway
 TOKEN_TTL = 7 * 24 * 3600
 
 
+def token_key(token: str) -> str:
+    """Redis keeps a digest of each token, so a copy of Redis signs nobody in."""
+    return f"citizen:token:{hashlib.sha256(token.encode()).hexdigest()}"
+
+
 class IdentityInvalid(ValueError):
     def __init__(self, fields: dict[str, str]):
         self.fields = fields
@@ -46,32 +51,32 @@ async def login(gateway: WeChatGateway, redis: aioredis.Redis, code: str) -> tup
     await redis.set(f"citizen:wxsession:{citizen.id}", session.session_key, ex=TOKEN_TTL)
     token = secrets.token_urlsafe(32)
     async with redis.pipeline(transaction=True) as pipe:
-        pipe.set(f"citizen:token:{token}", json.dumps({"citizen": citizen.id}), ex=TOKEN_TTL)
-        pipe.sadd(f"citizen:tokens:{citizen.id}", token)
+        pipe.set(token_key(token), json.dumps({"citizen": citizen.id}), ex=TOKEN_TTL)
+        pipe.sadd(f"citizen:tokens:{citizen.id}", token_key(token))
         pipe.expire(f"citizen:tokens:{citizen.id}", TOKEN_TTL)
         await pipe.execute()
     return token, citizen
 
 
 async def citizen_for_token(redis: aioredis.Redis, token: str) -> int | None:
-    raw = await redis.get(f"citizen:token:{token}")
+    raw = await redis.get(token_key(token))
     return json.loads(raw)["citizen"] if raw else None
 
 
 async def logout(redis: aioredis.Redis, token: str) -> None:
     citizen_id = await citizen_for_token(redis, token)
-    await redis.delete(f"citizen:token:{token}")
+    await redis.delete(token_key(token))
     if citizen_id:
-        await redis.srem(f"citizen:tokens:{citizen_id}", token)
+        await redis.srem(f"citizen:tokens:{citizen_id}", token_key(token))
 
 
 async def revoke_all(redis: aioredis.Redis, citizen_id: int) -> int:
     """Sign a citizen out everywhere (a lost phone, a blocked account)."""
-    tokens = await redis.smembers(f"citizen:tokens:{citizen_id}")
-    if tokens:
-        await redis.delete(*(f"citizen:token:{t.decode()}" for t in tokens))
+    keys = await redis.smembers(f"citizen:tokens:{citizen_id}")
+    if keys:
+        await redis.delete(*keys)
     await redis.delete(f"citizen:tokens:{citizen_id}")
-    return len(tokens)
+    return len(keys)
 
 
 async def set_identity(citizen: Citizen, cipher: IdCipher, *, real_name: str, id_number: str, mobile: str) -> Citizen:

@@ -158,3 +158,14 @@ async def test_a_bad_rating_is_followed_up_by_a_supervisor_within_15_working_day
     assert again["error"]["message"] == "该差评回访已办结。"
     timeline = (await clerk.get(f"/applications/{case_id}"))["timeline"]
     assert timeline[-1]["action"] == "close_follow_up" and timeline[-1]["role"] == "supervisor"
+
+
+async def test_password_guessing_is_slowed_down(office):
+    _, client = office
+    username = name("target")
+    statuses = []
+    for _ in range(12):
+        response = await client.post("/staff/api/v1/auth/login", json={"username": username, "password": "guess-123456"})
+        statuses.append(response.status)
+    assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
+    assert "Retry-After" in response.headers

@@ -32,3 +32,19 @@ async def test_locks_work_on_both(redis):
     # The in-process store needs Lua for redis-py's lock release.
     async with redis.lock(f"test:lock:{uuid.uuid4().hex}", timeout=5, blocking_timeout=1):
         pass
+
+
+async def test_sessions_are_stored_as_digests_and_revocable_everywhere(redis, database_url):
+    from onething.services import citizens
+    from storage import db
+    from storage.wechat import SandboxGateway
+
+    await db.migrate(database_url)
+    async with db.database(database_url):
+        first, citizen = await citizens.login(SandboxGateway(), redis, f"sandbox-{uuid.uuid4().hex[:8]}")
+        second, _ = await citizens.login(SandboxGateway(), redis, f"sandbox-{citizen.openid[8:]}")
+    assert await redis.get(f"citizen:token:{first}") is None  # the token itself is not a key
+    assert await citizens.citizen_for_token(redis, first) == citizen.id
+    assert await citizens.revoke_all(redis, citizen.id) == 2
+    assert await citizens.citizen_for_token(redis, first) is None
+    assert await citizens.citizen_for_token(redis, second) is None
