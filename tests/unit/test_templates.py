@@ -26,6 +26,14 @@ CASES = {
     "notice.html.j2": list(notice_cases()),
     "notice.txt.j2": list(notice_cases()),
     "api_docs.html.j2": [("all", {"spec": document(ROUTES)}, ["/api/v1/auth/login", "好差评"])],
+    "bot_welcome.txt.j2": [("all", {"things": list(CATALOG.things.values())}, ["企业开办", "退休一件事"])],
+    "bot_choose.txt.j2": [("two", {"things": [CATALOG.things["newborn"], CATALOG.things["retirement"]]},
+                           ["1. 新生儿出生一件事", "2. 退休一件事"])],
+    "bot_unknown.txt.j2": [("all", {"things": list(CATALOG.things.values())}, ["抱歉", "开办餐饮店"])],
+    "bot_notice.txt.j2": [
+        (code, {**context, "public_url": "https://example.gov.cn"}, [*expected, "https://example.gov.cn"])
+        for code, context, expected in notice_cases()
+    ],
 }
 
 
