@@ -13,7 +13,7 @@ from onething.services import case_store, case_views, materials
 from onething.services.case_store import Actor
 from onething.services.forms import form_problems
 from onething.web.errors import ApiError
-from onething.web.http import int_id, read_json, run_rule, text
+from onething.web.http import int_id, integer, read_json, run_rule, text
 from onething.web.presenters import application_summary, applicant_detail
 from storage.models import Application, AttachedMaterial, AuditEvent, Citizen, Evaluation, ReviewTask
 
@@ -182,9 +182,7 @@ async def delivery(request: web.Request) -> web.Response:
 async def evaluate(request: web.Request) -> web.Response:
     row = await find(request, own=True)
     body = await read_json(request)
-    score = body.get("score")
-    if not isinstance(score, int) or isinstance(score, bool):
-        raise ApiError("invalid_field", "评价须为 1 到 5 分。", status=422, details={"field": "score"})
+    score = integer(body, "score", "评价须为 1 到 5 分。")
     comment = text(body, "comment", required=False, max_length=500)
     await run_rule(workflow(request).evaluate(row.id, actor(request), score, comment))
     return web.json_response(await detail_json(request, row), status=201)

@@ -11,7 +11,7 @@ from onething.domain.states import State
 from onething.keys import catalog_key, object_store_key, redis_key
 from onething.services import materials
 from onething.web.errors import ApiError
-from onething.web.http import read_json, run_rule, text
+from onething.web.http import integer, read_json, run_rule, text
 
 from .applications import actor, changed, detail_json, find, workflow
 from .auth import current_citizen
@@ -31,9 +31,7 @@ async def _refusing(coroutine):
 async def upload_url(request: web.Request) -> web.Response:
     row = await find(request, own=True)
     body = await read_json(request)
-    size = body.get("size")
-    if not isinstance(size, int) or isinstance(size, bool):
-        raise ApiError("invalid_field", "请提供文件大小（字节）。", status=422, details={"field": "size"})
+    size = integer(body, "size", "请提供文件大小（字节）。")
     upload = await _refusing(materials.start_upload(
         request.config_dict[object_store_key], request.config_dict[redis_key], request.config_dict[catalog_key],
         row, _material(request), filename=text(body, "filename", max_length=255),
@@ -65,9 +63,7 @@ async def put(request: web.Request) -> web.Response:
 
 async def from_wallet(request: web.Request) -> web.Response:
     row = await find(request, own=True)
-    file_id = (await read_json(request)).get("file")
-    if not isinstance(file_id, int) or isinstance(file_id, bool):
-        raise ApiError("invalid_field", "请选择证照夹中的文件。", status=422, details={"field": "file"})
+    file_id = integer(await read_json(request), "file", "请选择证照夹中的文件。")
     await _refusing(materials.attach_from_wallet(row, await current_citizen(request), request.config_dict[catalog_key],
                                                  _material(request), file_id))
     return await _recorded(request, row)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import redis.asyncio as aioredis
 from aiohttp import web
 
 from .settings import Settings
 
-if TYPE_CHECKING:
-    from storage.objects import ObjectStore
-
+# Keys whose types live in modules that import this one are named by string.
 settings_key = web.AppKey("settings", Settings)
 redis_key = web.AppKey("redis", aioredis.Redis)
 object_store_key = web.AppKey("object_store", "ObjectStore")

@@ -49,6 +49,14 @@ def text(body: dict, key: str, *, required: bool = True, max_length: int = 2000)
     return value.strip()
 
 
+def integer(body: dict, key: str, message: str) -> int:
+    """A whole number from a JSON body (``true`` is not 1 here)."""
+    value = body.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ApiError("invalid_field", message, status=422, details={"field": key})
+    return value
+
+
 def iso_date(value: Any, field: str) -> date:
     try:
         return date.fromisoformat(str(value))
