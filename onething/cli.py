@@ -11,6 +11,8 @@ import signal
 import sys
 from typing import Callable
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+
 from onething import admin
 from onething.logs import configure_logging
 from onething.settings import Settings, SettingsError, load_settings
@@ -128,7 +130,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"onething: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
-    return COMMANDS[args.command](args, settings)
+    try:
+        return COMMANDS[args.command](args, settings)
+    except (OSError, RedisConnectionError) as exc:
+        # The usual 2 a.m. failure: a dependency is down. Say which, not a stack trace.
+        print(f"onething: cannot reach a service it depends on ({type(exc).__name__}: {exc}); "
+              "check ONETHING_DATABASE_URL, ONETHING_REDIS_URL and ONETHING_OBJECT_STORE_URL", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

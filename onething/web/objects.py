@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -54,18 +55,12 @@ async def download(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound() from None
     response = web.StreamResponse(headers={"Content-Type": info.content_type, "Content-Length": str(info.size)})
     if grant.filename:
-        response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(grant.filename)}"
+        response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(grant.filename, safe='')}"
     await response.prepare(request)
     async for chunk in store.get(grant.key):
         await response.write(chunk)
     await response.write_eof()
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
 
 
 def setup(app: web.Application) -> None:

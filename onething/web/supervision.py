@@ -6,8 +6,8 @@ from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from onething.domain.calendar import local_date
-from onething.keys import workflow_key
-from onething.services import case_store
+from onething.keys import redis_key, workflow_key
+from onething.services import case_store, case_views
 from onething.web.errors import ApiError
 from onething.web.http import int_id, read_json, text
 from onething.web.staff_session import staff
@@ -40,6 +40,7 @@ async def close_follow_up(request: web.Request) -> web.Response:
         await Evaluation.filter(id=evaluation.id).using_db(conn).update(follow_up_closed_at=now)
         await case_store.record(evaluation.application_id, case_store.Actor(f"staff:{session.username}", session.role),
                                 "close_follow_up", note, now, conn)
+    await case_views.forget(request.config_dict[redis_key], evaluation.application_id)  # the timeline changed
     return web.json_response({"id": evaluation.id, "closed": True})
 
 

@@ -143,3 +143,11 @@ def test_catalog_check_and_staff_accounts_from_the_command_line(tmp_path):
                       "--password", "long-enough-pw")
     assert nowhere.returncode == 2 and "unknown department 'moon'" in nowhere.stderr
     assert run_cli(tmp_path, "audit", "check").stdout.strip() == "audit trail intact"
+
+
+def test_an_unreachable_database_is_named_not_traced(tmp_path):
+    result = subprocess.run(ONETHING + ["migrate"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                            env=clean_env(ONETHING_DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/x"))
+    assert result.returncode == 1
+    assert "cannot reach a service" in result.stderr and "ONETHING_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
