@@ -1,19 +1,49 @@
-"""What the bot says: every text comes from ``templates/``.
+"""What the bot says and does for each message: every text comes from ``templates/``.
 
-Subscribing (or scanning a QR code) gets a welcome; a plain question finds the thing it is
-about by its name and keywords and answers with its notice in short form; anything else
-gets a plain "I don't know that" with the choices — never silence.
+Subscribing gets a welcome (and, through a scanned code, a binding); a plain question finds
+its thing by name and keywords and answers with the notice in short form; "进度" or a case
+number answers the progress of the follower's own cases; menu clicks do the same things;
+anything else gets a plain "I don't know that" with the choices — never silence. What needs
+WeChat itself (who is this follower?) is done after answering, by a job.
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
 
+from onething.domain import scenes
 from onething.domain.catalog import Catalog, Thing
 from onething.domain.notice import notice_for
+from onething.domain.notifications import OA_SUBSCRIBE
 from onething.keys import catalog_key, settings_key, templates_key
+from onething.services import followers, progress
+from storage.models import Application, Follower
 
-WELCOME_EVENTS = {"subscribe", "subscribe_scan", "scan"}
+from .events import consent_choices
+
+PROGRESS_WORDS = ("进度", "我的办件", "办到哪", "查询办件")
+MENU = {"MY_CASES": "progress", "GUIDE": "guide", "CONTACT_MANAGER": "manager"}
+CONSENT_EVENTS = {"subscribe_msg_popup_event", "subscribe_msg_change_event"}
+
+
+@dataclass
+class Incoming:
+    openid: str
+    type: str  # text, image, event...
+    content: str = ""
+    event: str = ""
+    event_key: str = ""
+    xml: str = ""
+    state: dict = field(default_factory=dict)  # what the previous answer left for this one
+
+
+@dataclass
+class Answer:
+    text: str | None = None
+    state: dict | None = None  # None: forget the conversation state
+    later: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # jobs to run after answering
 
 
 def find_things(catalog: Catalog, question: str) -> list[Thing]:
@@ -27,19 +57,92 @@ def find_things(catalog: Catalog, question: str) -> list[Thing]:
     return [thing for _, _, thing in sorted(scored)]
 
 
-async def answer(app: Mapping, message) -> str | None:
-    templates = app[templates_key]
-    catalog = app[catalog_key]
-    context = {"things": list(catalog.things.values()), "public_url": app[settings_key].public_url}
-    if message.type == "event" and message.event in WELCOME_EVENTS:
-        return templates.get_template("bot_welcome.txt.j2").render(**context)
-    if message.type == "event":
-        return None  # clicks and other events are answered by their own handlers (or not at all)
-    if message.type == "text":
-        found = find_things(catalog, message.content.strip())
-        if len(found) == 1 or (found and found[0].name in message.content):
-            return templates.get_template("bot_notice.txt.j2").render(
-                notice=notice_for(catalog, found[0]), **context)
+class Conversation:
+    """One message's handling. The follower's record is read only when an answer needs it (a
+    plain question does not), and touched (WeChat's 48-hour window) when ``touch`` says so."""
+
+    def __init__(self, app: Mapping, openid: str, *, now: datetime, touch: bool):
+        self.app, self.openid, self.now, self.touch = app, openid, now, touch
+        self.catalog: Catalog = app[catalog_key]
+        self.public_url = app[settings_key].public_url
+        self._follower: Follower | None = None
+
+    async def follower(self) -> Follower:
+        if self._follower is None:
+            if self.touch:
+                self._follower = await followers.touch(self.openid, self.now)
+            else:
+                self._follower, _ = await Follower.get_or_create(openid=self.openid)
+        return self._follower
+
+    async def follow_ups(self) -> list[tuple[str, dict[str, Any]]]:
+        """After answering: a follower seen for the first time in a while is asked about once."""
+        if not self.touch:
+            return []
+        follower = await self.follower()
+        return [("link_follower", {"openid": self.openid})] if follower.unionid is None else []
+
+    def say(self, template: str, **context) -> str:
+        return self.app[templates_key].get_template(template).render(
+            things=list(self.catalog.things.values()), public_url=self.public_url, **context)
+
+    async def answer(self, message: Incoming) -> Answer:
+        if message.type == "event":
+            return await self.event(message)
+        if message.type != "text":
+            return Answer(self.say("bot_unknown.txt.j2"))
+        text = message.content.strip()
+        choices = message.state.get("choose", [])
+        if text.isdigit() and 1 <= int(text) <= len(choices):
+            return Answer(self.notice(self.catalog.things[choices[int(text) - 1]]))
+        number = progress.case_number_in(text)
+        if number or any(word in text for word in PROGRESS_WORDS):
+            return await self.progress(number)
+        found = find_things(self.catalog, text)
+        if len(found) == 1 or (found and found[0].name in text):
+            return Answer(self.notice(found[0]))
         if found:
-            return templates.get_template("bot_choose.txt.j2").render(**{**context, "things": found})
-    return templates.get_template("bot_unknown.txt.j2").render(**context)
+            return Answer(self.say("bot_choose.txt.j2", choices=found), state={"choose": [t.code for t in found]})
+        return Answer(self.say("bot_unknown.txt.j2"))
+
+    async def event(self, message: Incoming) -> Answer:
+        event = message.event
+        if event in ("subscribe", "scan"):
+            bound = await self.bind(message.event_key)
+            return Answer(self.say("bot_welcome.txt.j2", bound=bound, returning=event == "scan"))
+        if event == "unsubscribe":
+            await followers.unsubscribed(message.openid)
+            return Answer()
+        if event in CONSENT_EVENTS:
+            await followers.record_consent(OA_SUBSCRIBE, message.openid, consent_choices(message.xml))
+            return Answer()
+        if event == "click":
+            action = MENU.get(message.event_key)
+            if action == "progress":
+                return await self.progress(None)
+            if action == "manager":
+                return Answer(self.say("bot_manager.txt.j2"))
+            return Answer(self.say("bot_welcome.txt.j2", bound=None, returning=False))
+        return Answer()  # views, template receipts and the like need no answer
+
+    async def bind(self, event_key: str):
+        scene = scenes.parse(event_key, self.app[settings_key].secret_key) if event_key else None
+        if scene is None:
+            return None
+        bound = await followers.bind(await self.follower(), scene)
+        if isinstance(bound, Application):
+            return {"kind": "application", "number": bound.number, "thing_name": self.catalog.things[bound.thing].name}
+        return {"kind": {"w": "window", "e": "enterprise"}[scene.kind], "ref": bound} if bound else None
+
+    async def progress(self, number: str | None) -> Answer:
+        follower = await self.follower()
+        cases = await progress.cases_of(self.catalog, follower, number)
+        if not cases and follower.unionid is None:  # WeChat may know who this is: ask it, then answer
+            self.touch = False  # the job below links the follower: no need to ask twice
+            return Answer(self.say("bot_wait.txt.j2"),
+                          later=[("answer_progress", {"openid": self.openid, "number": number})])
+        return Answer(progress.render(self.app[templates_key], cases, linked=follower.citizen_id is not None,
+                                      number=number, public_url=self.public_url))
+
+    def notice(self, thing: Thing) -> str:
+        return self.say("bot_notice.txt.j2", notice=notice_for(self.catalog, thing))

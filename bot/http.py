@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import time
 
@@ -21,16 +22,21 @@ from wechatpy import create_reply, parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 
+from onething.jobs import jobs_key
 from onething.keys import redis_key, settings_key
-from storage.redis import claim_once
+from onething.services.case_store import utcnow
 
-from .conversation import answer
+from .conversation import Conversation, Incoming
 
 log = logging.getLogger("onething.bot")
 MAX_BODY = 64 * 1024  # WeChat's messages are a few hundred bytes
 MAX_SKEW = 300  # seconds between WeChat's timestamp and ours
 SEEN_TTL = 60  # WeChat retries three times, 5 seconds apart
 SANDBOX_TOKEN = "sandbox"
+# A follower's last message is written to the database at most hourly: WeChat's 48-hour window
+# is then judged closed up to an hour early, never late.
+ACTIVE_TTL = 3600
+STATE_TTL = 600  # a conversation (a list to pick from) waits ten minutes for its answer
 
 
 def _token(request: web.Request) -> str:
@@ -85,16 +91,47 @@ async def receive(request: web.Request) -> web.Response:
             raise web.HTTPBadRequest(text="undecryptable message") from None
         _safe_xml(xml.encode())
     message = parse_message(xml)
-    identity = message.id or f"{message.source}:{int(message.create_time.timestamp())}"
-    if not await claim_once(request.config_dict[redis_key], f"bot:seen:{identity}", SEEN_TTL):
+    incoming = _incoming(message, xml)
+    first, newly_active, state = await _claim(request.config_dict[redis_key], message, incoming)
+    if not first:
         return web.Response(text="success")  # a retry of a message already answered
-    text = await answer(request.config_dict, message)
-    if not text:
+    incoming.state = json.loads(state) if state else {}
+    conversation = Conversation(request.config_dict, incoming.openid, now=utcnow(),
+                                touch=bool(newly_active) or incoming.event == "subscribe")
+    answer = await conversation.answer(incoming)
+    await _remember(request.config_dict[redis_key], incoming.openid, incoming.state, answer.state)
+    for job, kwargs in [*answer.later, *await conversation.follow_ups()]:
+        await request.config_dict[jobs_key].enqueue(job, **kwargs)
+    if not answer.text:
         return web.Response(text="success")
-    reply = create_reply(text, message, render=True)
+    reply = create_reply(answer.text, message, render=True)
     if crypto is not None:
         reply = crypto.encrypt_message(reply, nonce, timestamp)
     return web.Response(text=reply, content_type="application/xml")
+
+
+def _incoming(message, xml: str) -> Incoming:
+    data = message._data  # wechatpy keeps every field; unknown events have only these
+    return Incoming(openid=data.get("FromUserName") or "", type=(data.get("MsgType") or "").lower(),
+                    content=data.get("Content") or "", event=(data.get("Event") or "").lower(),
+                    event_key=data.get("EventKey") or "", xml=xml)
+
+
+async def _claim(redis, message, incoming: Incoming) -> list:
+    """One round trip: is this message new, has this follower been seen this hour, what was said."""
+    identity = message.id or f"{incoming.openid}:{int(message.create_time.timestamp())}:{incoming.event}"
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.set(f"bot:seen:{identity}", b"1", nx=True, ex=SEEN_TTL)
+        pipe.set(f"bot:active:{incoming.openid}", b"1", nx=True, ex=ACTIVE_TTL)
+        pipe.get(f"bot:state:{incoming.openid}")
+        return await pipe.execute()
+
+
+async def _remember(redis, openid: str, before: dict, after: dict | None) -> None:
+    if after:
+        await redis.set(f"bot:state:{openid}", json.dumps(after), ex=STATE_TTL)
+    elif before:
+        await redis.delete(f"bot:state:{openid}")
 
 
 def _safe_xml(data: bytes) -> None:

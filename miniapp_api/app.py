@@ -24,6 +24,11 @@ ROUTES = [
     Route("PUT", "/me/enterprise", me.enterprise, "绑定企业（统一社会信用代码）", {
         "type": "object", "required": ["credit_code"], "properties": {"credit_code": STRING}}),
     Route("GET", "/me/wallet", me.wallet, "证照夹：已核验、可直接复用的材料"),
+    Route("GET", "/me/subscriptions", me.subscriptions,
+          "订阅消息：要请求授权的模板（wx.requestSubscribeMessage 的 tmplIds）和各自剩余可发条数（-1 为长期）"),
+    Route("POST", "/me/subscriptions", me.record_subscriptions, "上报 wx.requestSubscribeMessage 的结果", {
+        "type": "object", "required": ["results"], "properties": {
+            "results": {"type": "object", "additionalProperties": {"enum": ["accept", "reject", "ban", "filter"]}}}}),
     Route("GET", "/things", things.things, "可办理的“一件事”", public=True),
     Route("GET", "/things/{code}", things.thing, "一件事的一次性告知和申请表", public=True),
     Route("POST", "/applications", apps.create, "新建办件（草稿）", {

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from onething.keys import catalog_key, id_cipher_key
-from onething.services import citizens, materials
+from onething.domain.notifications import MP_SUBSCRIBE
+from onething.keys import catalog_key, id_cipher_key, notifier_key
+from onething.services import citizens, followers, materials
 from onething.web.errors import ApiError
 from onething.web.http import read_json, text
 
@@ -46,3 +47,26 @@ async def wallet(request: web.Request) -> web.Response:
          "size": f.size, "uploaded_at": f.created_at.isoformat()}
         for f in files
     ]})
+
+
+async def subscriptions(request: web.Request) -> web.Response:
+    """The template ids to pass to wx.requestSubscribeMessage, and how many messages each allows."""
+    citizen = await current_citizen(request)
+    template_id = request.config_dict[notifier_key].templates.mp_subscribe
+    counts = await followers.consents(MP_SUBSCRIBE, citizen.openid)
+    return web.json_response({"templates": [template_id] if template_id else [],
+                              "remaining": {template_id: counts.get(template_id, 0)} if template_id else {}})
+
+
+async def record_subscriptions(request: web.Request) -> web.Response:
+    """What wx.requestSubscribeMessage returned, posted as it is: ``{"results": {id: "accept", ...}}``."""
+    body = await read_json(request)
+    results = body.get("results")
+    if not isinstance(results, dict):
+        raise ApiError("invalid_results", "请提交订阅结果。", status=422, details={"fields": {"results": "必填"}})
+    known = request.config_dict[notifier_key].templates.mp_subscribe
+    # errMsg and templates this service does not send are not consents to anything of ours
+    choices = {k: v for k, v in results.items() if k == known and isinstance(v, str)}
+    citizen = await current_citizen(request)
+    counts = await followers.record_consent(MP_SUBSCRIBE, citizen.openid, choices)
+    return web.json_response({"remaining": {known: counts.get(known, 0)} if known else {}})

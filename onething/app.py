@@ -6,6 +6,7 @@ reached through a typed ``web.AppKey``.
 
 from __future__ import annotations
 
+import dataclasses
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
@@ -16,12 +17,14 @@ import miniapp_api
 from onething import jobs
 from onething.keys import (
     calendar_key, catalog_key, id_cipher_key, object_store_key, redis_key, settings_key, templates_key,
-    wechat_key, workflow_key,
+    notifier_key, wechat_key, workflow_key,
 )
 from onething.services import case_views
 from onething.services.citizens import IdCipher
+from onething.services.notifier import Notifier
 from onething.services.reference import load_calendar, load_catalog
 from onething.services.workflow import Workflow
+from onething.domain.notifications import Templates
 from onething.settings import Settings
 from onething.templating import make_environment
 from onething.web import courier, health, objects, staff
@@ -72,8 +75,13 @@ async def workflow_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
-    gateway, close = open_gateway(app[settings_key])
+    settings = app[settings_key]
+    gateway, close = open_gateway(settings)
     app[wechat_key] = gateway
+    templates = Templates(**dataclasses.asdict(settings.message_templates))
+    if settings.wechat_sandbox:  # every channel works in the sandbox, so all of it can be tried
+        templates = Templates(**{k: v or f"sandbox-{k}" for k, v in dataclasses.asdict(templates).items()})
+    app[notifier_key] = Notifier(gateway, app[templates_key], app[catalog_key], templates)
     yield
     close()
 

@@ -13,7 +13,7 @@ from typing import Callable
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from onething import admin
+from onething import admin, wechat_admin
 from onething.logs import configure_logging
 from onething.settings import Settings, SettingsError, load_settings
 
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("worker", help="run background jobs (needs ONETHING_REDIS_URL)")
     sub.add_parser("migrate", help="apply database migrations")
     admin.add_parsers(sub)
+    wechat_admin.add_parsers(sub)
     return parser
 
 
@@ -120,6 +121,7 @@ def _migrate(settings: Settings) -> list[str]:
 
 for _name in ("staff", "catalog", "calendar", "audit"):
     COMMANDS[_name] = getattr(admin, _name)
+COMMANDS["wechat"] = wechat_admin.wechat
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,9 @@ from redis.exceptions import RedisError
 from saq import CronJob, Worker
 from saq.queue.redis import RedisQueue
 
-from onething.keys import redis_key, settings_key, workflow_key
+from onething.keys import (catalog_key, notifier_key, redis_key, settings_key, templates_key, wechat_key,
+                           workflow_key)
+from onething.services import followers, progress
 
 log = logging.getLogger("onething.jobs")
 QUEUE_NAME = "onething"
@@ -45,12 +47,34 @@ async def deadline_sweep(ctx: dict[str, Any]) -> None:
         log.info("deadline sweep", extra={"changed": changed})
 
 
+async def send_notifications(ctx: dict[str, Any]) -> None:
+    """Send what the outbox holds (see services.notifier): a few seconds after each change."""
+    handled = await ctx["app"][notifier_key].run()
+    if handled:
+        log.info("notifications handled", extra={"count": handled})
+
+
+async def link_follower(ctx: dict[str, Any], openid: str) -> None:
+    """Ask WeChat who a new follower is (their unionid), after the bot has answered them."""
+    await followers.link(ctx["app"][wechat_key], openid)
+
+
+async def answer_progress(ctx: dict[str, Any], openid: str, number: str | None = None) -> None:
+    """A follower asked for progress before we knew who they are: find out, then answer."""
+    app = ctx["app"]
+    follower = await followers.link(app[wechat_key], openid)
+    cases = await progress.cases_of(app[catalog_key], follower, number)
+    text = progress.render(app[templates_key], cases, linked=follower.citizen_id is not None, number=number,
+                           public_url=app[settings_key].public_url)
+    await app[wechat_key].send_text(openid, text)
+
+
 def job_functions() -> list[JobFunction]:
-    return [heartbeat, deadline_sweep]
+    return [heartbeat, deadline_sweep, send_notifications, link_follower, answer_progress]
 
 
 def periodic_jobs() -> list[Periodic]:
-    return [Periodic(heartbeat, 15), Periodic(deadline_sweep, 60)]
+    return [Periodic(heartbeat, 15), Periodic(deadline_sweep, 60), Periodic(send_notifications, 5)]
 
 
 class Jobs(Protocol):
@@ -72,9 +96,15 @@ class LocalJobs:
         self._ctx = {"app": app}
         self._functions = {f.__name__: f for f in job_functions()}
         self._tasks: set[asyncio.Task] = set()
+        self._once: set[asyncio.Task] = set()
 
     async def enqueue(self, function: str, **kwargs: Any) -> None:
-        self._spawn(self._run(self._functions[function], kwargs))
+        self._spawn(self._run(self._functions[function], kwargs), once=True)
+
+    async def idle(self) -> None:
+        """Wait for the enqueued jobs (not the periodic ones) to finish."""
+        while self._once:
+            await asyncio.gather(*self._once, return_exceptions=True)
 
     def start(self) -> None:
         for periodic in periodic_jobs():
@@ -85,10 +115,13 @@ class LocalJobs:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def _spawn(self, coroutine) -> None:
+    def _spawn(self, coroutine, once: bool = False) -> None:
         task = asyncio.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if once:
+            self._once.add(task)
+            task.add_done_callback(self._once.discard)
 
     async def _run(self, function: JobFunction, kwargs: dict[str, Any]) -> None:
         try:

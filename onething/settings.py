@@ -66,6 +66,15 @@ class MiniProgram:
 
 
 @dataclass(frozen=True)
+class MessageTemplates:
+    """WeChat template ids for case notifications; an empty one leaves that channel out."""
+
+    mp_subscribe: str = ""  # the mini-program's subscribe message (订阅消息)
+    oa_subscribe: str = ""  # the official account's subscription notice (订阅通知)
+    oa_template: str = ""  # the official account's template message (模板消息)
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     data_dir: Path
@@ -78,6 +87,7 @@ class Settings:
     mini_program: MiniProgram | None
     wechat_api_base: str
     log_level: str
+    message_templates: MessageTemplates = MessageTemplates()
     rate_limit_per_user: int = 120  # requests a minute for one signed-in citizen
     rate_limit_per_ip: int = 600  # requests a minute from one address (a service centre shares one)
 
@@ -148,6 +158,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                 limits[name.lower()] = int(raw)
             else:
                 problems.append(f"{PREFIX}{name} must be a positive number of requests a minute")
+    message_templates = MessageTemplates(
+        mp_subscribe=get("MP_SUBSCRIBE_TEMPLATE"), oa_subscribe=get("OA_SUBSCRIBE_TEMPLATE"),
+        oa_template=get("OA_TEMPLATE"),
+    )
     if problems:
         raise SettingsError(problems)
     if not secret_key:
@@ -164,6 +178,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mini_program=mini_program,
         wechat_api_base=wechat_api_base,
         log_level=log_level,
+        message_templates=message_templates,
         **limits,
     )
 

@@ -14,6 +14,7 @@ import secrets
 import redis.asyncio as aioredis
 from cryptography.fernet import Fernet
 
+from onething.services import followers
 from onething.domain.identity import mask_id_number, valid_credit_code, valid_id_number, valid_mobile
 from storage.models import Citizen
 from storage.wechat import WeChatGateway
@@ -47,6 +48,7 @@ class IdCipher:
 async def login(gateway: WeChatGateway, redis: aioredis.Redis, code: str) -> tuple[str, Citizen]:
     session = await gateway.mini_program_session(code)
     citizen, _ = await Citizen.get_or_create(openid=session.openid)
+    await followers.citizen_logged_in(citizen, session.unionid)
     # WeChat's session key stays here: it decrypts the phone number and user data later.
     await redis.set(f"citizen:wxsession:{citizen.id}", session.session_key, ex=TOKEN_TTL)
     token = secrets.token_urlsafe(32)

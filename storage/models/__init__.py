@@ -3,8 +3,9 @@
 from .cases import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
 from .materials import AttachedMaterial, Evaluation, MaterialFile
 from .staff import StaffUser
+from .wechat import Follower, FollowerLink, SubscribeConsent
 
 __all__ = [
-    "Application", "AttachedMaterial", "AuditEvent", "CaseCounter", "Citizen", "Evaluation", "MaterialFile",
-    "Notification", "ReviewTask", "StaffUser",
+    "Application", "AttachedMaterial", "AuditEvent", "CaseCounter", "Citizen", "Evaluation", "Follower",
+    "FollowerLink", "MaterialFile", "Notification", "ReviewTask", "StaffUser", "SubscribeConsent",
 ]

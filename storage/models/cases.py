@@ -6,7 +6,8 @@ class Citizen(Model):
     """A WeChat user applying for things, for themself or for their enterprise."""
 
     id = fields.IntField(primary_key=True)
-    openid = fields.CharField(max_length=64, unique=True)
+    openid = fields.CharField(max_length=64, unique=True)  # in the mini-program
+    unionid = fields.CharField(max_length=64, null=True, unique=True)  # the same person across WeChat apps
     real_name = fields.CharField(max_length=64, null=True)
     id_number_cipher = fields.TextField(null=True)  # encrypted: a dump must not reveal ID numbers
     id_number_hint = fields.CharField(max_length=32, null=True)  # masked, for display
@@ -102,8 +103,14 @@ class Notification(Model):
     citizen = fields.ForeignKeyField("models.Citizen", related_name="notifications", null=True)
     kind = fields.CharField(max_length=32)
     payload = fields.JSONField(default=dict)
+    # pending -> sending -> sent; or failed (retries used up), undeliverable (no channel left),
+    # unknown (a sender died mid-send: not resent, as it may have arrived), internal (staff only)
     state = fields.CharField(max_length=16, default="pending", db_index=True)
+    channel = fields.CharField(max_length=16, null=True)  # the one it went out on
+    failed_channels = fields.JSONField(default=list)  # refused for good there: never tried again
     attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    claimed_at = fields.DatetimeField(null=True)
     last_error = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)

@@ -9,14 +9,18 @@ from wechatpy import parse_message
 
 from tests.support import wechat_messages as wx
 from tests.conftest import REDIS_URL
+from tests.support import fake_wechat
 from tests.support.apps import start_app
+from tests.support.people import wechat_env
 
-OA = {"oa_appid": wx.APPID, "oa_secret": "oa-secret", "oa_token": wx.TOKEN, "oa_aes_key": wx.AES_KEY}
+@pytest.fixture
+async def wechat(aiohttp_server):
+    return await aiohttp_server(fake_wechat.create_fake_wechat())
 
 
 @pytest.fixture
-async def bot(aiohttp_server, aiohttp_client, tmp_path, redis_url):
-    running = await start_app(aiohttp_server, tmp_path, redis_url=redis_url, **OA)
+async def bot(aiohttp_server, aiohttp_client, tmp_path, redis_url, wechat):
+    running = await start_app(aiohttp_server, tmp_path, redis_url=redis_url, **wechat_env(wechat))
     return await aiohttp_client(running.server)
 
 
@@ -62,10 +66,11 @@ async def test_a_retried_message_is_answered_once(bot):
 
 
 @pytest.mark.parametrize("redis_url", ["redis"] if REDIS_URL else [], indirect=True)
-async def test_two_app_processes_answer_a_retry_once(aiohttp_server, aiohttp_client, tmp_path, redis_url):
+async def test_two_app_processes_answer_a_retry_once(aiohttp_server, aiohttp_client, tmp_path, redis_url, wechat):
     # Two apps on one Redis, as two processes behind one port: WeChat's retry may reach either.
-    first = await aiohttp_client((await start_app(aiohttp_server, tmp_path / "a", redis_url=redis_url, **OA)).server)
-    second = await aiohttp_client((await start_app(aiohttp_server, tmp_path / "b", redis_url=redis_url, **OA)).server)
+    env = wechat_env(wechat)
+    first = await aiohttp_client((await start_app(aiohttp_server, tmp_path / "a", redis_url=redis_url, **env)).server)
+    second = await aiohttp_client((await start_app(aiohttp_server, tmp_path / "b", redis_url=redis_url, **env)).server)
     xml = wx.text_xml("开公司", msg_id=123123123)
     answers = [await (await c.post(wx.url(wx.signed_query()), data=xml)).text() for c in (first, second)]
     assert sum(a != "success" for a in answers) == 1

@@ -41,7 +41,10 @@ def create_bucket(object_store_url: str) -> None:
         client.make_bucket(s3.bucket)
 
 
-async def start_app(aiohttp_server, tmp_path: Path, *, migrate: bool = True, **env: str) -> RunningApp:
+async def start_app(aiohttp_server, tmp_path: Path, *, migrate: bool = True, run_jobs: bool = False,
+                    **env: str) -> RunningApp:
+    """The app on a test server. Periodic jobs stay off unless asked for: a test runs the job
+    it is about itself (``drain_jobs`` for what requests enqueued), so nothing races it."""
     port = free_port()
     env.setdefault("public_url", f"http://127.0.0.1:{port}")
     settings = make_settings(tmp_path, **env)
@@ -58,6 +61,22 @@ async def start_app(aiohttp_server, tmp_path: Path, *, migrate: bool = True, **e
     if migrate:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         await db.migrate(settings.database_url)
-    app = create_app(settings)
+    app = create_app(settings, run_jobs=run_jobs)
     server = await aiohttp_server(app, port=port)
     return RunningApp(app=app, server=server, settings=settings)
+
+
+async def drain_jobs(app: web.Application) -> None:
+    """Run what requests enqueued, as a worker would: saq's own worker on Redis, tasks otherwise."""
+    from saq import Worker
+
+    from onething.jobs import LocalJobs, job_functions, jobs_key, queue_key
+
+    jobs = app[jobs_key]
+    if isinstance(jobs, LocalJobs):
+        await jobs.idle()
+        return
+    worker = Worker(app[queue_key], functions=job_functions(), dequeue_timeout=0.2)
+    worker.context["app"] = app
+    while await worker.process():
+        pass

@@ -1,23 +1,55 @@
 """A local stand-in for WeChat's API server (api.weixin.qq.com) that wechatpy is pointed at.
 
-It answers like WeChat does, checks the credentials it is called with, and records every call
-so tests can assert what reached WeChat.
+It answers like WeChat does: each account (the mini-program, the official account) gets its
+own access token from ``stable_token``, and every API checks the token belongs to the account
+it serves (a subscribe message needs the mini-program's, a customer-service message the
+official account's). Tests script failures per call and openid, rotate tokens, and read what
+reached WeChat from ``SENT``.
+
+Openids follow one convention so the two sides link up: the mini-program user ``o<name>`` and
+the follower ``oa-<name>`` are the same person, with unionid ``u<name>``.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections import defaultdict
+
 from aiohttp import web
 
 APPID, SECRET = "wx-test-miniprogram", "mp-secret-0123456789"
-CALLS = web.AppKey("calls", list)
+OA_APPID, OA_SECRET = "wx-test-official-account", "oa-secret-0123456789"
+CALLS = web.AppKey("calls", list)  # (name, parameters) of every call
+SENT = web.AppKey("sent", list)  # (name, body) of every message WeChat accepted
+SCRIPT = web.AppKey("script", dict)  # (name, openid) -> errcodes to answer, one per call, then success
+TOKENS = web.AppKey("tokens", dict)  # appid -> the access token valid now
+ACCOUNTS = {APPID: SECRET, OA_APPID: OA_SECRET}
+_serial = itertools.count(1)
+
+
+def script(app: web.Application, name: str, openid: str, *errcodes: int) -> None:
+    app[SCRIPT][(name, openid)].extend(errcodes)
+
+
+def rotate_token(app: web.Application, appid: str) -> None:
+    """Renew an account's token the way another client's plain refresh would: the old one dies."""
+    app[TOKENS][appid] = f"ACCESS-TOKEN-{appid}-{next(_serial)}"
+
+
+def unionid_of(openid: str) -> str:
+    return "u" + (openid[3:] if openid.startswith("oa-") else openid[1:])
 
 
 async def stable_token(request: web.Request) -> web.Response:
     body = await request.json()
     request.app[CALLS].append(("stable_token", body))
-    if (body.get("appid"), body.get("secret")) != (APPID, SECRET):
+    appid = body.get("appid")
+    if ACCOUNTS.get(appid) != body.get("secret"):
         return web.json_response({"errcode": 40125, "errmsg": "invalid appsecret"})
-    return web.json_response({"access_token": "ACCESS-TOKEN-1", "expires_in": 7200})
+    tokens = request.app[TOKENS]
+    if appid not in tokens or body.get("force_refresh"):
+        rotate_token(request.app, appid)
+    return web.json_response({"access_token": tokens[appid], "expires_in": 7200})
 
 
 async def jscode2session(request: web.Request) -> web.Response:
@@ -27,7 +59,8 @@ async def jscode2session(request: web.Request) -> web.Response:
         return web.json_response({"errcode": 40125, "errmsg": "invalid appsecret"})
     code = query.get("js_code", "")
     if code.startswith("good-"):
-        return web.json_response({"openid": f"o{code[5:]}", "session_key": "c2Vzc2lvbi1rZXk="})
+        name = code[5:]
+        return web.json_response({"openid": f"o{name}", "session_key": "c2Vzc2lvbi1rZXk=", "unionid": f"u{name}"})
     if code == "used":
         return web.json_response({"errcode": 40163, "errmsg": "code been used"})
     if code == "busy":
@@ -35,9 +68,40 @@ async def jscode2session(request: web.Request) -> web.Response:
     return web.json_response({"errcode": 40029, "errmsg": "invalid code"})
 
 
+def _api(name: str, appid: str, answer):
+    """An API of one account: token checked, call recorded, scripted errors answered first."""
+
+    async def handler(request: web.Request) -> web.Response:
+        body = await request.json() if request.can_read_body else {}
+        request.app[CALLS].append((name, body or dict(request.query)))
+        if request.query.get("access_token") != request.app[TOKENS].get(appid):
+            return web.json_response({"errcode": 40001, "errmsg": "invalid credential, access_token is invalid"})
+        openid = body.get("touser") or request.query.get("openid", "")
+        pending = request.app[SCRIPT][(name, openid)]
+        if pending:
+            errcode = pending.pop(0)
+            return web.json_response({"errcode": errcode, "errmsg": f"scripted error {errcode}"})
+        request.app[SENT].append((name, body))
+        return web.json_response({"errcode": 0, "errmsg": "ok", **answer(body, request)})
+
+    return handler
+
+
 def create_fake_wechat() -> web.Application:
     app = web.Application()
-    app[CALLS] = []
+    app[CALLS], app[SENT], app[SCRIPT], app[TOKENS] = [], [], defaultdict(list), {}
     app.router.add_post("/cgi-bin/stable_token", stable_token)
     app.router.add_get("/sns/jscode2session", jscode2session)
+    nothing = lambda body, request: {}  # noqa: E731
+    app.router.add_post("/cgi-bin/message/subscribe/send", _api("mp_subscribe", APPID, nothing))
+    app.router.add_post("/cgi-bin/message/subscribe/bizsend", _api("oa_subscribe", OA_APPID, nothing))
+    app.router.add_post("/cgi-bin/message/custom/send", _api("oa_text", OA_APPID, nothing))
+    app.router.add_post("/cgi-bin/message/template/send", _api("oa_template", OA_APPID,
+                                                               lambda body, request: {"msgid": next(_serial)}))
+    app.router.add_post("/cgi-bin/menu/create", _api("menu", OA_APPID, nothing))
+    app.router.add_post("/cgi-bin/qrcode/create", _api("qrcode", OA_APPID, lambda body, request: {
+        "ticket": f"TICKET-{next(_serial)}", "expire_seconds": body.get("expire_seconds", 0),
+        "url": f"http://weixin.qq.com/q/{body['action_info']['scene']['scene_str']}"}))
+    app.router.add_get("/cgi-bin/user/info", _api("user_info", OA_APPID, lambda body, request: {
+        "subscribe": 1, "openid": request.query["openid"], "unionid": unionid_of(request.query["openid"])}))
     return app

@@ -9,6 +9,7 @@ import pytest
 from miniapp_api.app import ROUTES
 from miniapp_api.openapi import document
 from onething.domain.notice import notice_for
+from onething.services.notifier import render
 from onething.services.reference import load_catalog
 from onething.templating import make_environment
 
@@ -22,13 +23,74 @@ def notice_cases():
         yield code, {"notice": notice}, [thing.name, *(m.name for m in notice.materials)]
 
 
+def notify(kind: str, expected: list[str], **payload):
+    """A notification as the sender renders it: number, thing name and the catalog's names."""
+    context = {"number": "YS20261121-0007", "thing_name": "企业开办一件事", **payload,
+               "item_name": lambda code: {"business_license": "营业执照"}.get(code, code),
+               "material_name": lambda code: {"lease": "租赁合同"}.get(code, code)}
+    return [(kind, context, ["YS20261121-0007", *expected])]
+
+
+NOTIFY = {
+    "accepted": notify("accepted", ["已受理", "租赁合同"], owed=["lease"]),
+    "returned": notify("returned", ["需补正", "1. 缺少签字", "2. 照片模糊"], problems=["缺少签字", "照片模糊"]),
+    "refused": notify("refused", ["不予受理", "不属于本机关职权"], reason="不属于本机关职权"),
+    "item_approved": notify("item_approved", ["营业执照", "JY2026"], item="business_license", result_number="JY2026"),
+    "approved": notify("approved", ["全部事项已审批通过"]),
+    "rejected": notify("rejected", ["营业执照", "名称重复"], item="business_license", reason="名称重复"),
+    "results_ready": notify("results_ready", ["证照已制作完成"]),
+    "closed": notify("closed", ["已送达"], how="deliver"),
+    "rate_invitation": notify("rate_invitation", ["好差评"]),
+    "suspended": notify("suspended", ["租赁合同", "暂停办理"], material="lease"),
+    "owed_due": notify("owed_due", ["租赁合同", "2026-12-01"], material="lease", due_on="2026-12-01"),
+    "shipment_posted": notify("shipment_posted", ["EMS", "1234567890", "802311"], carrier="EMS",
+                              tracking_number="1234567890", pickup_code="802311"),
+    "shipment_picked_up": notify("shipment_picked_up", ["EMS", "1234567890"], carrier="EMS",
+                                 tracking_number="1234567890"),
+    "shipment_out_for_delivery": notify("shipment_out_for_delivery", ["派送"], carrier="EMS",
+                                        tracking_number="1234567890"),
+    "shipment_failed": notify("shipment_failed", ["无人在家"], reason="无人在家"),
+    "shipment_returned": notify("shipment_returned", ["退回服务中心"]),
+}
+
+THINGS = list(CATALOG.things.values())
+PROGRESS = {"cases": [], "linked": False, "number": None, "public_url": "https://example.gov.cn"}
+CASE_VIEW = {"number": "YS20261121-0007", "thing_name": "企业开办一件事", "state_name": "审批中",
+             "expected_completion_on": "2026-11-27",
+             "tasks": [{"name": "营业执照", "state": "in_review", "state_name": "审批中", "due_on": "2026-11-27"},
+                       {"name": "公章刻制", "state": "approved", "state_name": "已通过", "due_on": "2026-11-25"}]}
+
 CASES = {
+    **{f"notify_{kind}.txt.j2": cases for kind, cases in NOTIFY.items()},
     "notice.html.j2": list(notice_cases()),
     "notice.txt.j2": list(notice_cases()),
     "api_docs.html.j2": [("all", {"spec": document(ROUTES)}, ["/api/v1/auth/login", "好差评"])],
-    "bot_welcome.txt.j2": [("all", {"things": list(CATALOG.things.values())}, ["企业开办", "退休一件事"])],
-    "bot_choose.txt.j2": [("two", {"things": [CATALOG.things["newborn"], CATALOG.things["retirement"]]},
+    "bot_welcome.txt.j2": [
+        ("subscribe", {"things": THINGS, "bound": None, "returning": False}, ["欢迎关注", "企业开办", "退休一件事"]),
+        ("scanned a receipt", {"things": THINGS, "returning": True, "bound": {
+            "kind": "application", "number": "YS20261121-0007", "thing_name": "企业开办一件事"}},
+         ["已关联办件 YS20261121-0007"]),
+        ("scanned a window", {"things": THINGS, "returning": False, "bound": {"kind": "window", "ref": "W03"}},
+         ["W03 号窗口", "欢迎关注"]),
+        ("scanned an enterprise", {"things": THINGS, "returning": True, "bound": {"kind": "enterprise", "ref": "X"}},
+         ["项目服务经理"]),
+    ],
+    "bot_choose.txt.j2": [("two", {"choices": [CATALOG.things["newborn"], CATALOG.things["retirement"]]},
                            ["1. 新生儿出生一件事", "2. 退休一件事"])],
+    "bot_progress.txt.j2": [
+        ("cases", {**PROGRESS, "cases": [CASE_VIEW]}, ["YS20261121-0007", "营业执照：审批中，2026-11-27前办结",
+                                                        "预计办结：2026-11-27"]),
+        ("not theirs", {**PROGRESS, "number": "YS20261121-0008"}, ["没有找到您名下编号为 YS20261121-0008"]),
+        ("no cases yet", {**PROGRESS, "linked": True}, ["还没有提交过办件"]),
+        ("unknown follower", PROGRESS, ["请先在小程序中登录", "https://example.gov.cn"]),
+    ],
+    "bot_wait.txt.j2": [("any", {}, ["正在为您查询"])],
+    "bot_manager.txt.j2": [("none yet", {}, ["项目服务经理"])],
+    "wechat_menu.json.j2": [
+        ("with the mini-program", {"public_url": "https://example.gov.cn", "mini_appid": "wx-mp"},
+         ['"appid": "wx-mp"', '"key": "MY_CASES"', '"key": "CONTACT_MANAGER"']),
+        ("without", {"public_url": "https://example.gov.cn", "mini_appid": None}, ['"key": "GUIDE"']),
+    ],
     "bot_unknown.txt.j2": [("all", {"things": list(CATALOG.things.values())}, ["抱歉", "开办餐饮店"])],
     "bot_notice.txt.j2": [
         (code, {**context, "public_url": "https://example.gov.cn"}, [*expected, "https://example.gov.cn"])
@@ -49,7 +111,26 @@ def test_each_template_renders(template, name, context, expected):
         assert fragment in text
 
 
+def test_the_menu_is_the_json_wechat_takes():
+    import json
+
+    menu = json.loads(make_environment().get_template("wechat_menu.json.j2").render(
+        public_url="https://example.gov.cn", mini_appid="wx-mp"))
+    assert len(menu["button"]) <= 3 and all(len(b.get("sub_button", [])) <= 5 for b in menu["button"])
+
+
 def test_html_pages_escape_what_they_show():
     hostile = dataclasses.replace(notice_for(CATALOG, CATALOG.things["newborn"]), summary="<script>alert(1)</script>")
     rendered = make_environment().get_template("notice.html.j2").render(notice=hostile)
     assert "<script>alert(1)" not in rendered and "&lt;script&gt;" in rendered
+
+
+@pytest.mark.parametrize("kind", sorted(NOTIFY))
+def test_notifications_fit_wechat_fields(kind):
+    # phrase fields take at most 5 characters and no digits; thing fields at most 20
+    (_, context, expected), = NOTIFY[kind]
+    message = render(make_environment(), kind, context)
+    assert 0 < len(message.status) <= 5 and not any(c.isdigit() for c in message.status)
+    assert 0 < len(message.hint) <= 20, message.hint
+    for fragment in expected:
+        assert fragment in message.text + message.status

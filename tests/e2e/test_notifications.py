@@ -1,0 +1,201 @@
+"""The outbox sender against the local fake WeChat: every case change reaches the applicant once,
+on the best channel they allow, through transient failures and refusals."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from onething.keys import notifier_key
+from onething.services.case_store import utcnow
+from storage.models import Follower, Notification
+from tests.support import fake_wechat
+from tests.support.apps import drain_jobs, start_app
+from tests.support.cases import Clock
+from tests.support.people import MP_TEMPLATE, OA_TEMPLATE, Person, wechat_env
+from tests.support.staff_api import StaffApi
+
+
+@pytest.fixture
+async def wechat(aiohttp_server):
+    return await aiohttp_server(fake_wechat.create_fake_wechat())
+
+
+@pytest.fixture
+async def service(aiohttp_server, aiohttp_client, tmp_path, wechat, database_url, redis_url):
+    running = await start_app(aiohttp_server, tmp_path, database_url=database_url, redis_url=redis_url,
+                              **wechat_env(wechat))
+    client = await aiohttp_client(running.server)
+    clerk = await StaffApi.login(client, f"clerk-{uuid.uuid4().hex[:8]}", "clerk")
+    return running, client, clerk
+
+
+def sent(wechat, channel: str | None = None, to: Person | None = None) -> list[dict]:
+    """What reached WeChat (for one person: on PostgreSQL other tests' notifications share the outbox)."""
+    return [body for name, body in wechat.app[fake_wechat.SENT] if channel in (None, name)
+            and (to is None or body.get("touser") in (to.openid, to.follower_openid))]
+
+
+async def send_all(running) -> None:
+    """What the worker's job does every few seconds, until nothing is due (the outbox may hold
+    other tests' notifications on PostgreSQL: more than one batch)."""
+    while await running.app[notifier_key].run():
+        pass
+
+
+async def accepted_case(running, clerk, person: Person) -> Notification:
+    case_id = await person.submitted_case(running)
+    await clerk.post(f"/applications/{case_id}/accept")
+    return await Notification.get(application_id=case_id, kind="accepted")
+
+
+async def test_a_consenting_applicant_gets_one_subscribe_message(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)
+    assert (await person.consent("accept"))["remaining"] == {MP_TEMPLATE: 1}
+    notification = await accepted_case(running, clerk, person)
+
+    await send_all(running)
+    (message,) = sent(wechat, "mp_subscribe", person)
+    assert message["touser"] == person.openid and message["template_id"] == MP_TEMPLATE
+    assert message["data"]["phrase3"]["value"] == "已受理"
+    assert message["data"]["character_string1"]["value"].startswith("YS")
+    assert message["page"] == f"pages/applications/detail?id={notification.application_id}"
+    await notification.refresh_from_db()
+    assert (notification.state, notification.channel) == ("sent", "mp_subscribe")
+    # the consent is used up; running again sends nothing twice
+    assert (await person.mini.get("/me/subscriptions"))["remaining"] == {MP_TEMPLATE: 0}
+    await send_all(running)
+    assert len(sent(wechat, to=person)) == 1
+
+
+async def test_a_transient_failure_is_retried_later_then_sent(service, wechat):
+    running, client, clerk = service
+    notifier = running.app[notifier_key]
+    notifier.clock = clock = Clock(utcnow())
+    person = await Person.login(client)
+    await person.consent("accept")
+    fake_wechat.script(wechat.app, "mp_subscribe", person.openid, -1)  # WeChat busy, once
+    notification = await accepted_case(running, clerk, person)
+
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert (notification.state, notification.attempts) == ("pending", 1)
+    assert notification.next_attempt_at > clock.now and "-1" in notification.last_error
+    await send_all(running)  # not yet due: no hammering
+    assert sent(wechat, to=person) == []
+    clock.now += timedelta(minutes=1)
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert notification.state == "sent" and len(sent(wechat, "mp_subscribe", person)) == 1
+
+
+async def test_a_refused_subscribe_message_falls_back_to_the_official_account(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)
+    await person.consent("accept")
+    await person.says(client, "你好")  # a follower who wrote just now: a customer-service text may go
+    await drain_jobs(running.app)  # who is this follower? (the unionid links them to the citizen)
+    assert (await Follower.get(openid=person.follower_openid)).citizen_id == person.citizen.id
+    fake_wechat.script(wechat.app, "mp_subscribe", person.openid, 43101)  # consent withdrawn meanwhile
+    notification = await accepted_case(running, clerk, person)
+
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert (notification.state, notification.channel) == ("sent", "oa_text")
+    assert notification.failed_channels == ["mp_subscribe"] and notification.attempts == 0
+    (text,) = sent(wechat, "oa_text", person)
+    assert text["touser"] == person.follower_openid and "已受理" in text["text"]["content"]
+    assert (await person.mini.get("/me/subscriptions"))["remaining"] == {MP_TEMPLATE: 0}
+
+
+async def test_outside_the_48_hour_window_a_template_message_goes_instead(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)
+    await person.says(client, "你好")
+    await drain_jobs(running.app)
+    fake_wechat.script(wechat.app, "oa_text", person.follower_openid, 45015)  # WeChat's clock says it closed
+    notification = await accepted_case(running, clerk, person)
+
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert (notification.state, notification.channel, notification.failed_channels) == (
+        "sent", "oa_template", ["oa_text"])
+    (message,) = sent(wechat, "oa_template", person)
+    assert message["template_id"] == OA_TEMPLATE and message["miniprogram"]["appid"] == fake_wechat.APPID
+
+    # two days later nobody tries the text at all
+    await Follower.filter(openid=person.follower_openid).update(last_message_at=utcnow() - timedelta(days=3))
+    case_id = await person.submitted_case(running)
+    await clerk.post(f"/applications/{case_id}/accept")
+    await send_all(running)
+    assert len(sent(wechat, "oa_template", person)) == 2 and len(sent(wechat, "oa_text", person)) == 0
+
+
+async def test_an_applicant_out_of_reach_is_recorded_and_can_be_sent_again(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)  # no consent, never followed the official account
+    notification = await accepted_case(running, clerk, person)
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert notification.state == "undeliverable" and "未关注公众号" in notification.last_error
+
+    admin = await StaffApi.login(client, f"admin-{uuid.uuid4().hex[:8]}", "admin")
+    outbox = await admin.get(f"/notifications?state=undeliverable&application={notification.application_id}")
+    assert [n["id"] for n in outbox["items"]] == [notification.id] and outbox["counts"]["undeliverable"] >= 1
+    await person.consent("accept")  # they allow messages later; the operator sends it again
+    assert (await admin.post(f"/notifications/{notification.id}/retry"))["state"] == "pending"
+    await send_all(running)
+    assert len(sent(wechat, "mp_subscribe", person)) == 1
+    await admin.post(f"/notifications/{notification.id}/retry", expect=409)  # sent: never again
+    await clerk.get("/notifications", expect=403)
+
+
+async def test_two_senders_at_once_send_each_notification_once(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)
+    await person.consent("accept", "accept", "accept")
+    mine = [(await accepted_case(running, clerk, person)).id for _ in range(3)]
+    await asyncio.gather(send_all(running), send_all(running))
+    assert len(sent(wechat, "mp_subscribe", person)) == 3
+    assert {n.state for n in await Notification.filter(id__in=mine)} == {"sent"}
+
+
+async def test_a_stale_access_token_is_fetched_again_not_refreshed_by_force(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)
+    await person.consent("accept", "accept")
+    await accepted_case(running, clerk, person)
+    await send_all(running)
+    fake_wechat.rotate_token(wechat.app, fake_wechat.APPID)  # as if another client renewed it
+    await accepted_case(running, clerk, person)
+    await send_all(running)
+    assert len(sent(wechat, "mp_subscribe", person)) == 2
+    token_calls = [body for name, body in wechat.app[fake_wechat.CALLS]
+                   if name == "stable_token" and body["appid"] == fake_wechat.APPID]
+    assert len(token_calls) == 2 and not any(body["force_refresh"] for body in token_calls)
+
+
+async def test_a_sender_that_died_mid_send_is_not_sent_again(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)
+    await person.consent("accept")
+    notification = await accepted_case(running, clerk, person)
+    await Notification.filter(id=notification.id).update(state="sending", claimed_at=utcnow() - timedelta(hours=1))
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert notification.state == "unknown" and sent(wechat, to=person) == []
+
+
+async def test_a_bad_rating_goes_to_supervisors_not_to_wechat(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)
+    case_id = await person.submitted_case(running)
+    await Notification.create(application_id=case_id, citizen_id=person.citizen.id, kind="bad_rating",
+                              payload={"score": 1})
+    await send_all(running)
+    assert (await Notification.get(application_id=case_id, kind="bad_rating")).state == "internal"
+    assert sent(wechat, to=person) == []
