@@ -112,14 +112,19 @@ async def receive(request: web.Request) -> web.Response:
 
 def _incoming(message, xml: str) -> Incoming:
     data = message._data  # wechatpy keeps every field; unknown events have only these
+    event = (data.get("Event") or "").lower()
     return Incoming(openid=data.get("FromUserName") or "", type=(data.get("MsgType") or "").lower(),
-                    content=data.get("Content") or "", event=(data.get("Event") or "").lower(),
+                    content=data.get("Content") or "",
+                    event="subscribe" if event == "subscribe_scan" else event,  # wechatpy's name for a scan
                     event_key=data.get("EventKey") or "", xml=xml)
 
 
 async def _claim(redis, message, incoming: Incoming) -> list:
     """One round trip: is this message new, has this follower been seen this hour, what was said."""
-    identity = message.id or f"{incoming.openid}:{int(message.create_time.timestamp())}:{incoming.event}"
+    # events have no MsgId: sender + time (WeChat's advice) + which event, so two different
+    # clicks in one second are both answered
+    identity = message.id or ":".join((incoming.openid, str(int(message.create_time.timestamp())), incoming.event,
+                                       incoming.event_key))
     async with redis.pipeline(transaction=False) as pipe:
         pipe.set(f"bot:seen:{identity}", b"1", nx=True, ex=SEEN_TTL)
         pipe.set(f"bot:active:{incoming.openid}", b"1", nx=True, ex=ACTIVE_TTL)

@@ -50,3 +50,22 @@ def safe_mode(xml: str) -> tuple[str, dict[str, str]]:
 
 def url(query: dict[str, str]) -> str:
     return "/bot/wechat?" + urlencode(query)
+
+
+def compatible_mode(xml: str) -> tuple[str, dict[str, str]]:
+    """Compatible mode: the plaintext fields and the encrypted copy side by side in one body."""
+    body, query = safe_mode(xml)
+    return xml.replace("</xml>", body[body.index("<Encrypt>"):body.index("</xml>")] + "</xml>"), query
+
+
+def consent_event_xml(event: str, choices: dict[str, str], *, sender: str = "o-citizen") -> str:
+    """subscribe_msg_popup_event / subscribe_msg_change_event, as the official account receives them."""
+    wrapper = {"subscribe_msg_popup_event": "SubscribeMsgPopupEvent",
+               "subscribe_msg_change_event": "SubscribeMsgChangeEvent"}[event]
+    entries = "".join(
+        f"<List><TemplateId><![CDATA[{template}]]></TemplateId>"
+        f"<SubscribeStatusString><![CDATA[{status}]]></SubscribeStatusString><PopupScene>2</PopupScene></List>"
+        for template, status in choices.items())
+    return (f"<xml><ToUserName><![CDATA[gh_onething]]></ToUserName><FromUserName><![CDATA[{sender}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            f"<Event><![CDATA[{event}]]></Event><{wrapper}>{entries}</{wrapper}></xml>")
