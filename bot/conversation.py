@@ -22,6 +22,8 @@ from onething.services import followers, progress
 from storage.models import Application, Follower
 
 from .events import consent_choices
+from .finding import ThingFinder
+from .resources import RESOURCES
 
 PROGRESS_WORDS = ("进度", "我的办件", "办到哪", "查询办件")
 MENU = {"MY_CASES": "progress", "GUIDE": "guide", "CONTACT_MANAGER": "manager"}
@@ -44,17 +46,6 @@ class Answer:
     text: str | None = None
     state: dict | None = None  # None: forget the conversation state
     later: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # jobs to run after answering
-
-
-def find_things(catalog: Catalog, question: str) -> list[Thing]:
-    """Things whose name or a keyword appears in the question, best (longest match) first."""
-    scored = []
-    for thing in catalog.things.values():
-        words = [thing.name, *thing.keywords]
-        best = max((len(w) for w in words if w and w in question), default=0)
-        if best:
-            scored.append((-best, thing.code, thing))
-    return [thing for _, _, thing in sorted(scored)]
 
 
 class Conversation:
@@ -98,7 +89,10 @@ class Conversation:
         number = progress.case_number_in(text)
         if number or any(word in text for word in PROGRESS_WORDS):
             return await self.progress(number)
-        found = find_things(self.catalog, text)
+        resources = self.app[RESOURCES]
+        if "finder" not in resources:
+            resources["finder"] = ThingFinder(self.catalog)
+        found = resources["finder"].find(text)
         if len(found) == 1 or (found and found[0].name in text):
             return Answer(self.notice(found[0]))
         if found:
@@ -145,4 +139,9 @@ class Conversation:
                                       number=number, public_url=self.public_url))
 
     def notice(self, thing: Thing) -> str:
-        return self.say("bot_notice.txt.j2", notice=notice_for(self.catalog, thing))
+        # the catalog and the templates do not change while the process runs
+        key = f"notice:{thing.code}"
+        cache = self.app[RESOURCES]
+        if key not in cache:
+            cache[key] = self.say("bot_notice.txt.j2", notice=notice_for(self.catalog, thing))
+        return cache[key]
