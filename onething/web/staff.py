@@ -17,7 +17,7 @@ from onething.domain.notice import notice_for
 from onething.domain.files import Inspector
 from onething.keys import catalog_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
-from onething.web import supervision
+from onething.web import shipments_staff, supervision
 from onething.web.staff_session import actor, staff, staff_auth
 from onething.web.errors import ApiError
 from onething.web.http import int_id, iso_date, read_json, run_rule, text
@@ -239,6 +239,7 @@ def create_app() -> web.Application:
                           ("results-ready", results_ready), ("handover", handover)):
         app.router.add_post(f"/applications/{{id}}/{name}", handler)
     supervision.setup(app)
+    shipments_staff.setup(app)
     app.router.add_get("/things", things)
     app.router.add_get("/things/{code}/notice", notice_json)
     app.router.add_get("/things/{code}/notice.html", notice_html)

@@ -2,9 +2,10 @@
 
 from .cases import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
 from .materials import AttachedMaterial, Evaluation, MaterialFile
+from .shipments import Shipment, ShipmentScan
 from .staff import StaffUser
 
 __all__ = [
     "Application", "AttachedMaterial", "AuditEvent", "CaseCounter", "Citizen", "Evaluation", "MaterialFile",
-    "Notification", "ReviewTask", "StaffUser",
+    "Notification", "ReviewTask", "Shipment", "ShipmentScan", "StaffUser",
 ]
