@@ -20,7 +20,7 @@ from onething.domain.shipment import (
     CARRIERS, OPEN, Shipment, ShipmentRuleError, ShipmentState, WrongPickupCode, issue_token, read_token,
     token_expired,
 )
-from onething.domain.states import State
+from onething.domain.states import IllegalTransition, State
 from . import carriers, case_store
 from .case_store import Actor, ConcurrentUpdate
 from .workflow import CaseNotFound, Workflow
@@ -139,7 +139,13 @@ async def _save(workflow: Workflow, row: ShipmentRow, shipment: Shipment, actor:
 
     if scan_.action == "deliver":
         # The case row is locked first here too (by the workflow's save): the same order as below.
-        await workflow.deliver(row.application_id, actor, f"{label} 凭取件码签收", also=lambda loaded: write)
+        try:
+            await workflow.deliver(row.application_id, actor, f"{label} 凭取件码签收", also=lambda loaded: write)
+        except IllegalTransition:
+            # A delivery scan that lost the race finds the case closed: a replay, if this shipment moved on.
+            if await ShipmentRow.filter(id=row.id).exclude(version=row.version).exists():
+                raise ShipmentChanged(row.id) from None
+            raise
         return
     async with in_transaction() as conn:
         await case_store.record(row.application_id, actor, f"shipment_{scan_.action}",
