@@ -29,12 +29,12 @@ log = logging.getLogger("onething.carriers")
 
 async def _body(request: web.Request) -> bytes:
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise ApiError("payload_too_large", "update body too large", status=413)
+        raise ApiError("payload_too_large", "跟踪信息过大（不超过16KB）。", status=413)
     body = bytearray()
     async for chunk in request.content.iter_chunked(4096):
         body += chunk
         if len(body) > MAX_BODY_BYTES:
-            raise ApiError("payload_too_large", "update body too large", status=413)
+            raise ApiError("payload_too_large", "跟踪信息过大（不超过16KB）。", status=413)
     return bytes(body)
 
 
@@ -48,7 +48,7 @@ async def update(request: web.Request) -> web.Response:
     problem = check(secret, request.headers.get("X-Onething-Timestamp", ""), body, signature, time.time())
     if problem:
         log.warning("carrier update refused", extra={"carrier": code, "reason": problem})
-        raise ApiError(problem, "signature missing, wrong or too old", status=401)
+        raise ApiError(problem, "签名缺失、不正确或已过期。", status=401)
     redis = request.config_dict[redis_key]
     # Remembered for longer than a timestamp stays fresh: within it, the same request twice is a replay.
     seen = f"carrier:update:{code}:{hashlib.sha256(signature.encode()).hexdigest()}"
@@ -65,10 +65,10 @@ async def _apply(request: web.Request, code: str, body: bytes) -> web.Response:
     try:
         tracking = carriers.gateway(code).parse_update(body)
     except carriers.BadUpdate as exc:
-        raise ApiError("bad_update", str(exc), status=422) from None
+        raise ApiError("bad_update", "跟踪信息格式不正确。", status=422, details={"problem": str(exc)}) from None
     row = await ShipmentRow.filter(carrier=code, tracking_number=tracking.tracking_number).order_by("-id").first()
     if row is None:
-        raise ApiError("unknown_tracking_number", "no shipment of this carrier has this tracking number", status=404)
+        raise ApiError("unknown_tracking_number", "没有该运单号的邮件。", status=404)
     where = None
     if tracking.latitude is not None and tracking.longitude is not None:
         where = shipments.Location(tracking.latitude, tracking.longitude)

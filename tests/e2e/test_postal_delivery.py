@@ -136,7 +136,10 @@ async def test_the_courier_page_in_wechats_browser(service, aiohttp_client, capl
     await CourierApp.login(client, username, "ems")  # the account exists (made by an admin)
     phone = CourierBrowser(await aiohttp_client(running.server))
 
-    assert "快递员登录" in await phone.open(url)  # first scan: sign in once
+    with caplog.at_level(logging.INFO, logger="onething.access"):
+        assert "快递员登录" in await phone.open(url)  # first scan: sign in once
+    paths = [r.path for r in caplog.records if r.name == "onething.access"]
+    assert "/courier/s/{token}" in paths and not any(token_of(url) in p for p in paths)  # logs hold no keys
     page = await phone.login(username, f"/courier/s/{token_of(url)}")
     assert "王**" in page and "王青禾" not in page and "在服务中心揽收" in page
     cookie = next(c for c in phone.client.session.cookie_jar if c.key == "courier_session")
@@ -201,8 +204,9 @@ async def test_who_may_post_and_see_shipments(service):
 
     not_postal = await clerk.post(f"/applications/{pickup_case}/shipments", body, expect=422)
     assert not_postal["error"]["code"] == "not_postal"
-    for role in ("reviewer", "supervisor", "admin", "manager"):
-        someone = await StaffApi.login(client, name(role), role, department="market" if role == "reviewer" else None)
+    staff = {role: await StaffApi.login(client, name(role), role, department="market" if role == "reviewer" else None)
+             for role in ("reviewer", "supervisor", "admin", "manager")}
+    for someone in staff.values():
         await someone.post(f"/applications/{case_id}/shipments", body, expect=403)
     for bad, code in (({**body, "pieces": []}, "invalid_pieces"), ({**body, "tracking_number": "x"},
                       "invalid_tracking_number"), ({**body, "carrier": "dhl"}, "unknown_carrier")):
@@ -213,6 +217,12 @@ async def test_who_may_post_and_see_shipments(service):
     assert twice["error"]["code"] == "shipment_open"
     listed = await clerk.get(f"/applications/{case_id}/shipments")
     assert [s["id"] for s in listed["items"]] == [posted["id"]]
+    for role, someone in staff.items():
+        for path in ("", "/slip", "/qr.png", "/qr.svg"):
+            expect = 403 if role in ("reviewer", "manager") else 200
+            response = await client.get(f"/staff/api/v1/shipments/{posted['id']}{path}",
+                                        headers={"Authorization": f"Bearer {someone.token}"})
+            assert response.status == expect, (role, path)
     await clerk.get("/shipments/999999", expect=404)
 
     courier = await CourierApp.login(client, name("ems"), "ems")
