@@ -18,7 +18,7 @@ from onething.domain.catalog import Catalog, Thing
 from onething.domain.notice import notice_for
 from onething.domain.notifications import OA_SUBSCRIBE
 from onething.keys import catalog_key, settings_key, templates_key
-from onething.services import followers, progress
+from onething.services import followers, progress, shipment_views
 from storage.models import Application, Follower
 
 from .events import consent_choices
@@ -26,6 +26,7 @@ from .finding import ThingFinder
 from .resources import RESOURCES
 
 PROGRESS_WORDS = ("进度", "我的办件", "办到哪", "查询办件")
+PARCEL_WORDS = ("快递", "邮寄", "寄到哪", "取件码")
 MENU = {"MY_CASES": "progress", "GUIDE": "guide", "CONTACT_MANAGER": "manager"}
 CONSENT_EVENTS = {"subscribe_msg_popup_event", "subscribe_msg_change_event"}
 
@@ -86,6 +87,8 @@ class Conversation:
         choices = message.state.get("choose", [])
         if text.isdigit() and 1 <= int(text) <= len(choices):
             return Answer(self.notice(self.catalog.things[choices[int(text) - 1]]))
+        if any(word in text for word in PARCEL_WORDS):
+            return await self.parcels()
         number = progress.case_number_in(text)
         if number or any(word in text for word in PROGRESS_WORDS):
             return await self.progress(number)
@@ -137,6 +140,17 @@ class Conversation:
                           later=[("answer_progress", {"openid": self.openid, "number": number})])
         return Answer(progress.render(self.app[templates_key], cases, linked=follower.citizen_id is not None,
                                       number=number, public_url=self.public_url))
+
+    async def parcels(self) -> Answer:
+        """The applicant's own shipments, with the pickup code while on the way: never a scanned
+        receipt's, as the code is what hands the certificates over."""
+        follower = await self.follower()
+        if follower.citizen_id is None and follower.unionid is None:
+            self.touch = False
+            return Answer(self.say("bot_wait.txt.j2"), later=[("answer_parcels", {"openid": self.openid})])
+        parcels = await shipment_views.shipments_of_citizen(follower.citizen_id) if follower.citizen_id else []
+        return Answer(self.say("bot_parcels.txt.j2", parcels=parcels, linked=follower.citizen_id is not None,
+                               thing_names={code: t.name for code, t in self.catalog.things.items()}))
 
     def notice(self, thing: Thing) -> str:
         # the catalog and the templates do not change while the process runs

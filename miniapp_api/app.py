@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from . import applications as apps
-from . import auth, materials, me, things
+from . import auth, materials, me, shipments, things
 from .openapi import Route, handlers
 
 STRING = {"type": "string"}
@@ -53,6 +53,9 @@ ROUTES = [
     Route("PUT", "/applications/{id}/delivery", apps.delivery, "领取方式：邮寄或窗口领取", {
         "type": "object", "required": ["method"], "properties": {
             "method": {"enum": ["post", "pickup"]}, "recipient": STRING, "phone": STRING, "address": ADDRESS}}),
+    Route("GET", "/applications/{id}/shipment", shipments.shipment,
+          "邮寄进度：承运快递、运单号、物品、每次扫描记录；申请人本人可见取件码（签收时告诉快递员）",
+          responses={"404": "尚未寄出（no_shipment）或无此办件"}),
     Route("POST", "/applications/{id}/evaluation", apps.evaluate, "好差评（每件一次，1-5 分）", {
         "type": "object", "required": ["score"], "properties": {
             "score": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": STRING}},

@@ -1,4 +1,4 @@
-"""Admin commands of the ``onething`` CLI: staff accounts, catalog and calendar checks, audit check."""
+"""Admin commands of the ``onething`` CLI: staff and courier accounts, catalog and calendar checks, audit check."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ def add_parsers(sub) -> None:
     create.add_argument("--role", required=True, help="clerk, reviewer, supervisor, manager or admin")
     create.add_argument("--department", help="department code (reviewers)")
     create.add_argument("--password", help="prompted for when absent")
+    courier = sub.add_parser("courier", help="courier accounts").add_subparsers(dest="action", required=True)
+    create_courier = courier.add_parser("create", help="create a courier account (signs in on the courier page only)")
+    create_courier.add_argument("username")
+    create_courier.add_argument("--carrier", required=True, help="carrier code: ems or sf")
+    create_courier.add_argument("--password", help="prompted for when absent")
+    create_courier.add_argument("--name", default="", help="display name")
     catalog = sub.add_parser("catalog", help="the catalog of things").add_subparsers(dest="action", required=True)
     catalog.add_parser("check", help="validate the catalog and print each thing's notice summary")
     calendar = sub.add_parser("calendar", help="working days").add_subparsers(dest="action", required=True)
@@ -50,6 +56,26 @@ def staff(args: argparse.Namespace, settings: Settings) -> int:
         print(f"onething: {exc}", file=sys.stderr)
         return 2
     print(f"created {args.role} {args.username}")
+    return 0
+
+
+def courier(args: argparse.Namespace, settings: Settings) -> int:
+    from onething.services import couriers
+    from onething.services.staff import StaffError
+    from storage import db
+
+    password = args.password or getpass.getpass("password: ")
+
+    async def run() -> None:
+        async with db.database(settings.database_url):
+            await couriers.create_courier(args.username, args.carrier, password, display_name=args.name)
+
+    try:
+        asyncio.run(run())
+    except StaffError as exc:
+        print(f"onething: {exc}", file=sys.stderr)
+        return 2
+    print(f"created courier {args.username} ({args.carrier})")
     return 0
 
 

@@ -119,7 +119,7 @@ def _migrate(settings: Settings) -> list[str]:
     return asyncio.run(db.migrate(settings.database_url))
 
 
-for _name in ("staff", "catalog", "calendar", "audit"):
+for _name in ("staff", "courier", "catalog", "calendar", "audit"):
     COMMANDS[_name] = getattr(admin, _name)
 COMMANDS["wechat"] = wechat_admin.wechat
 

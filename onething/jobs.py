@@ -21,7 +21,7 @@ from saq.queue.redis import RedisQueue
 
 from onething.keys import (catalog_key, notifier_key, redis_key, settings_key, templates_key, wechat_key,
                            workflow_key)
-from onething.services import followers, progress
+from onething.services import followers, progress, shipment_views
 
 log = logging.getLogger("onething.jobs")
 QUEUE_NAME = "onething"
@@ -69,8 +69,19 @@ async def answer_progress(ctx: dict[str, Any], openid: str, number: str | None =
     await app[wechat_key].send_text(openid, text)
 
 
+async def answer_parcels(ctx: dict[str, Any], openid: str) -> None:
+    """The same for "我的快递": find out who is asking, then answer with their shipments."""
+    app = ctx["app"]
+    follower = await followers.link(app[wechat_key], openid)
+    parcels = await shipment_views.shipments_of_citizen(follower.citizen_id) if follower.citizen_id else []
+    text = app[templates_key].get_template("bot_parcels.txt.j2").render(
+        parcels=parcels, linked=follower.citizen_id is not None, public_url=app[settings_key].public_url,
+        thing_names={code: t.name for code, t in app[catalog_key].things.items()})
+    await app[wechat_key].send_text(openid, text)
+
+
 def job_functions() -> list[JobFunction]:
-    return [heartbeat, deadline_sweep, send_notifications, link_follower, answer_progress]
+    return [heartbeat, deadline_sweep, send_notifications, link_follower, answer_progress, answer_parcels]
 
 
 def periodic_jobs() -> list[Periodic]:

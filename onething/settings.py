@@ -90,6 +90,11 @@ class Settings:
     message_templates: MessageTemplates = MessageTemplates()
     rate_limit_per_user: int = 120  # requests a minute for one signed-in citizen
     rate_limit_per_ip: int = 600  # requests a minute from one address (a service centre shares one)
+    # (carrier code, secret) pairs: the carriers whose signed tracking updates are accepted
+    carrier_webhook_secrets: tuple[tuple[str, Secret], ...] = ()
+
+    def webhook_secret(self, carrier: str) -> Secret | None:
+        return dict(self.carrier_webhook_secrets).get(carrier)
 
     @property
     def production(self) -> bool:
@@ -162,6 +167,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mp_subscribe=get("MP_SUBSCRIBE_TEMPLATE"), oa_subscribe=get("OA_SUBSCRIBE_TEMPLATE"),
         oa_template=get("OA_TEMPLATE"),
     )
+    webhook_secrets = _webhook_secrets(get("CARRIER_WEBHOOK_SECRETS"), problems)
     if problems:
         raise SettingsError(problems)
     if not secret_key:
@@ -179,6 +185,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         wechat_api_base=wechat_api_base,
         log_level=log_level,
         message_templates=message_templates,
+        carrier_webhook_secrets=webhook_secrets,
         **limits,
     )
 
@@ -257,6 +264,20 @@ def _http_url(name: str, raw: str, problems: list[str]) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         problems.append(f"{PREFIX}{name} must be an http(s) URL, not {raw!r}")
     return raw
+
+
+def _webhook_secrets(raw: str, problems: list[str]) -> tuple[tuple[str, Secret], ...]:
+    from onething.domain.shipment import CARRIERS
+
+    pairs = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        code, _, secret = part.partition(":")
+        if code not in CARRIERS or len(secret) < 32:
+            problems.append(f"{PREFIX}CARRIER_WEBHOOK_SECRETS must look like ems:SECRET,sf:SECRET (carriers: "
+                            f"{', '.join(CARRIERS)}; secrets at least 32 characters)")
+            return ()
+        pairs.append((code, Secret(secret)))
+    return tuple(pairs)
 
 
 def _official_account(get, problems: list[str]) -> OfficialAccount | None:

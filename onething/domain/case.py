@@ -191,11 +191,14 @@ class Case:
         self._move("results_ready")
         self.notices.append(("results_ready", {}))
 
-    def hand_over(self, how: str) -> None:
+    def hand_over(self, how: str, note: str = "") -> None:
         """``how`` is "collect" (at the window) or "deliver" (by post, confirmed by the recipient)."""
-        self._move(how)
+        self._move(how, note=note)
         self._move("close")
         self.notices.append(("closed", {"how": how}))
+        if how == "deliver":
+            # Nobody is at a window to ask for the rating (一次一评): the invitation goes with the parcel.
+            self.notices.append(("rate_invitation", {}))
 
     def close(self, note: str = "") -> None:
         self._move("close", note=note)

@@ -61,10 +61,10 @@ async def authenticate(username: str, password: str) -> StaffUser | None:
     return user
 
 
-async def open_session(redis: aioredis.Redis, user: StaffUser) -> str:
+async def open_session(redis: aioredis.Redis, user: StaffUser, ttl: int = SESSION_TTL) -> str:
     token = secrets.token_urlsafe(32)
     session = StaffSession(user.id, user.username, user.role, user.department, user.carrier)
-    await redis.set(_key(token), json.dumps(asdict(session)), ex=SESSION_TTL)
+    await redis.set(_key(token), json.dumps(asdict(session)), ex=ttl)
     return token
 
 

@@ -90,6 +90,11 @@ class Workflow:
     async def hand_over(self, application_id: int, actor: Actor, how: str) -> Loaded:
         return await self.act(application_id, actor, lambda case, now: case.hand_over(how))
 
+    async def deliver(self, application_id: int, actor: Actor, note: str,
+                      also: Callable[[Loaded], Callable] | None = None) -> Loaded:
+        """The recipient confirmed a postal delivery: the case closes (``also`` saves the scan with it)."""
+        return await self.act(application_id, actor, lambda case, now: case.hand_over("deliver", note), also=also)
+
     async def evaluate(self, application_id: int, actor: Actor, score: int, comment: str) -> Loaded:
         follow_up: dict[str, date | None] = {}
 

@@ -13,6 +13,8 @@ from onething.logs import request_id_var
 
 log = logging.getLogger("onething.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# A delivery code's token in a path is a courier's key to a shipment: logs show only that one was there.
+_TOKEN_IN_PATH = re.compile(r"^(/courier/(?:s|api/v1/shipments)/)[^/]+")
 
 
 @web.middleware
@@ -36,7 +38,7 @@ async def request_id_middleware(request: web.Request, handler) -> web.StreamResp
             "request",
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": _TOKEN_IN_PATH.sub(r"\1{token}", request.path),
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             },

@@ -17,7 +17,7 @@ from onething.domain.notice import notice_for
 from onething.domain.files import Inspector
 from onething.keys import catalog_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
-from onething.web import outbox, supervision
+from onething.web import outbox, shipments_staff, supervision
 from onething.web.staff_session import actor, staff, staff_auth
 from onething.web.errors import ApiError
 from onething.web.http import int_id, iso_date, read_json, run_rule, text
@@ -240,6 +240,7 @@ def create_app() -> web.Application:
         app.router.add_post(f"/applications/{{id}}/{name}", handler)
     supervision.setup(app)
     outbox.setup(app)
+    shipments_staff.setup(app)
     app.router.add_get("/things", things)
     app.router.add_get("/things/{code}/notice", notice_json)
     app.router.add_get("/things/{code}/notice.html", notice_html)

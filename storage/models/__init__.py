@@ -2,10 +2,12 @@
 
 from .cases import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
 from .materials import AttachedMaterial, Evaluation, MaterialFile
+from .shipments import Shipment, ShipmentScan
 from .staff import StaffUser
 from .wechat import Follower, FollowerLink, SubscribeConsent
 
 __all__ = [
     "Application", "AttachedMaterial", "AuditEvent", "CaseCounter", "Citizen", "Evaluation", "Follower",
-    "FollowerLink", "MaterialFile", "Notification", "ReviewTask", "StaffUser", "SubscribeConsent",
+    "FollowerLink", "MaterialFile", "Notification", "ReviewTask", "Shipment", "ShipmentScan", "StaffUser",
+    "SubscribeConsent",
 ]

@@ -10,11 +10,12 @@ import pytest
 from wechatpy import parse_message
 
 from onething import cli
-from onething.keys import notifier_key
-from storage.models import Follower, SubscribeConsent
+from onething.keys import notifier_key, workflow_key
+from storage.models import Follower, Shipment, SubscribeConsent
 from tests.support import fake_wechat
 from tests.support import wechat_messages as wx
 from tests.support.apps import drain_jobs, start_app
+from tests.support.cases import to_results_ready
 from tests.support.people import OA_SUBSCRIBE_TEMPLATE, Person, wechat_env
 from tests.support.staff_api import StaffApi
 
@@ -159,3 +160,48 @@ async def test_the_menu_is_published_from_the_command_line(wechat, tmp_path, mon
     ((name, menu),) = [(n, b) for n, b in wechat.app[fake_wechat.SENT] if n == "menu"]
     assert [b["name"] for b in menu["button"]] == ["我的办件", "办事指南", "更多服务"]
     assert menu["button"][2]["sub_button"][0]["appid"] == fake_wechat.APPID
+
+
+async def test_my_parcel_shows_the_pickup_code_to_the_applicant_only(service, wechat):
+    running, client, clerk = service
+    applicant, family = await Person.login(client), await Person.login(client)
+    case = await applicant.mini.post("/applications", {"thing": "business-opening"}, expect=201)
+    await applicant.mini.put(f"/applications/{case['id']}/delivery", {
+        "method": "post", "recipient": "王青禾", "phone": "13812345678",
+        "address": {"province": "浙江省", "city": "杭州市", "district": "某县", "detail": "城关镇解放路18号"}})
+    await to_results_ready(running.app[workflow_key], case["id"])
+    await clerk.post(f"/applications/{case['id']}/shipments", {"tracking_number": "EA123456789CN",
+                                                               "pieces": [{"description": "营业执照正副本"}]}, expect=201)
+    code = (await Shipment.get(application_id=case["id"])).pickup_code
+
+    assert "正在为您查询" in (await applicant.says(client, "我的快递到哪了")).content
+    await drain_jobs(running.app)
+    (answer,) = texts_to(wechat, applicant.follower_openid)
+    assert "EA123456789CN" in answer and code in answer
+    # whoever scanned the receipt follows progress, but the code that hands the licence over is not theirs
+    scene = (await clerk.post(f"/applications/{case['id']}/wechat-code"))["scene"]
+    await family.does(client, "subscribe", key=f"qrscene_{scene}")
+    await drain_jobs(running.app)
+    reply = await family.says(client, "快递")
+    assert code not in reply.content and "EA123456789CN" not in reply.content
+
+
+async def test_posting_and_delivery_reach_the_applicant_on_wechat(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)
+    case = await person.mini.post("/applications", {"thing": "business-opening"}, expect=201)
+    await person.mini.put(f"/applications/{case['id']}/delivery", {
+        "method": "post", "recipient": "王青禾", "phone": "13812345678",
+        "address": {"province": "浙江省", "city": "杭州市", "district": "某县", "detail": "城关镇解放路18号"}})
+    await to_results_ready(running.app[workflow_key], case["id"])
+    while await running.app[notifier_key].run():  # the earlier news went nowhere: no consent yet
+        pass
+    await person.consent("accept")  # the front end asks before showing "寄出后通知我"
+    await clerk.post(f"/applications/{case['id']}/shipments", {"tracking_number": "EA123456789CN",
+                                                               "pieces": [{"description": "营业执照正副本"}]}, expect=201)
+    while await running.app[notifier_key].run():
+        pass
+    posted = [body for name, body in wechat.app[fake_wechat.SENT]
+              if name == "mp_subscribe" and body["touser"] == person.openid and body["data"]["phrase3"]["value"] == "已寄出"]
+    code = (await Shipment.get(application_id=case["id"])).pickup_code
+    assert len(posted) == 1 and code in posted[0]["data"]["thing4"]["value"]

@@ -145,6 +145,14 @@ def test_catalog_check_and_staff_accounts_from_the_command_line(tmp_path):
     assert run_cli(tmp_path, "audit", "check").stdout.strip() == "audit trail intact"
 
 
+def test_courier_accounts_from_the_command_line(tmp_path):
+    assert run_cli(tmp_path, "migrate").returncode == 0
+    created = run_cli(tmp_path, "courier", "create", "li-ems", "--carrier", "ems", "--password", "long-enough-pw")
+    assert created.returncode == 0 and "created courier li-ems (ems)" in created.stdout, created.stderr
+    unknown = run_cli(tmp_path, "courier", "create", "li-dhl", "--carrier", "dhl", "--password", "long-enough-pw")
+    assert unknown.returncode == 2 and "unknown carrier 'dhl'" in unknown.stderr
+
+
 def test_an_unreachable_database_is_named_not_traced(tmp_path):
     result = subprocess.run(ONETHING + ["migrate"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
                             env=clean_env(ONETHING_DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/x"))

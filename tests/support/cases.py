@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime, timezone
 
 from onething.services import case_store
-from storage.models import Application, Citizen
+from onething.services.case_store import Actor
+from storage.models import Application, Citizen, ReviewTask
 
 MONDAY = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
 
@@ -26,3 +27,14 @@ async def citizen(**fields) -> Citizen:
 async def draft(thing: str = "business-opening", applicant: Citizen | None = None, now: datetime = MONDAY) -> Application:
     applicant = applicant or await citizen()
     return await case_store.create_draft(thing, applicant, {"company_name": "某县青禾餐饮管理有限公司"}, now)
+
+
+async def to_results_ready(flow, application_id: int) -> None:
+    """Take a draft through submission, acceptance and every approval to results ready (the window's side)."""
+    clerk, reviewer = Actor("staff:clerk", "clerk"), Actor("staff:reviewer", "reviewer")
+    await flow.act(application_id, Actor("citizen:x", "citizen"), lambda case, now: case.submit(now, flow.calendar))
+    await flow.accept(application_id, clerk)
+    while open_tasks := await ReviewTask.filter(application_id=application_id, state="in_review"):
+        for task in open_tasks:
+            await flow.approve(task, reviewer, result_number=f"R{task.id}")
+    await flow.results_ready(application_id, clerk)

@@ -72,3 +72,13 @@ def test_secrets_never_show_in_reprs(tmp_path):
     settings = load_settings({"ONETHING_DATA_DIR": str(tmp_path), "ONETHING_SECRET_KEY": "very-secret-" * 4})
     assert "very-secret" not in repr(settings)
     assert repr(Secret("abc")) == "Secret('******')"
+
+
+def test_carrier_webhook_secrets_are_named_per_carrier(tmp_path):
+    settings = load_settings({"ONETHING_DATA_DIR": str(tmp_path), "ONETHING_SECRET_KEY": "k" * 40,
+                              "ONETHING_CARRIER_WEBHOOK_SECRETS": f"ems:{'e' * 32}, sf:{'f' * 40}"})
+    assert settings.webhook_secret("ems") == "e" * 32 and settings.webhook_secret("sf") == "f" * 40
+    assert settings.webhook_secret("dhl") is None and "eeee" not in repr(settings)
+    for bad in ("ems:short", "dhl:" + "x" * 40, "ems" + "x" * 40):
+        with pytest.raises(SettingsError, match="CARRIER_WEBHOOK_SECRETS"):
+            load_settings({"ONETHING_DATA_DIR": str(tmp_path), "ONETHING_CARRIER_WEBHOOK_SECRETS": bad})

@@ -1,6 +1,7 @@
 """Every template renders, in strict mode, with what the code gives it."""
 
 import dataclasses
+from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 
@@ -54,14 +55,48 @@ NOTIFY = {
 }
 
 THINGS = list(CATALOG.things.values())
+PARCELS = {"parcels": [], "linked": False, "public_url": "https://example.gov.cn",
+           "thing_names": {"business-opening": "企业开办一件事"}}
+PARCEL = {"number": "YS20260302-0001", "thing": "business-opening", "carrier_name": "中国邮政EMS",
+          "tracking_number": "EA123456789CN", "state_name": "派送中", "last_update": "开始派送",
+          "last_update_at": datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc), "pickup_code": "802311"}
 PROGRESS = {"cases": [], "linked": False, "number": None, "public_url": "https://example.gov.cn"}
 CASE_VIEW = {"number": "YS20261121-0007", "thing_name": "企业开办一件事", "state_name": "审批中",
              "expected_completion_on": "2026-11-27",
              "tasks": [{"name": "营业执照", "state": "in_review", "state_name": "审批中", "due_on": "2026-11-27"},
                        {"name": "公章刻制", "state": "approved", "state_name": "已通过", "due_on": "2026-11-25"}]}
 
+# The shape shipment_views.courier_view / staff_view give the pages (recipient already masked).
+SHIPMENT = {
+    "id": 7, "application_id": 3, "number": "YS20260302-0001", "carrier": "ems", "carrier_name": "中国邮政EMS",
+    "tracking_number": "EA123456789CN", "state": "out_for_delivery", "state_name": "派送中",
+    "pieces": ["营业执照正副本", "公章一套"], "recipient": "王**", "phone": "138****5678",
+    "address": "浙江省杭州市某县城关镇解放路18号", "created_at": "2026-03-02T02:00:00+00:00",
+    "next_actions": [{"action": "deliver", "name": "签收（核对取件码）"}, {"action": "fail", "name": "登记投递失败"}],
+    "code_locked": False,
+    "scans": [{"seq": 1, "action": "pickup", "action_name": "在服务中心揽收", "state": "picked_up", "state_name": "已揽收",
+               "at": "2026-03-02T02:00:00+00:00", "at_local": "2026-03-02 10:00", "note": "", "actor": "courier:li",
+               "latitude": None, "longitude": None}],
+}
+COURIER_PAGE = {"shipment": SHIPMENT, "message": "已登记：开始派送。", "error": "", "reasons": ["收件人不在"],
+                "action_path": "/courier/s/TOKEN", "form_token": "f" * 32}
+
 CASES = {
     **{f"notify_{kind}.txt.j2": cases for kind, cases in NOTIFY.items()},
+    "shipment_slip.html.j2": [("two pieces", {"shipment": SHIPMENT, "qr_image": "data:image/svg+xml;base64,AAAA"},
+                               ["第1/2件", "第2/2件", "YS20260302-0001", "王**", "138****5678", "data:image/svg+xml",
+                                "size: A6"])],
+    "courier_shipment.html.j2": [
+        ("out for delivery", COURIER_PAGE, ["EA123456789CN", "王**", 'name="pickup_code"', 'value="' + "f" * 32,
+                                            "收件人不在", "已登记：开始派送。", "2026-03-02 10:00 在服务中心揽收"]),
+        ("nothing left", {**COURIER_PAGE, "shipment": {**SHIPMENT, "next_actions": [], "code_locked": True}},
+         ["本邮件已无需操作", "多次错误锁定"]),
+    ],
+    "courier_login.html.j2": [("with error", {"next": "/courier/s/TOKEN", "error": "用户名或密码不正确。"},
+                               ['value="/courier/s/TOKEN"', "用户名或密码不正确。"])],
+    "courier_error.html.j2": [("forged", {"title": "无法打开此邮件", "message": "投递二维码无效，请核对面单。"},
+                               ["投递二维码无效"])],
+
     "notice.html.j2": list(notice_cases()),
     "notice.txt.j2": list(notice_cases()),
     "api_docs.html.j2": [("all", {"spec": document(ROUTES)}, ["/api/v1/auth/login", "好差评"])],
@@ -85,6 +120,14 @@ CASES = {
         ("unknown follower", PROGRESS, ["请先在小程序中登录", "https://example.gov.cn"]),
     ],
     "bot_wait.txt.j2": [("any", {}, ["正在为您查询"])],
+    "bot_parcels.txt.j2": [
+        ("on its way", {**PARCELS, "parcels": [PARCEL]}, ["企业开办一件事", "中国邮政EMS EA123456789CN：派送中",
+                                                       "2026-03-02 10:00", "取件码：802311"]),
+        ("delivered", {**PARCELS, "parcels": [{**PARCEL, "pickup_code": None, "state_name": "已签收"}]},
+         ["已签收"]),
+        ("nothing posted", {**PARCELS, "linked": True}, ["还没有邮寄中的证照"]),
+        ("unknown follower", PARCELS, ["请先在小程序中登录"]),
+    ],
     "bot_manager.txt.j2": [("none yet", {}, ["项目服务经理"])],
     "wechat_menu.json.j2": [
         ("with the mini-program", {"public_url": "https://example.gov.cn", "mini_appid": "wx-mp"},
@@ -134,3 +177,9 @@ def test_notifications_fit_wechat_fields(kind):
     assert 0 < len(message.hint) <= 20, message.hint
     for fragment in expected:
         assert fragment in message.text + message.status
+
+
+def test_the_courier_page_escapes_what_it_shows():
+    hostile = {**COURIER_PAGE, "shipment": {**SHIPMENT, "address": "<img src=x onerror=alert(1)>"}}
+    rendered = make_environment().get_template("courier_shipment.html.j2").render(**hostile)
+    assert "<img src=x" not in rendered and "&lt;img src=x" in rendered

@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_materials_and_ratings')]
+    dependencies = [('models', '0004_shipments')]
 
     initial = False
 

@@ -1,0 +1,150 @@
+"""The courier's mobile page (``/courier/s/{token}``): plain HTML forms that work in WeChat's browser.
+
+The session is an HttpOnly cookie. It is SameSite=Lax rather than Strict because WeChat may count
+opening a scanned link as arriving from another site, and Strict would then ask for a login on
+every scan; what Lax lets through is top-level GETs only, and every POST also carries a per-form
+token derived from the session, which another site cannot know.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from aiohttp import web
+
+from onething.domain.shipment import ACTION_NAMES, FAIL_REASONS, RESULT, ShipmentRuleError
+from onething.domain.states import IllegalTransition
+from onething.keys import redis_key, settings_key, templates_key, workflow_key
+from onething.services import couriers, shipments
+from onething.services.case_store import ConcurrentUpdate
+from onething.services.staff import StaffSession, close_session
+from onething.web.courier_access import courier_actor, find_shipment, location, login_allowed, view_of
+from onething.web.errors import ApiError
+from onething.web.shipment_errors import STATUS
+
+COOKIE = "courier_session"
+SCAN_PREFIX = "/courier/s/"
+
+
+def _render(request: web.Request, template: str, status: int = 200, **context) -> web.Response:
+    html = request.config_dict[templates_key].get_template(template).render(**context)
+    response = web.Response(text=html, content_type="text/html", status=status)
+    response.headers["Cache-Control"] = "no-store"  # a shared phone's back button must not show old state
+    return response
+
+
+def _error(request: web.Request, status: int, title: str, message: str) -> web.Response:
+    return _render(request, "courier_error.html.j2", status, title=title, message=message)
+
+
+async def _session(request: web.Request) -> tuple[StaffSession | None, str]:
+    token = request.cookies.get(COOKIE, "")
+    return await couriers.find_session(request.config_dict[redis_key], token), token
+
+
+def _login_page(request: web.Request, next_path: str, error: str = "", status: int = 200) -> web.Response:
+    return _render(request, "courier_login.html.j2", status, next=next_path, error=error)
+
+
+async def _page(request: web.Request, session: StaffSession, token: str, *, message: str = "",
+                error: str = "", status: int = 200) -> web.Response:
+    try:
+        row = await find_shipment(request, session)
+    except ApiError as exc:
+        return _error(request, exc.status, "无法打开此邮件", exc.message)
+    return _render(request, "courier_shipment.html.j2", status, shipment=await view_of(row), message=message,
+                   error=error, reasons=FAIL_REASONS, action_path=request.path,
+                   form_token=couriers.form_token(request.config_dict[settings_key].secret_key, token))
+
+
+async def show(request: web.Request) -> web.Response:
+    session, token = await _session(request)
+    if session is None:
+        return _login_page(request, request.path)
+    done = request.query.get("done", "")
+    message = ""
+    if done in ACTION_NAMES:
+        message = f"已登记：{ACTION_NAMES[done]}。" if request.query.get("again") != "1" else "此前已登记过，本次未重复记录。"
+    return await _page(request, session, token, message=message)
+
+
+async def act(request: web.Request) -> web.Response:
+    session, token = await _session(request)
+    if session is None:
+        return _login_page(request, request.path, "登录已过期，请重新登录后再操作。", status=401)
+    form = await request.post()
+    secret = request.config_dict[settings_key].secret_key
+    if not couriers.form_token_ok(secret, token, str(form.get("csrf", ""))):
+        return _error(request, 403, "操作未完成", "页面已过期，请重新扫码后再操作。")
+    action = str(form.get("action", ""))
+    if action not in RESULT:
+        return _error(request, 400, "操作未完成", "不支持此操作。")
+    try:
+        row = await find_shipment(request, session)
+        _, recorded = await shipments.scan(
+            request.config_dict[workflow_key], row.id, courier_actor(session), action,
+            pickup_code=str(form.get("pickup_code", ""))[:16], reason=str(form.get("reason", ""))[:200],
+            location=location(form.get("latitude"), form.get("longitude")))
+    except ApiError as exc:
+        return _error(request, exc.status, "无法打开此邮件", exc.message)
+    except ShipmentRuleError as exc:
+        return await _page(request, session, token, error=str(exc), status=STATUS.get(exc.code, 422))
+    except IllegalTransition:
+        return await _page(request, session, token, error="办件状态已变化（可能已在窗口领取），请联系服务中心。", status=409)
+    except ConcurrentUpdate:
+        return await _page(request, session, token, error="刚有人同时操作了这件邮件，请刷新后重试。", status=409)
+    # Post/redirect/get: refreshing the page afterwards does not send the form again.
+    raise web.HTTPSeeOther(f"{request.path}?done={action}" + ("" if recorded else "&again=1"))
+
+
+async def login_form(request: web.Request) -> web.Response:
+    return _login_page(request, _safe_next(request.query.get("next", "")))
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    username, password = str(form.get("username", ""))[:64].strip(), str(form.get("password", ""))[:256]
+    next_path = _safe_next(str(form.get("next", "")))
+    if await login_allowed(request, username):
+        return _login_page(request, next_path, "登录尝试过多，请稍后再试。", status=429)
+    signed_in = await couriers.login(request.config_dict[redis_key], username, password) if username else None
+    if signed_in is None:
+        return _login_page(request, next_path, "用户名或密码不正确。", status=401)
+    response = web.HTTPSeeOther(next_path)
+    response.set_cookie(COOKIE, signed_in[0], max_age=couriers.SESSION_TTL, path="/courier/", httponly=True,
+                        samesite="Lax", secure=request.config_dict[settings_key].public_url.startswith("https:"))
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    session, token = await _session(request)
+    form = await request.post()
+    if session is not None and couriers.form_token_ok(request.config_dict[settings_key].secret_key, token,
+                                                      str(form.get("csrf", ""))):
+        await close_session(request.config_dict[redis_key], token)
+    response = _login_page(request, "/courier/")
+    response.del_cookie(COOKIE, path="/courier/")
+    return response
+
+
+async def home(request: web.Request) -> web.Response:
+    session, _ = await _session(request)
+    if session is None:
+        return _login_page(request, "/courier/")
+    return _error(request, 200, "已登录", "请用微信扫描邮件面单上的二维码。")
+
+
+def _safe_next(value: str) -> str:
+    """Only back to a scan page of ours: never an open redirect."""
+    if value.startswith(SCAN_PREFIX) and "/" not in value[len(SCAN_PREFIX):] and "?" not in value:
+        return SCAN_PREFIX + quote(value[len(SCAN_PREFIX):], safe="-_")
+    return "/courier/"
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/", home)
+    app.router.add_get("/login", login_form)
+    app.router.add_post("/login", login)
+    app.router.add_post("/logout", logout)
+    app.router.add_get("/s/{token}", show)
+    app.router.add_post("/s/{token}", act)
