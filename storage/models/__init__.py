@@ -1,13 +1,14 @@
 """ORM models: storage adapters for the domain's records (singular names)."""
 
 from .cases import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
+from .enterprises import Enterprise, EnterpriseContact, ManagerAssignment
 from .materials import AttachedMaterial, Evaluation, MaterialFile
 from .shipments import Shipment, ShipmentScan
 from .staff import StaffUser
 from .wechat import Follower, FollowerLink, SubscribeConsent
 
 __all__ = [
-    "Application", "AttachedMaterial", "AuditEvent", "CaseCounter", "Citizen", "Evaluation", "Follower",
-    "FollowerLink", "MaterialFile", "Notification", "ReviewTask", "Shipment", "ShipmentScan", "StaffUser",
-    "SubscribeConsent",
+    "Application", "AttachedMaterial", "AuditEvent", "CaseCounter", "Citizen", "Enterprise", "EnterpriseContact",
+    "Evaluation", "Follower", "FollowerLink", "ManagerAssignment", "MaterialFile", "Notification", "ReviewTask",
+    "Shipment", "ShipmentScan", "StaffUser", "SubscribeConsent",
 ]

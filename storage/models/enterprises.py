@@ -1,0 +1,50 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Enterprise(Model):
+    """An enterprise served one-to-one by a project service manager (项目服务经理)."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=128)
+    credit_code = fields.CharField(max_length=18, unique=True)  # GB 32100, check digit verified
+    manager = fields.ForeignKeyField("models.StaffUser", related_name="enterprises", null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "enterprise"
+
+
+class EnterpriseContact(Model):
+    """A WeChat user who acts for an enterprise.
+
+    Bound by scanning the enterprise code the manager hands out (verified), or by claiming the
+    credit code in the mini-program (verified once the manager confirms it).
+    """
+
+    id = fields.IntField(primary_key=True)
+    enterprise = fields.ForeignKeyField("models.Enterprise", related_name="contacts")
+    follower = fields.ForeignKeyField("models.Follower", related_name="enterprise_contacts", null=True)
+    citizen = fields.ForeignKeyField("models.Citizen", related_name="enterprise_contacts", null=True)
+    bound_via = fields.CharField(max_length=16)  # scene | miniprogram
+    verified = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "enterprise_contact"
+
+
+class ManagerAssignment(Model):
+    """Who served an enterprise or a project from when: every (re)assignment is kept."""
+
+    id = fields.IntField(primary_key=True)
+    subject = fields.CharField(max_length=16)  # enterprise | project
+    subject_id = fields.IntField()
+    manager = fields.ForeignKeyField("models.StaffUser", related_name="assignments", null=True)
+    assigned_by = fields.CharField(max_length=80)
+    note = fields.TextField(default="")
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "manager_assignment"
+        indexes = (("subject", "subject_id"),)
