@@ -18,8 +18,8 @@ from onething.domain.catalog import Catalog, Thing
 from onething.domain.notice import notice_for
 from onething.domain.notifications import OA_SUBSCRIBE
 from onething.keys import catalog_key, settings_key, templates_key
-from onething.services import followers, progress, shipment_views
-from storage.models import Application, Follower
+from onething.services import followers, manager_messages, progress, shipment_views
+from storage.models import Application, EnterpriseContact, Follower
 
 from .events import consent_choices
 from .finding import ThingFinder
@@ -27,6 +27,9 @@ from .resources import RESOURCES
 
 PROGRESS_WORDS = ("进度", "我的办件", "办到哪", "查询办件")
 PARCEL_WORDS = ("快递", "邮寄", "寄到哪", "取件码")
+MANAGER_WORDS = ("经理", "找经理", "联系经理", "服务经理")
+LEAVE_WORDS = ("退出", "结束", "再见")
+MANAGER_MODE_TTL = 30 * 60  # a conversation with the manager lasts while the contact keeps writing
 MENU = {"MY_CASES": "progress", "GUIDE": "guide", "CONTACT_MANAGER": "manager"}
 CONSENT_EVENTS = {"subscribe_msg_popup_event", "subscribe_msg_change_event"}
 
@@ -39,6 +42,8 @@ class Incoming:
     event: str = ""
     event_key: str = ""
     xml: str = ""
+    media_id: str = ""  # images, voice, video, files
+    filename: str = ""
     state: dict = field(default_factory=dict)  # what the previous answer left for this one
 
 
@@ -47,6 +52,7 @@ class Answer:
     text: str | None = None
     state: dict | None = None  # None: forget the conversation state
     later: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # jobs to run after answering
+    ttl: int = 600  # how long the state waits for the next message
 
 
 class Conversation:
@@ -81,9 +87,13 @@ class Conversation:
     async def answer(self, message: Incoming) -> Answer:
         if message.type == "event":
             return await self.event(message)
+        if message.state.get("mode") == "manager":
+            return await self.to_manager(message)
         if message.type != "text":
             return Answer(self.say("bot_unknown.txt.j2"))
         text = message.content.strip()
+        if text in MANAGER_WORDS:
+            return await self.enter_manager()
         choices = message.state.get("choose", [])
         if text.isdigit() and 1 <= int(text) <= len(choices):
             return Answer(self.notice(self.catalog.things[choices[int(text) - 1]]))
@@ -118,7 +128,7 @@ class Conversation:
             if action == "progress":
                 return await self.progress(None)
             if action == "manager":
-                return Answer(self.say("bot_manager.txt.j2"))
+                return await self.enter_manager()
             return Answer(self.say("bot_welcome.txt.j2", bound=None, returning=False))
         return Answer()  # views, template receipts and the like need no answer
 
@@ -140,6 +150,35 @@ class Conversation:
                           later=[("answer_progress", {"openid": self.openid, "number": number})])
         return Answer(progress.render(self.app[templates_key], cases, linked=follower.citizen_id is not None,
                                       number=number, public_url=self.public_url))
+
+    async def enter_manager(self) -> Answer:
+        """From now on the contact's messages go to their enterprise's manager, until 退出."""
+        follower = await self.follower()
+        contacts = await EnterpriseContact.filter(follower_id=follower.id, verified=True,
+                                                  enterprise__manager_id__isnull=False).prefetch_related(
+            "enterprise", "enterprise__manager").order_by("-id")
+        if not contacts:
+            return Answer(self.say("bot_manager.txt.j2"))
+        contact = contacts[0]  # acting for several enterprises: the latest bound
+        manager = contact.enterprise.manager
+        return Answer(self.say("bot_manager_on.txt.j2", enterprise=contact.enterprise.name,
+                               manager=manager.display_name or manager.username),
+                      state={"mode": "manager", "contact": contact.id}, ttl=MANAGER_MODE_TTL)
+
+    async def to_manager(self, message: Incoming) -> Answer:
+        if message.type == "text" and message.content.strip() in LEAVE_WORDS:
+            return Answer(self.say("bot_manager_off.txt.j2"))
+        contact = await EnterpriseContact.get_or_none(id=message.state.get("contact"), verified=True)
+        if contact is None:  # unbound meanwhile
+            return Answer(self.say("bot_manager.txt.j2"))
+        recorded = await manager_messages.received(
+            contact, message.type if message.type in ("text", "image", "voice", "video", "file") else "text",
+            message.content, self.now, media_id=message.media_id or None, filename=message.filename)
+        later = [("fetch_media", {"message_id": recorded.id})] if message.media_id else []
+        if message.state.get("acknowledged"):
+            return Answer(state=message.state, later=later, ttl=MANAGER_MODE_TTL)  # a chat: no echo each time
+        return Answer(self.say("bot_manager_sent.txt.j2"), state={**message.state, "acknowledged": True},
+                      later=later, ttl=MANAGER_MODE_TTL)
 
     async def parcels(self) -> Answer:
         """The applicant's own shipments, with the pickup code while on the way: never a scanned

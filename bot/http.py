@@ -37,7 +37,6 @@ SANDBOX_TOKEN = "sandbox"
 # A follower's last message is written to the database at most hourly: WeChat's 48-hour window
 # is then judged closed up to an hour early, never late.
 ACTIVE_TTL = 3600
-STATE_TTL = 600  # a conversation (a list to pick from) waits ten minutes for its answer
 
 
 def _token(request: web.Request) -> str:
@@ -110,7 +109,7 @@ async def receive(request: web.Request) -> web.Response:
     conversation = Conversation(request.config_dict, incoming.openid, now=utcnow(),
                                 touch=bool(newly_active) or incoming.event == "subscribe")
     answer = await conversation.answer(incoming)
-    await _remember(request.config_dict[redis_key], incoming.openid, incoming.state, answer.state)
+    await _remember(request.config_dict[redis_key], incoming.openid, incoming.state, answer.state, answer.ttl)
     for job, kwargs in [*answer.later, *await conversation.follow_ups()]:
         await request.config_dict[jobs_key].enqueue(job, **kwargs)
     if not answer.text:
@@ -127,7 +126,8 @@ def _incoming(message, xml: str) -> Incoming:
     return Incoming(openid=data.get("FromUserName") or "", type=(data.get("MsgType") or "").lower(),
                     content=data.get("Content") or "",
                     event="subscribe" if event == "subscribe_scan" else event,  # wechatpy's name for a scan
-                    event_key=data.get("EventKey") or "", xml=xml)
+                    event_key=data.get("EventKey") or "", xml=xml, media_id=data.get("MediaId") or "",
+                    filename=data.get("Title") or data.get("FileName") or "")
 
 
 # One round trip, one command: is this message new (SET NX), has its sender been seen this hour
@@ -152,9 +152,9 @@ async def _claim(request: web.Request, message, incoming: Incoming) -> list:
     return await scripts["claim"](keys=keys, args=[SEEN_TTL, ACTIVE_TTL])
 
 
-async def _remember(redis, openid: str, before: dict, after: dict | None) -> None:
+async def _remember(redis, openid: str, before: dict, after: dict | None, ttl: int) -> None:
     if after:
-        await redis.set(f"bot:state:{openid}", json.dumps(after), ex=STATE_TTL)
+        await redis.set(f"bot:state:{openid}", json.dumps(after), ex=ttl)
     elif before:
         await redis.delete(f"bot:state:{openid}")
 

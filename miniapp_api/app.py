@@ -6,7 +6,7 @@ from aiohttp import web
 
 from . import applications as apps
 from . import auth, materials, me, shipments, things
-from .openapi import Route, handlers
+from onething.web.openapi import Route, handlers
 
 STRING = {"type": "string"}
 ADDRESS = {"type": "object", "required": ["province", "city", "district", "detail"],

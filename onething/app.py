@@ -17,10 +17,11 @@ import miniapp_api
 from onething import jobs
 from onething.keys import (
     calendar_key, catalog_key, id_cipher_key, object_store_key, redis_key, settings_key, templates_key,
-    notifier_key, wechat_key, workflow_key,
+    messenger_key, notifier_key, wechat_key, workflow_key,
 )
 from onething.services import case_views
 from onething.services.citizens import IdCipher
+from onething.services.manager_messages import Messenger
 from onething.services.notifier import Notifier
 from onething.services.reference import load_calendar, load_catalog
 from onething.services.workflow import Workflow
@@ -82,6 +83,7 @@ async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
     if settings.wechat_sandbox:  # every channel works in the sandbox, so all of it can be tried
         templates = Templates(**{k: v or f"sandbox-{k}" for k, v in dataclasses.asdict(templates).items()})
     app[notifier_key] = Notifier(gateway, app[templates_key], app[catalog_key], templates)
+    app[messenger_key] = Messenger(gateway, app[templates_key], app[object_store_key], app[redis_key], templates)
     yield
     close()
 

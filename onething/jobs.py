@@ -19,9 +19,9 @@ from redis.exceptions import RedisError
 from saq import CronJob, Worker
 from saq.queue.redis import RedisQueue
 
-from onething.keys import (catalog_key, notifier_key, redis_key, settings_key, templates_key, wechat_key,
-                           workflow_key)
-from onething.services import followers, progress, shipment_views
+from onething.keys import (catalog_key, messenger_key, notifier_key, object_store_key, redis_key, settings_key,
+                           templates_key, wechat_key, workflow_key)
+from onething.services import followers, manager_messages, progress, shipment_views
 
 log = logging.getLogger("onething.jobs")
 QUEUE_NAME = "onething"
@@ -80,12 +80,25 @@ async def answer_parcels(ctx: dict[str, Any], openid: str) -> None:
     await app[wechat_key].send_text(openid, text)
 
 
+async def send_manager_messages(ctx: dict[str, Any]) -> None:
+    """Managers' messages and broadcasts, a few at a time (see services.manager_messages)."""
+    await ctx["app"][messenger_key].run()
+
+
+async def fetch_media(ctx: dict[str, Any], message_id: int) -> None:
+    """A contact's image or file, from WeChat into the object store, after the bot answered."""
+    app = ctx["app"]
+    await manager_messages.fetch_media(app[wechat_key], app[object_store_key], message_id)
+
+
 def job_functions() -> list[JobFunction]:
-    return [heartbeat, deadline_sweep, send_notifications, link_follower, answer_progress, answer_parcels]
+    return [heartbeat, deadline_sweep, send_notifications, link_follower, answer_progress, answer_parcels,
+            send_manager_messages, fetch_media]
 
 
 def periodic_jobs() -> list[Periodic]:
-    return [Periodic(heartbeat, 15), Periodic(deadline_sweep, 60), Periodic(send_notifications, 5)]
+    return [Periodic(heartbeat, 15), Periodic(deadline_sweep, 60), Periodic(send_notifications, 5),
+            Periodic(send_manager_messages, 2)]
 
 
 class Jobs(Protocol):

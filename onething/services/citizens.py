@@ -14,7 +14,7 @@ import secrets
 import redis.asyncio as aioredis
 from cryptography.fernet import Fernet
 
-from onething.services import followers
+from onething.services import enterprises, followers
 from onething.domain.identity import mask_id_number, valid_credit_code, valid_id_number, valid_mobile
 from storage.models import Citizen
 from storage.wechat import WeChatGateway
@@ -105,4 +105,5 @@ async def bind_enterprise(citizen: Citizen, credit_code: str) -> Citizen:
     if citizen.enterprise_code != code:
         citizen.enterprise_code, citizen.enterprise_verified = code, False
         await citizen.save()
+    await enterprises.bind_citizen(citizen)  # the enterprise's manager confirms it
     return citizen

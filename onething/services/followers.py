@@ -13,6 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from onething.domain import scenes
+from onething.services import enterprises
 from onething.domain.notifications import MP_SUBSCRIBE, OA_SUBSCRIBE
 from storage.models import Application, Citizen, Follower, FollowerLink, SubscribeConsent
 from storage.wechat import WeChatGateway
@@ -70,6 +71,8 @@ async def bind(follower: Follower, scene: scenes.Scene) -> Application | str | N
             return None
         await FollowerLink.get_or_create(follower_id=follower.id, kind="application", ref=scene.ref)
         return application
+    if await enterprises.bind_follower(follower, scene.ref) is None:
+        return None  # a code for an enterprise no longer registered
     await FollowerLink.get_or_create(follower_id=follower.id, kind="enterprise", ref=scene.ref)
     return scene.ref
 

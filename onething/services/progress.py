@@ -31,6 +31,10 @@ async def cases_of(catalog: Catalog, follower: Follower, number: str | None = No
         ids |= set(await Application.filter(applicant_id=follower.citizen_id).values_list("id", flat=True))
     if not ids:
         return []
+    return await cases_for_ids(catalog, ids, number)
+
+
+async def cases_for_ids(catalog: Catalog, ids, number: str | None = None) -> list[dict]:
     query = Application.filter(id__in=ids).exclude(state=State.DRAFT.value)
     if number:
         query = query.filter(number=number)

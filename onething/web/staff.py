@@ -17,7 +17,8 @@ from onething.domain.notice import notice_for
 from onething.domain.files import Inspector
 from onething.keys import catalog_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
-from onething.web import outbox, shipments_staff, supervision
+from onething.web import conversations, enterprises, outbox, shipments_staff, supervision
+from onething.web.openapi import handlers
 from onething.web.staff_session import actor, staff, staff_auth
 from onething.web.errors import ApiError
 from onething.web.http import int_id, iso_date, read_json, run_rule, text
@@ -229,6 +230,10 @@ async def notice_html(request: web.Request) -> web.Response:
     return web.Response(text=html, content_type="text/html")
 
 
+# The service managers' endpoints, from which the staff OpenAPI document is built too.
+ROUTES = [*enterprises.ROUTES, *conversations.ROUTES]
+
+
 def create_app() -> web.Application:
     app = web.Application(middlewares=[staff_auth])
     app.router.add_post("/auth/login", login)
@@ -241,6 +246,11 @@ def create_app() -> web.Application:
     supervision.setup(app)
     outbox.setup(app)
     shipments_staff.setup(app)
+    for route in ROUTES:
+        app.router.add_route(route.method, route.path, route.handler)
+    openapi_json, docs = handlers(ROUTES, prefix="/staff/api/v1", title="onething 工作人员接口")
+    app.router.add_get("/openapi.json", openapi_json)
+    app.router.add_get("/docs", docs)
     app.router.add_get("/things", things)
     app.router.add_get("/things/{code}/notice", notice_json)
     app.router.add_get("/things/{code}/notice.html", notice_html)

@@ -9,7 +9,7 @@ from onething.services import staff as accounts
 from onething.services.case_store import Actor
 from onething.web.errors import ApiError
 
-OPEN_PATHS = {"/staff/api/v1/auth/login"}
+OPEN_PATHS = {"/staff/api/v1/auth/login", "/staff/api/v1/openapi.json", "/staff/api/v1/docs"}
 STAFF = web.RequestKey("staff", accounts.StaffSession)
 
 

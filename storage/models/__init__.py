@@ -2,13 +2,15 @@
 
 from .cases import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
 from .enterprises import Enterprise, EnterpriseContact, ManagerAssignment
+from .messages import Broadcast, ManagerMessage, MessageDelivery
 from .materials import AttachedMaterial, Evaluation, MaterialFile
 from .shipments import Shipment, ShipmentScan
 from .staff import StaffUser
 from .wechat import Follower, FollowerLink, SubscribeConsent
 
 __all__ = [
-    "Application", "AttachedMaterial", "AuditEvent", "CaseCounter", "Citizen", "Enterprise", "EnterpriseContact",
-    "Evaluation", "Follower", "FollowerLink", "ManagerAssignment", "MaterialFile", "Notification", "ReviewTask",
-    "Shipment", "ShipmentScan", "StaffUser", "SubscribeConsent",
+    "Application", "AttachedMaterial", "AuditEvent", "Broadcast", "CaseCounter", "Citizen", "Enterprise",
+    "EnterpriseContact", "Evaluation", "Follower", "FollowerLink", "ManagerAssignment", "ManagerMessage",
+    "MaterialFile", "MessageDelivery", "Notification", "ReviewTask", "Shipment", "ShipmentScan", "StaffUser",
+    "SubscribeConsent",
 ]

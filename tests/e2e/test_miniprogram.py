@@ -11,7 +11,7 @@ import pytest
 from onething.keys import workflow_key
 from onething.services.case_store import Actor
 from tests.support import fake_wechat
-from tests.support.cases import Clock
+from tests.support.cases import Clock, fresh_rate_window
 from tests.support.apps import start_app
 from tests.support.miniapp import JPEG, PDF, PNG, MiniProgram
 from tests.support.staff_api import StaffApi
@@ -226,6 +226,7 @@ async def test_too_many_requests_get_429_with_retry_after(aiohttp_server, aiohtt
     running = await start_app(aiohttp_server, tmp_path, rate_limit_per_user="3")
     client = await aiohttp_client(running.server)
     me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    await fresh_rate_window()
     for _ in range(3):
         await me.get("/me")
     response = await client.get("/api/v1/me", headers=me.headers)

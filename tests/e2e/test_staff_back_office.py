@@ -10,7 +10,7 @@ from onething.keys import workflow_key
 from onething.services.case_store import Actor
 from storage.models import ReviewTask
 from tests.support.apps import start_app
-from tests.support.cases import draft
+from tests.support.cases import draft, fresh_rate_window
 from tests.support.staff_api import StaffApi
 
 
@@ -163,6 +163,7 @@ async def test_a_bad_rating_is_followed_up_by_a_supervisor_within_15_working_day
 async def test_password_guessing_is_slowed_down(office):
     _, client = office
     username = name("target")
+    await fresh_rate_window()
     statuses = []
     for _ in range(12):
         response = await client.post("/staff/api/v1/auth/login", json={"username": username, "password": "guess-123456"})

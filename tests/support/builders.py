@@ -50,3 +50,17 @@ def plain_calendar(*years: int) -> WorkCalendar:
 
 def d(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def credit_code(seed: str | None = None) -> str:
+    """A unified social credit code with a correct GB 32100 check character (random when no seed)."""
+    import random
+    import uuid
+
+    from onething.domain import identity
+
+    chars, weights = identity._CREDIT_CHARS, identity._CREDIT_WEIGHTS
+    rng = random.Random(seed or uuid.uuid4().hex)
+    body = "91" + "350100" + "".join(rng.choice(chars) for _ in range(9))
+    total = sum(chars.index(c) * w for c, w in zip(body, weights))
+    return body + chars[(31 - total % 31) % 31]

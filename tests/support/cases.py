@@ -38,3 +38,14 @@ async def to_results_ready(flow, application_id: int) -> None:
         for task in open_tasks:
             await flow.approve(task, reviewer, result_number=f"R{task.id}")
     await flow.results_ready(application_id, clerk)
+
+
+async def fresh_rate_window(needed_seconds: float = 10, window_seconds: int = 60) -> None:
+    """Rate limits count in fixed windows (storage.redis.hit_rate_limit): a test that counts hits
+    starts early in one, so the count cannot roll over halfway through."""
+    import asyncio
+    import time
+
+    left = window_seconds - time.time() % window_seconds
+    if left < needed_seconds:
+        await asyncio.sleep(left + 0.05)

@@ -87,6 +87,18 @@ def _api(name: str, appid: str, answer):
     return handler
 
 
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64  # what the media of a contact's photo downloads as
+
+
+async def media(request: web.Request) -> web.Response:
+    request.app[CALLS].append(("media", dict(request.query)))
+    if request.query.get("access_token") != request.app[TOKENS].get(OA_APPID):
+        return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
+    if not request.query.get("media_id", "").startswith("MEDIA-"):
+        return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
+    return web.Response(body=JPEG, content_type="image/jpeg")
+
+
 def create_fake_wechat() -> web.Application:
     app = web.Application()
     app[CALLS], app[SENT], app[SCRIPT], app[TOKENS] = [], [], defaultdict(list), {}
@@ -104,4 +116,5 @@ def create_fake_wechat() -> web.Application:
         "url": f"http://weixin.qq.com/q/{body['action_info']['scene']['scene_str']}"}))
     app.router.add_get("/cgi-bin/user/info", _api("user_info", OA_APPID, lambda body, request: {
         "subscribe": 1, "openid": request.query["openid"], "unionid": unionid_of(request.query["openid"])}))
+    app.router.add_get("/cgi-bin/media/get", media)
     return app

@@ -8,15 +8,15 @@ PASSWORD = "correct-horse-battery"
 
 
 class StaffApi:
-    def __init__(self, client, token: str):
-        self.client, self.token = client, token
+    def __init__(self, client, token: str, username: str = ""):
+        self.client, self.token, self.username = client, token, username
 
     @classmethod
     async def login(cls, client, username: str, role: str, department: str | None = None) -> "StaffApi":
         await create_staff(username, role, PASSWORD, department=department)
         response = await client.post("/staff/api/v1/auth/login", json={"username": username, "password": PASSWORD})
         assert response.status == 200, await response.text()
-        return cls(client, (await response.json())["token"])
+        return cls(client, (await response.json())["token"], username)
 
     async def call(self, method: str, path: str, expect: int = 200, **kwargs):
         headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}

@@ -69,3 +69,10 @@ def consent_event_xml(event: str, choices: dict[str, str], *, sender: str = "o-c
     return (f"<xml><ToUserName><![CDATA[gh_onething]]></ToUserName><FromUserName><![CDATA[{sender}]]></FromUserName>"
             f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
             f"<Event><![CDATA[{event}]]></Event><{wrapper}>{entries}</{wrapper}></xml>")
+
+
+def image_xml(media_id: str, *, sender: str = "o-citizen", msg_id: int | None = None) -> str:
+    return (f"<xml><ToUserName><![CDATA[gh_onething]]></ToUserName><FromUserName><![CDATA[{sender}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[image]]></MsgType>"
+            f"<PicUrl><![CDATA[http://mmbiz.qpic.cn/x]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>"
+            f"<MsgId>{msg_id or uuid.uuid4().int % 10**18}</MsgId></xml>")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from miniapp_api.app import ROUTES
-from miniapp_api.openapi import document
+from onething.web.openapi import document
 from onething.domain.notice import notice_for
 from onething.services.notifier import render
 from onething.services.reference import load_catalog
@@ -55,6 +55,7 @@ NOTIFY = {
 }
 
 THINGS = list(CATALOG.things.values())
+MESSAGE = {"kind": "text", "text": "明天上午来现场踏勘", "filename": "", "enterprise": {"name": "青禾餐饮"}}
 PARCELS = {"parcels": [], "linked": False, "public_url": "https://example.gov.cn",
            "thing_names": {"business-opening": "企业开办一件事"}}
 PARCEL = {"number": "YS20260302-0001", "thing": "business-opening", "carrier_name": "中国邮政EMS",
@@ -129,6 +130,16 @@ CASES = {
         ("unknown follower", PARCELS, ["请先在小程序中登录"]),
     ],
     "bot_manager.txt.j2": [("none yet", {}, ["项目服务经理"])],
+    "bot_manager_on.txt.j2": [("connected", {"enterprise": "青禾餐饮", "manager": "李经理"}, ["青禾餐饮", "李经理", "退出"])],
+    "bot_manager_sent.txt.j2": [("first message", {}, ["已转给您的项目服务经理"])],
+    "bot_manager_off.txt.j2": [("left", {}, ["已结束", "找经理"])],
+    "manager_message.txt.j2": [
+        ("text", {"message": MESSAGE, "link": None}, ["青禾餐饮", "明天上午来现场踏勘", "退出"]),
+        ("document", {"message": {**MESSAGE, "filename": "踏勘通知.pdf"}, "link": "https://files.example/x"},
+         ["踏勘通知.pdf", "https://files.example/x", "7天内有效"]),
+    ],
+    "manager_invitation.txt.j2": [("text", {"message": MESSAGE}, ["经理有新消息"]),
+                                  ("document", {"message": {**MESSAGE, "kind": "document"}}, ["经理发来文件"])],
     "wechat_menu.json.j2": [
         ("with the mini-program", {"public_url": "https://example.gov.cn", "mini_appid": "wx-mp"},
          ['"appid": "wx-mp"', '"key": "MY_CASES"', '"key": "CONTACT_MANAGER"']),

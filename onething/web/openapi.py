@@ -1,4 +1,4 @@
-"""The OpenAPI document of the mini-program API, built from the same table that mounts the routes."""
+"""OpenAPI documents of the mini-program and staff APIs, built from the same tables that mount the routes."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ ERROR = {"type": "object", "properties": {"error": {"type": "object", "propertie
     "details": {"type": "object"}}}}}
 
 
-def document(routes: list[Route]) -> dict[str, Any]:
+def document(routes: list[Route], prefix: str = "/api/v1", title: str = "onething 小程序接口") -> dict[str, Any]:
     paths: dict[str, dict] = {}
     for route in routes:
         operation: dict[str, Any] = {
@@ -42,17 +42,17 @@ def document(routes: list[Route]) -> dict[str, Any]:
         if params:
             operation["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
                                        for p in params]
-        paths.setdefault(f"/api/v1{route.path}", {})[route.method.lower()] = operation
+        paths.setdefault(f"{prefix}{route.path}", {})[route.method.lower()] = operation
     return {
         "openapi": "3.0.3",
-        "info": {"title": "onething 小程序接口", "version": "1"},
+        "info": {"title": title, "version": "1"},
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": paths,
     }
 
 
-def handlers(routes: list[Route]) -> tuple[Callable, Callable]:
-    spec = document(routes)
+def handlers(routes: list[Route], prefix: str = "/api/v1", title: str = "onething 小程序接口") -> tuple[Callable, Callable]:
+    spec = document(routes, prefix, title)
 
     async def openapi_json(request: web.Request) -> web.Response:
         return web.json_response(spec)

@@ -1,0 +1,114 @@
+"""Enterprises and their service managers: who serves whom (with the history), who acts for an
+enterprise on WeChat, and every case of an enterprise, most urgent first."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from onething.domain.identity import valid_credit_code
+from onething.domain.states import FINAL, State
+from storage.models import (Application, Citizen, Enterprise, EnterpriseContact, Follower, ManagerAssignment,
+                            ReviewTask, StaffUser)
+
+
+class EnterpriseError(ValueError):
+    def __init__(self, code: str, message: str, status: int = 422):
+        self.code, self.message, self.status = code, message, status
+        super().__init__(message)
+
+
+def visible(session) -> "Enterprise":
+    """The enterprises a staff member may see: a manager, their own; supervisors and admins, all."""
+    query = Enterprise.all()
+    return query.filter(manager_id=session.id) if session.role == "manager" else query
+
+
+async def create(name: str, credit_code: str, actor: str, now: datetime, manager: StaffUser | None = None) -> Enterprise:
+    code = credit_code.strip().upper()
+    if not valid_credit_code(code):
+        raise EnterpriseError("invalid_credit_code", "统一社会信用代码不正确，请核对（18位，含校验码）。")
+    try:
+        async with in_transaction() as conn:
+            enterprise = await Enterprise.create(name=name.strip(), credit_code=code, manager=manager, using_db=conn)
+            if manager is not None:
+                await ManagerAssignment.create(subject="enterprise", subject_id=enterprise.id, manager=manager,
+                                               assigned_by=actor, note="创建时指定", at=now, using_db=conn)
+    except IntegrityError:
+        raise EnterpriseError("duplicate_credit_code", "该统一社会信用代码的企业已登记。", status=409) from None
+    # someone may have claimed this code in the mini-program before the enterprise was registered
+    for citizen in await Citizen.filter(enterprise_code=code):
+        await bind_citizen(citizen)
+    return enterprise
+
+
+async def assign_manager(enterprise: Enterprise, username: str, actor: str, now: datetime, note: str = "") -> Enterprise:
+    manager = await StaffUser.get_or_none(username=username, role="manager", active=True)
+    if manager is None:
+        raise EnterpriseError("unknown_manager", "没有这位项目服务经理（须为在岗的经理账号）。")
+    async with in_transaction() as conn:
+        await Enterprise.filter(id=enterprise.id).using_db(conn).update(manager_id=manager.id)
+        await ManagerAssignment.create(subject="enterprise", subject_id=enterprise.id, manager=manager,
+                                       assigned_by=actor, note=note, at=now, using_db=conn)
+    enterprise.manager_id = manager.id
+    return enterprise
+
+
+async def history(enterprise: Enterprise) -> list[ManagerAssignment]:
+    return await ManagerAssignment.filter(subject="enterprise", subject_id=enterprise.id).order_by(
+        "at", "id").prefetch_related("manager")
+
+
+async def bind_follower(follower: Follower, credit_code: str) -> EnterpriseContact | None:
+    """The follower scanned the enterprise code its manager handed out: a verified contact."""
+    enterprise = await Enterprise.get_or_none(credit_code=credit_code)
+    if enterprise is None:
+        return None
+    contact, _ = await EnterpriseContact.get_or_create(
+        enterprise_id=enterprise.id, follower_id=follower.id,
+        defaults={"bound_via": "scene", "verified": True, "citizen_id": follower.citizen_id})
+    if not contact.verified:
+        await EnterpriseContact.filter(id=contact.id).update(verified=True)
+    if follower.citizen_id is not None:  # the mini-program side: their colleagues' cases open up
+        await Citizen.filter(id=follower.citizen_id).update(enterprise_code=credit_code, enterprise_verified=True)
+    return contact
+
+
+async def bind_citizen(citizen: Citizen) -> EnterpriseContact | None:
+    """A citizen claimed a credit code in the mini-program: a contact for the manager to confirm."""
+    enterprise = await Enterprise.get_or_none(credit_code=citizen.enterprise_code) if citizen.enterprise_code else None
+    if enterprise is None:
+        return None
+    follower = await Follower.filter(citizen_id=citizen.id).order_by("-last_message_at").first()
+    contact, _ = await EnterpriseContact.get_or_create(
+        enterprise_id=enterprise.id, citizen_id=citizen.id,
+        defaults={"bound_via": "miniprogram", "verified": citizen.enterprise_verified,
+                  "follower_id": follower.id if follower else None})
+    return contact
+
+
+async def verify_contact(contact: EnterpriseContact) -> None:
+    async with in_transaction() as conn:
+        await EnterpriseContact.filter(id=contact.id).using_db(conn).update(verified=True)
+        if contact.citizen_id is not None:
+            enterprise = await Enterprise.get(id=contact.enterprise_id).using_db(conn)
+            await Citizen.filter(id=contact.citizen_id).using_db(conn).update(
+                enterprise_code=enterprise.credit_code, enterprise_verified=True)
+
+
+def urgency(case: Application, tasks: list[ReviewTask], today: date) -> tuple:
+    """Overdue first, then warned, then the nearest deadline; cases with no clock last."""
+    open_tasks = [t for t in tasks if t.state in ("in_review", "paused") and t.due_on]
+    due = min((t.due_on for t in open_tasks), default=case.intake_due_on)
+    return (not any(t.overdue for t in open_tasks), not any(t.warned for t in open_tasks),
+            due is None, due or today, case.id)
+
+
+async def cases_of(enterprise: Enterprise, today: date) -> list[tuple[Application, list[ReviewTask]]]:
+    rows = await Application.filter(enterprise_code=enterprise.credit_code).exclude(
+        state__in=[s.value for s in FINAL] + [State.DRAFT.value])
+    tasks = await ReviewTask.filter(application_id__in=[r.id for r in rows])
+    by_case = {r.id: [t for t in tasks if t.application_id == r.id] for r in rows}
+    return sorted(((r, by_case[r.id]) for r in rows), key=lambda pair: urgency(pair[0], pair[1], today))

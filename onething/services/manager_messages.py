@@ -1,0 +1,160 @@
+"""Messages between a service manager and an enterprise's contacts, over the official account.
+
+A manager's message becomes one delivery per contact, sent by the worker at WeChat's pace (so
+a broadcast to many enterprises is throttled, and a restarted worker simply carries on with
+what is still pending). Inside the 48 hours since the contact last wrote it goes out as a
+customer-service text; outside, a template message invites them to reply, and their reply
+releases what was held for them. A contact's own messages land in their manager's thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Callable
+
+import jinja2
+from tortoise.transactions import in_transaction
+
+from onething.domain.calendar import SHANGHAI
+from onething.domain.notifications import OA_TEMPLATE, OA_TEXT, SENDING_LEASE, SERVICE_WINDOW, Templates, clip, retry_after
+from onething.services.case_store import utcnow
+from storage.models import EnterpriseContact, Follower, ManagerMessage, MessageDelivery
+from storage.objects import ObjectStore
+from storage.wechat import OUTSIDE_WINDOW, WeChatError, WeChatGateway
+
+log = logging.getLogger("onething.messages")
+PER_RUN = 20  # deliveries a run; runs every 2 seconds: 10 a second, well inside WeChat's quota
+DOCUMENT_LINK = timedelta(days=7)
+MEDIA_MAX = 20 * 1024 * 1024  # WeChat's own limit for files is lower
+REPLY_WINDOW = 30 * 60  # seconds in which a contact's message counts as a reply to the manager
+
+
+async def post(enterprise_id: int, author: str, kind: str, text: str, now: datetime, *,
+               contact_ids: list[int] | None = None, object_key: str | None = None, filename: str = "",
+               broadcast_id: int | None = None) -> tuple[ManagerMessage, int]:
+    """Record a manager's message and a delivery to each reachable contact (all, or those named)."""
+    query = EnterpriseContact.filter(enterprise_id=enterprise_id, verified=True, follower_id__isnull=False,
+                                     follower__subscribed=True)
+    if contact_ids is not None:
+        query = query.filter(id__in=contact_ids)
+    contacts = await query
+    async with in_transaction() as conn:
+        message = await ManagerMessage.create(
+            enterprise_id=enterprise_id, direction="out", author=author, kind=kind, text=text, object_key=object_key,
+            filename=filename, broadcast_id=broadcast_id, created_at=now, using_db=conn)
+        for contact in contacts:
+            await MessageDelivery.create(message_id=message.id, contact_id=contact.id, using_db=conn)
+    return message, len(contacts)
+
+
+async def received(contact: EnterpriseContact, kind: str, text: str, now: datetime, media_id: str | None = None,
+                   filename: str = "") -> ManagerMessage:
+    """A contact wrote to their manager: into the thread; what the manager sent before counts as read."""
+    async with in_transaction() as conn:
+        message = await ManagerMessage.create(
+            enterprise_id=contact.enterprise_id, direction="in", author=f"contact:{contact.id}", contact_id=contact.id,
+            kind=kind, text=text, media_id=media_id, filename=filename, created_at=now, using_db=conn)
+        await MessageDelivery.filter(contact_id=contact.id, state="sent", read_at__isnull=True).using_db(conn).update(
+            read_at=now)
+        if contact.follower_id is not None:  # the 48-hour window is open again
+            await Follower.filter(id=contact.follower_id).using_db(conn).update(last_message_at=now)
+        # held for want of the window: it can go now
+        await MessageDelivery.filter(contact_id=contact.id, state="invited").using_db(conn).update(
+            state="pending", next_attempt_at=None)
+    return message
+
+
+class Messenger:
+    def __init__(self, gateway: WeChatGateway, env: jinja2.Environment, store: ObjectStore, redis, templates: Templates,
+                 clock: Callable[[], datetime] = utcnow, per_run: int = PER_RUN):
+        self.gateway, self.env, self.store, self.redis, self.templates = gateway, env, store, redis, templates
+        self.clock, self.per_run = clock, per_run
+
+    async def run(self) -> int:
+        now = self.clock()
+        await MessageDelivery.filter(state="sending", claimed_at__lt=now - SENDING_LEASE).update(
+            state="unknown", error="发送中断，无法确认是否送达，未重发")
+        due = await (MessageDelivery.filter(state="pending").filter(next_attempt_at__isnull=True)
+                     .order_by("id").limit(self.per_run).values_list("id", flat=True))
+        due += await (MessageDelivery.filter(state="pending", next_attempt_at__lte=now)
+                      .order_by("id").limit(self.per_run - len(due)).values_list("id", flat=True)) if len(due) < self.per_run else []
+        sent = 0
+        for delivery_id in due:
+            if await MessageDelivery.filter(id=delivery_id, state="pending").update(state="sending", claimed_at=now) != 1:
+                continue  # another worker has it
+            delivery = await MessageDelivery.get(id=delivery_id).prefetch_related(
+                "message", "message__enterprise", "contact", "contact__follower")
+            await self._deliver(delivery, now)
+            sent += 1
+        return sent
+
+    async def _deliver(self, delivery: MessageDelivery, now: datetime) -> None:
+        follower: Follower | None = delivery.contact.follower
+        if follower is None or not follower.subscribed:
+            return await self._finish(delivery, state="failed", error="联系人未关注公众号")
+        window_open = follower.last_message_at is not None and now - follower.last_message_at < SERVICE_WINDOW
+        try:
+            if window_open:
+                try:
+                    await self.gateway.send_text(follower.openid, await self._text(delivery.message))
+                    await self._finish(delivery, state="sent", channel=OA_TEXT, sent_at=now, error="")
+                    # what the contact writes next answers the manager, not the bot
+                    state = {"mode": "manager", "contact": delivery.contact_id}
+                    await self.redis.set(f"bot:state:{follower.openid}", json.dumps(state), ex=REPLY_WINDOW)
+                    return
+                except WeChatError as exc:
+                    if exc.errcode != OUTSIDE_WINDOW:
+                        raise
+            if not self.templates.oa_template:
+                return await self._finish(delivery, state="failed", error="超过48小时未互动，且未配置模板消息")
+            await self.gateway.send_template(follower.openid, self.templates.oa_template,
+                                             self._invitation(delivery.message, now), None)
+            await self._finish(delivery, state="invited", channel=OA_TEMPLATE, sent_at=now, error="")
+        except WeChatError as exc:
+            error = f"{exc.errcode} {exc.errmsg}".strip()
+            if not exc.transient:
+                return await self._finish(delivery, state="failed", error=error)
+            attempts = delivery.attempts + 1
+            pause = retry_after(attempts)
+            await self._finish(delivery, state="pending" if pause else "failed", attempts=attempts, error=error,
+                               next_attempt_at=now + pause if pause else None)
+
+    async def _text(self, message: ManagerMessage) -> str:
+        link = None
+        if message.object_key:
+            link = await self.store.presign_download(message.object_key, expires=DOCUMENT_LINK, filename=message.filename)
+        return self.env.get_template("manager_message.txt.j2").render(message=message, link=link)
+
+    def _invitation(self, message: ManagerMessage, now: datetime) -> dict:
+        hint = self.env.get_template("manager_invitation.txt.j2").render(message=message).strip()
+        return {"character_string1": {"value": clip(message.enterprise.credit_code, 32)},
+                "thing2": {"value": clip(message.enterprise.name, 20)},
+                "phrase3": {"value": "待回复"}, "thing4": {"value": clip(hint, 20)},
+                "time5": {"value": now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")}}
+
+    async def _finish(self, delivery: MessageDelivery, **values) -> None:
+        await MessageDelivery.filter(id=delivery.id).update(claimed_at=None, **values)
+
+
+async def fetch_media(gateway: WeChatGateway, store: ObjectStore, message_id: int) -> None:
+    """Keep what a contact sent (WeChat keeps media for 3 days only) in the object store."""
+    message = await ManagerMessage.get(id=message_id)
+    if message.object_key or not message.media_id:
+        return
+    try:
+        data, content_type = await gateway.download_media(message.media_id)
+    except WeChatError as exc:
+        if exc.transient:
+            raise  # the job is retried
+        await ManagerMessage.filter(id=message.id).update(text=f"{message.text}（文件无法从微信取回：{exc.errcode}）")
+        return
+    key = f"messages/{message.enterprise_id}/{message.id}-{uuid.uuid4().hex}"
+
+    async def chunks():
+        yield data
+
+    await store.put(key, chunks(), content_type=content_type.split(";")[0], max_size=MEDIA_MAX)
+    await ManagerMessage.filter(id=message.id).update(object_key=key, filename=message.filename or f"{message.kind}-{message.id}")
