@@ -33,6 +33,9 @@ log = logging.getLogger("onething.bot")
 MAX_BODY = 64 * 1024  # WeChat's messages are a few hundred bytes
 MAX_SKEW = 300  # seconds between WeChat's timestamp and ours
 SEEN_TTL = 60  # WeChat retries three times, 5 seconds apart
+# Events a user's own action sends: these open WeChat's 48-hour window and mark the follower as
+# following; template receipts, unsubscribing and the like do not.
+USER_EVENTS = frozenset({"subscribe", "scan", "click", "scancode_push", "scancode_waitmsg"})
 SANDBOX_TOKEN = "sandbox"
 # A follower's last message is written to the database at most hourly: WeChat's 48-hour window
 # is then judged closed up to an hour early, never late.
@@ -40,8 +43,12 @@ ACTIVE_TTL = 3600
 
 
 def _token(request: web.Request) -> str:
-    account = request.config_dict[settings_key].official_account
-    return account.token if account else SANDBOX_TOKEN
+    settings = request.config_dict[settings_key]
+    if settings.official_account is not None:
+        return settings.official_account.token
+    if not settings.wechat_sandbox:  # the mini-program is real: a publicly known token must not work
+        raise web.HTTPNotFound()
+    return SANDBOX_TOKEN
 
 
 def _crypto(request: web.Request) -> WeChatCrypto | None:
@@ -69,7 +76,7 @@ def _check_signature(request: web.Request) -> tuple[str, str]:
 def _signed(signature: str, *parts: str) -> bool:
     """WeChat's signature: SHA-1 of the sorted parts, compared in constant time."""
     expected = hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
-    return hmac.compare_digest(expected, signature)
+    return hmac.compare_digest(expected.encode(), signature.encode())  # str would raise on non-ASCII
 
 
 async def verify(request: web.Request) -> web.Response:
@@ -82,7 +89,7 @@ async def receive(request: web.Request) -> web.Response:
     timestamp, nonce = _check_signature(request)
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=request.content_length)
-    body = await request.content.read(MAX_BODY + 1)
+    body = await _read_body(request)
     if len(body) > MAX_BODY:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=len(body))
     envelope = _safe_xml(body)
@@ -102,16 +109,22 @@ async def receive(request: web.Request) -> web.Response:
         _no_dtd(xml)
     message = parse_message(xml)
     incoming = _incoming(message, xml)
-    first, newly_active, state = await _claim(request, message, incoming)
+    user_acted = incoming.type != "event" or incoming.event in USER_EVENTS
+    seen_key, (first, newly_active, state) = await _claim(request, message, incoming, user_acted)
     if not first:
         return web.Response(text="success")  # a retry of a message already answered
-    incoming.state = json.loads(state) if state else {}
-    conversation = Conversation(request.config_dict, incoming.openid, now=utcnow(),
-                                touch=bool(newly_active) or incoming.event == "subscribe")
-    answer = await conversation.answer(incoming)
-    await _remember(request.config_dict[redis_key], incoming.openid, incoming.state, answer.state, answer.ttl)
-    for job, kwargs in [*answer.later, *await conversation.follow_ups()]:
-        await request.config_dict[jobs_key].enqueue(job, **kwargs)
+    try:
+        incoming.state = json.loads(state) if state else {}
+        conversation = Conversation(request.config_dict, incoming.openid, now=utcnow(),
+                                    touch=user_acted and (bool(newly_active) or incoming.event == "subscribe"))
+        answer = await conversation.answer(incoming)
+        await _remember(request.config_dict[redis_key], incoming.openid, incoming.state, answer.state, answer.ttl)
+        for job, kwargs in [*answer.later, *await conversation.follow_ups()]:
+            await request.config_dict[jobs_key].enqueue(job, **kwargs)
+    except Exception:
+        # not handled after all: WeChat's retry must be handled, not answered as a duplicate
+        await request.config_dict[redis_key].delete(seen_key)
+        raise
     if not answer.text:
         return web.Response(text="success")
     reply = create_reply(answer.text, message, render=True)
@@ -135,12 +148,23 @@ def _incoming(message, xml: str) -> Incoming:
 # cost the client twice as much Python as this.
 CLAIM = """
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return {0, 0, false} end
-local active = redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2])
+local active = ARGV[3] == '1' and redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2])
 return {1, active and 1 or 0, redis.call('GET', KEYS[3])}
 """
 
 
-async def _claim(request: web.Request, message, incoming: Incoming) -> list:
+async def _read_body(request: web.Request) -> bytes:
+    """Up to one byte past the limit, however many segments it arrives in."""
+    body = b""
+    while len(body) <= MAX_BODY:
+        chunk = await request.content.read(MAX_BODY + 1 - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return body
+
+
+async def _claim(request: web.Request, message, incoming: Incoming, user_acted: bool) -> tuple[str, list]:
     # events have no MsgId: sender + time (WeChat's advice) + which event, so two different
     # clicks in one second are both answered
     identity = message.id or ":".join((incoming.openid, str(int(message.create_time.timestamp())), incoming.event,
@@ -149,7 +173,7 @@ async def _claim(request: web.Request, message, incoming: Incoming) -> list:
     if "claim" not in scripts:  # registered once per process: later calls send only its digest
         scripts["claim"] = request.config_dict[redis_key].register_script(CLAIM)
     keys = [f"bot:seen:{identity}", f"bot:active:{incoming.openid}", f"bot:state:{incoming.openid}"]
-    return await scripts["claim"](keys=keys, args=[SEEN_TTL, ACTIVE_TTL])
+    return keys[0], await scripts["claim"](keys=keys, args=[SEEN_TTL, ACTIVE_TTL, int(user_acted)])
 
 
 async def _remember(redis, openid: str, before: dict, after: dict | None, ttl: int) -> None:
@@ -159,14 +183,14 @@ async def _remember(redis, openid: str, before: dict, after: dict | None, ttl: i
         await redis.delete(f"bot:state:{openid}")
 
 
-DECLARATION = re.compile(r"<!(?!\[CDATA\[)")
+CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.S)
 
 
 def _no_dtd(xml: str) -> None:
     """The decrypted message came from WeChat (its AES key and signature say so) and is text
-    already: a DTD or an entity declaration would need ``<!`` outside CDATA, so looking for that
-    is enough, without a second full parse."""
-    if DECLARATION.search(xml):
+    already: a DTD or an entity declaration would need ``<!`` outside CDATA (where a user may
+    well type it), so looking for that is enough, without a second full parse."""
+    if "<!" in CDATA.sub("", xml):
         log.warning("bot request refused", extra={"reason": "hostile xml"})
         raise web.HTTPBadRequest(text="DTDs and entities are not accepted")
 

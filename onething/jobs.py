@@ -26,6 +26,7 @@ from onething.services import followers, manager_messages, progress, shipment_vi
 log = logging.getLogger("onething.jobs")
 QUEUE_NAME = "onething"
 HEARTBEAT_KEY = "onething:worker:heartbeat"
+JOB_TIMEOUT = 300  # seconds: a send run is 50 notifications, 8 at a time, each WeChat call at most 5 s
 JobFunction = Callable[..., Awaitable[Any]]
 
 
@@ -110,7 +111,8 @@ class SaqJobs:
         self.queue = queue
 
     async def enqueue(self, function: str, **kwargs: Any) -> None:
-        await self.queue.enqueue(function, retries=5, retry_delay=2.0, retry_backoff=True, **kwargs)
+        await self.queue.enqueue(function, retries=5, retry_delay=2.0, retry_backoff=True, timeout=JOB_TIMEOUT,
+                                 **kwargs)
 
 
 class LocalJobs:
@@ -165,7 +167,10 @@ def make_worker(app: web.Application, queue: RedisQueue) -> Worker:
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["app"] = app
 
-    cron = [CronJob(p.function, cron=_cron(p.every_seconds), unique=True) for p in periodic_jobs()]
+    # saq cancels a job after 10 s unless told otherwise: a sender cut off mid-call leaves a
+    # message it cannot resend; give every job time to finish its run
+    cron = [CronJob(p.function, cron=_cron(p.every_seconds), unique=True, timeout=JOB_TIMEOUT)
+            for p in periodic_jobs()]
     return Worker(queue, functions=job_functions(), cron_jobs=cron, startup=startup,
                   concurrency=4, shutdown_grace_period_s=10)
 

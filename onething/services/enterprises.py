@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from onething.domain.identity import valid_credit_code
 from onething.domain.states import FINAL, State
 from storage.models import (Application, Citizen, Enterprise, EnterpriseContact, Follower, ManagerAssignment,
-                            ReviewTask, StaffUser)
+                            ManagerMessage, MessageDelivery, ReviewTask, StaffUser)
 
 
 class EnterpriseError(ValueError):
@@ -61,16 +62,27 @@ async def history(enterprise: Enterprise) -> list[ManagerAssignment]:
         "at", "id").prefetch_related("manager")
 
 
+async def _contact(enterprise_id: int, follower_id: int | None, citizen_id: int | None) -> EnterpriseContact | None:
+    """The one contact row of this person for this enterprise, found by either side of them."""
+    sides = [Q(follower_id=follower_id)] if follower_id else []
+    if citizen_id:
+        sides.append(Q(citizen_id=citizen_id))
+    if not sides:
+        return None
+    return await EnterpriseContact.filter(Q(*sides, join_type="OR"), enterprise_id=enterprise_id).order_by("id").first()
+
+
 async def bind_follower(follower: Follower, credit_code: str) -> EnterpriseContact | None:
     """The follower scanned the enterprise code its manager handed out: a verified contact."""
     enterprise = await Enterprise.get_or_none(credit_code=credit_code)
     if enterprise is None:
         return None
-    contact, _ = await EnterpriseContact.get_or_create(
-        enterprise_id=enterprise.id, follower_id=follower.id,
-        defaults={"bound_via": "scene", "verified": True, "citizen_id": follower.citizen_id})
-    if not contact.verified:
-        await EnterpriseContact.filter(id=contact.id).update(verified=True)
+    contact = await _contact(enterprise.id, follower.id, follower.citizen_id)
+    if contact is None:
+        contact = await EnterpriseContact.create(enterprise_id=enterprise.id, follower_id=follower.id,
+                                                 citizen_id=follower.citizen_id, bound_via="scene", verified=True)
+    else:
+        await EnterpriseContact.filter(id=contact.id).update(verified=True, follower_id=follower.id)
     if follower.citizen_id is not None:  # the mini-program side: their colleagues' cases open up
         await Citizen.filter(id=follower.citizen_id).update(enterprise_code=credit_code, enterprise_verified=True)
     return contact
@@ -82,11 +94,32 @@ async def bind_citizen(citizen: Citizen) -> EnterpriseContact | None:
     if enterprise is None:
         return None
     follower = await Follower.filter(citizen_id=citizen.id).order_by("-last_message_at").first()
-    contact, _ = await EnterpriseContact.get_or_create(
-        enterprise_id=enterprise.id, citizen_id=citizen.id,
-        defaults={"bound_via": "miniprogram", "verified": citizen.enterprise_verified,
-                  "follower_id": follower.id if follower else None})
+    contact = await _contact(enterprise.id, follower.id if follower else None, citizen.id)
+    if contact is None:
+        contact = await EnterpriseContact.create(
+            enterprise_id=enterprise.id, citizen_id=citizen.id, follower_id=follower.id if follower else None,
+            bound_via="miniprogram", verified=citizen.enterprise_verified)
     return contact
+
+
+async def same_person(follower: Follower) -> None:
+    """WeChat has just told us this follower is that citizen: their contact rows become one,
+    so messages reach them on WeChat, once."""
+    if follower.citizen_id is None:
+        return
+    rows = await EnterpriseContact.filter(Q(follower_id=follower.id) | Q(citizen_id=follower.citizen_id)).order_by("id")
+    kept: dict[int, EnterpriseContact] = {}
+    for row in rows:
+        first = kept.setdefault(row.enterprise_id, row)
+        if first is row:
+            await EnterpriseContact.filter(id=row.id).update(follower_id=follower.id, citizen_id=follower.citizen_id)
+            continue
+        async with in_transaction() as conn:  # a second row of the same person: fold it into the first
+            await ManagerMessage.filter(contact_id=row.id).using_db(conn).update(contact_id=first.id)
+            await MessageDelivery.filter(contact_id=row.id).using_db(conn).update(contact_id=first.id)
+            if row.verified and not first.verified:
+                await EnterpriseContact.filter(id=first.id).using_db(conn).update(verified=True)
+            await EnterpriseContact.filter(id=row.id).using_db(conn).delete()
 
 
 async def verify_contact(contact: EnterpriseContact) -> None:

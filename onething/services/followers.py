@@ -41,6 +41,7 @@ async def link(gateway: WeChatGateway, openid: str) -> Follower:
         if citizen is not None:
             follower.citizen_id = citizen.id
     await follower.save(update_fields=["subscribed", "unionid", "citizen_id"])
+    await enterprises.same_person(follower)
     return follower
 
 
@@ -54,6 +55,8 @@ async def citizen_logged_in(citizen: Citizen, unionid: str | None) -> None:
         return
     citizen.unionid = unionid
     await Follower.filter(unionid=unionid, citizen_id=None).update(citizen_id=citizen.id)
+    for follower in await Follower.filter(unionid=unionid):
+        await enterprises.same_person(follower)
 
 
 async def unsubscribed(openid: str) -> None:

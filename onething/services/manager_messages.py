@@ -30,17 +30,20 @@ PER_RUN = 20  # deliveries a run; runs every 2 seconds: 10 a second, well inside
 DOCUMENT_LINK = timedelta(days=7)
 MEDIA_MAX = 20 * 1024 * 1024  # WeChat's own limit for files is lower
 REPLY_WINDOW = 30 * 60  # seconds in which a contact's message counts as a reply to the manager
+INVITATION_WINDOW = 7 * 24 * 3600  # an invitation to reply waits longer: the contact was away
 
 
 async def post(enterprise_id: int, author: str, kind: str, text: str, now: datetime, *,
                contact_ids: list[int] | None = None, object_key: str | None = None, filename: str = "",
-               broadcast_id: int | None = None) -> tuple[ManagerMessage, int]:
+               broadcast_id: int | None = None) -> tuple[ManagerMessage | None, int]:
     """Record a manager's message and a delivery to each reachable contact (all, or those named)."""
     query = EnterpriseContact.filter(enterprise_id=enterprise_id, verified=True, follower_id__isnull=False,
                                      follower__subscribed=True)
     if contact_ids is not None:
         query = query.filter(id__in=contact_ids)
     contacts = await query
+    if not contacts:
+        return None, 0
     async with in_transaction() as conn:
         message = await ManagerMessage.create(
             enterprise_id=enterprise_id, direction="out", author=author, kind=kind, text=text, object_key=object_key,
@@ -101,9 +104,7 @@ class Messenger:
                 try:
                     await self.gateway.send_text(follower.openid, await self._text(delivery.message))
                     await self._finish(delivery, state="sent", channel=OA_TEXT, sent_at=now, error="")
-                    # what the contact writes next answers the manager, not the bot
-                    state = {"mode": "manager", "contact": delivery.contact_id}
-                    await self.redis.set(f"bot:state:{follower.openid}", json.dumps(state), ex=REPLY_WINDOW)
+                    await self._await_reply(follower, delivery, REPLY_WINDOW)
                     return
                 except WeChatError as exc:
                     if exc.errcode != OUTSIDE_WINDOW:
@@ -113,14 +114,22 @@ class Messenger:
             await self.gateway.send_template(follower.openid, self.templates.oa_template,
                                              self._invitation(delivery.message, now), None)
             await self._finish(delivery, state="invited", channel=OA_TEMPLATE, sent_at=now, error="")
+            await self._await_reply(follower, delivery, INVITATION_WINDOW)  # their reply releases it
         except WeChatError as exc:
             error = f"{exc.errcode} {exc.errmsg}".strip()
+            if exc.uncertain:  # it may have arrived: never twice
+                return await self._finish(delivery, state="unknown", error=f"{error}：无法确认是否送达，未重发")
             if not exc.transient:
                 return await self._finish(delivery, state="failed", error=error)
             attempts = delivery.attempts + 1
             pause = retry_after(attempts)
             await self._finish(delivery, state="pending" if pause else "failed", attempts=attempts, error=error,
                                next_attempt_at=now + pause if pause else None)
+
+    async def _await_reply(self, follower: Follower, delivery: MessageDelivery, seconds: int) -> None:
+        """What the contact writes next answers the manager, not the bot."""
+        state = {"mode": "manager", "contact": delivery.contact_id}
+        await self.redis.set(f"bot:state:{follower.openid}", json.dumps(state), ex=seconds)
 
     async def _text(self, message: ManagerMessage) -> str:
         link = None

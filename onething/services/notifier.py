@@ -68,7 +68,11 @@ class Notifier:
                         state="sending", claimed_at=now) != 1:
                     return 0  # another worker has it
                 row = await Notification.get(id=notification_id).prefetch_related("application")
-                await self._deliver(row, now)
+                try:
+                    await self._deliver(row, now)
+                except Exception as exc:  # a template, the database, the token store: try again later
+                    log.exception("notification failed before reaching WeChat", extra={"notification": row.id})
+                    await self._retry_later(row, f"{type(exc).__name__}", now)
                 return 1
 
         return sum(await asyncio.gather(*(one(i) for i in due)))
@@ -84,6 +88,9 @@ class Notifier:
                 await self._send(channel, reach, row, message, now)
             except WeChatError as exc:
                 error = f"{channel}: {exc.errcode} {exc.errmsg}".strip()
+                if exc.uncertain:  # it may have arrived: never twice
+                    await self._finish(row, state="unknown", channel=channel, last_error=f"{error}：无法确认是否送达，未重发")
+                    return
                 if exc.transient:
                     await self._retry_later(row, error, now)
                     return

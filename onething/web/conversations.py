@@ -13,6 +13,7 @@ from datetime import timedelta
 from aiohttp import web
 from tortoise.expressions import Q
 from tortoise.functions import Count
+from tortoise.transactions import in_transaction
 
 from onething.domain.files import Inspector
 from onething.domain.notice import notice_for
@@ -84,8 +85,9 @@ async def _posted(request, enterprise, kind, content, contacts, **extra) -> web.
     session = staff(request)
     message, count = await manager_messages.post(enterprise.id, f"staff:{session.username}", kind, content,
                                                  request.config_dict[workflow_key].clock(), contact_ids=contacts, **extra)
-    if count == 0:
-        await ManagerMessage.filter(id=message.id).delete()
+    if message is None:
+        if extra.get("object_key"):
+            await request.config_dict[object_store_key].delete(extra["object_key"])
         raise ApiError("no_contacts", "该企业还没有可以接收消息的联系人（需已确认并关注公众号）。", status=422)
     return web.json_response(await _message_json(request, message), status=201)
 
@@ -117,7 +119,8 @@ async def threads(request: web.Request) -> web.Response:
         items.append({"id": enterprise.id, "enterprise": enterprise.name, "unseen": enterprise.unseen,
                       "last": {"direction": last.direction, "kind": last.kind, "text": last.text[:80],
                                "at": last.created_at.isoformat()}})
-    items.sort(key=lambda i: (-i["unseen"], i["last"]["at"]), reverse=False)
+    items.sort(key=lambda i: i["last"]["at"], reverse=True)  # latest first...
+    items.sort(key=lambda i: -i["unseen"])  # ...and those waiting for an answer before all (a stable sort)
     return web.json_response({"items": items})
 
 
@@ -148,13 +151,14 @@ async def broadcast(request: web.Request) -> web.Response:
         raise ApiError("no_enterprises", "没有可发送的企业。", status=422)
     kind, content = await _content(request, targets[0], {k: v for k, v in body.items() if k != "application"})
     now = request.config_dict[workflow_key].clock()
-    record = await Broadcast.create(author=f"staff:{session.username}", text=content, enterprises=len(targets),
-                                    created_at=now)
-    total = 0
-    for enterprise in targets:
-        _, count = await manager_messages.post(enterprise.id, f"staff:{session.username}", kind, content, now,
-                                               broadcast_id=record.id)
-        total += count
+    async with in_transaction():  # all of it queued, or none (a retried request must not half-repeat)
+        record = await Broadcast.create(author=f"staff:{session.username}", text=content, enterprises=len(targets),
+                                        created_at=now)
+        total = 0
+        for enterprise in targets:
+            _, count = await manager_messages.post(enterprise.id, f"staff:{session.username}", kind, content, now,
+                                                   broadcast_id=record.id)
+            total += count
     return web.json_response({"id": record.id, "enterprises": len(targets), "deliveries": total}, status=201)
 
 

@@ -2,6 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+from tortoise.migrations.constraints import UniqueConstraint
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0006_enterprises')]
@@ -58,5 +59,9 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'message_delivery', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A manager message on its way to one contact: sent, invited (a template asked them to reply'},
             bases=['Model'],
+        ),
+        ops.AddConstraint(
+            model_name='EnterpriseContact',
+            constraint=UniqueConstraint(fields=('enterprise', 'follower'), name=None),
         ),
     ]

@@ -32,6 +32,7 @@ class EnterpriseContact(Model):
 
     class Meta:
         table = "enterprise_contact"
+        unique_together = (("enterprise", "follower"),)  # one person, one contact (NULLs do not clash)
 
 
 class ManagerAssignment(Model):

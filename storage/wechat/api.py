@@ -14,6 +14,8 @@ import asyncio
 import time
 from typing import Callable, TypeVar
 
+import requests
+from redis.exceptions import RedisError
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
@@ -64,7 +66,9 @@ async def _call(client: Client, function: Callable[[], T]) -> T:
                 client.forget_token()
                 continue
             raise WeChatError(exc.errcode, exc.errmsg or "") from None
-        except OSError as exc:  # requests' connection errors and timeouts
+        except requests.exceptions.ReadTimeout:  # sent, unanswered: it may have been delivered
+            raise WeChatError(None, "ReadTimeout", uncertain=True) from None
+        except (OSError, RedisError) as exc:  # not connected (requests), or the shared token store is away
             raise WeChatError(None, type(exc).__name__) from None
     raise AssertionError("unreachable")
 

@@ -22,8 +22,9 @@ OUTSIDE_WINDOW = 45015  # customer-service message more than 48 hours after the 
 
 
 class WeChatError(Exception):
-    def __init__(self, errcode: int | None, errmsg: str = ""):
-        self.errcode, self.errmsg = errcode, errmsg
+    def __init__(self, errcode: int | None, errmsg: str = "", *, uncertain: bool = False):
+        # uncertain: the request went out and no answer came back, so it may have taken effect
+        self.errcode, self.errmsg, self.uncertain = errcode, errmsg, uncertain
         super().__init__(f"WeChat error {errcode}: {errmsg}")
 
     @property
@@ -32,7 +33,7 @@ class WeChatError(Exception):
 
     @property
     def transient(self) -> bool:
-        return self.errcode in TRANSIENT
+        return self.errcode in TRANSIENT and not self.uncertain
 
 
 @dataclass(frozen=True)

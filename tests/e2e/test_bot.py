@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -105,3 +106,25 @@ async def test_a_tampered_safe_mode_body_is_refused(bot):
     body, query = wx.safe_mode(wx.text_xml("开公司"))
     query["msg_signature"] = "0" * 40
     assert (await bot.post(wx.url(query), data=body)).status == 403
+
+
+async def test_a_body_arriving_in_pieces_is_read_whole(bot):
+    body, query = wx.safe_mode(wx.text_xml("开公司需要准备哪些材料，" * 40))  # a long question: several segments
+
+    async def in_pieces():
+        for start in range(0, len(body), 500):
+            yield body[start:start + 500].encode()
+            await asyncio.sleep(0.01)
+
+    response = await bot.post(wx.url(query), data=in_pieces())
+    assert response.status == 200 and "MsgSignature" in await response.text()
+
+
+async def test_a_user_typing_markup_in_safe_mode_is_still_answered(bot):
+    body, query = wx.safe_mode(wx.text_xml("<!-- 开公司 -->"))
+    assert (await bot.post(wx.url(query), data=body)).status == 200
+
+
+async def test_a_non_ascii_signature_is_refused_not_an_error(bot):
+    query = {**wx.signed_query(), "signature": "签名"}
+    assert (await bot.post(wx.url(query), data=wx.text_xml("开公司"))).status == 403

@@ -4,13 +4,14 @@ own cases only, codes that bind, menu clicks, picking from a list, consent event
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import pytest
 from wechatpy import parse_message
 
 from onething import cli
-from onething.keys import notifier_key, workflow_key
+from onething.keys import notifier_key, redis_key, workflow_key
 from storage.models import Follower, Shipment, SubscribeConsent
 from tests.support import fake_wechat
 from tests.support import wechat_messages as wx
@@ -135,7 +136,13 @@ async def test_unsubscribing_stops_official_account_messages(service):
     running, client, _ = service
     person = await Person.login(client)
     await person.says(client, "你好")
+    await drain_jobs(running.app)
     assert await person.does(client, "unsubscribe") is None
+    assert not (await Follower.get(openid=person.follower_openid)).subscribed
+    # leaving is not an action that makes them a follower again, even as the first event of the hour
+    await running.app[redis_key].delete(f"bot:active:{person.follower_openid}")
+    later = wx.event_xml("unsubscribe", sender=person.follower_openid, created=int(time.time()) + 1)  # not a retry
+    await person.does(client, "unsubscribe", xml=later)
     assert not (await Follower.get(openid=person.follower_openid)).subscribed
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from onething.keys import notifier_key
+from onething.keys import notifier_key, wechat_key
 from onething.services.case_store import utcnow
 from storage.models import Follower, Notification
 from tests.support import fake_wechat
@@ -199,3 +199,17 @@ async def test_a_bad_rating_goes_to_supervisors_not_to_wechat(service, wechat):
     await send_all(running)
     assert (await Notification.get(application_id=case_id, kind="bad_rating")).state == "internal"
     assert sent(wechat, to=person) == []
+
+
+async def test_a_send_that_timed_out_is_not_sent_again(service, wechat):
+    running, client, clerk = service
+    running.app[wechat_key]._mini.timeout = 0.3  # WeChat answers after 1.5 s below
+    person = await Person.login(client)
+    await person.consent("accept", "accept")
+    fake_wechat.script(wechat.app, "mp_subscribe", person.openid, fake_wechat.SLOW)
+    notification = await accepted_case(running, clerk, person)
+    await send_all(running)
+    await notification.refresh_from_db()
+    # it reached WeChat, whose answer never came: resending could show it twice
+    assert notification.state == "unknown" and "ReadTimeout" in notification.last_error
+    assert len(sent(wechat, "mp_subscribe", person)) == 1

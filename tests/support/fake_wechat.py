@@ -12,6 +12,7 @@ the follower ``oa-<name>`` are the same person, with unionid ``u<name>``.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import defaultdict
 
@@ -25,6 +26,7 @@ SCRIPT = web.AppKey("script", dict)  # (name, openid) -> errcodes to answer, one
 TOKENS = web.AppKey("tokens", dict)  # appid -> the access token valid now
 ACCOUNTS = {APPID: SECRET, OA_APPID: OA_SECRET}
 _serial = itertools.count(1)
+SLOW = "slow"  # scripted: the message is delivered but the answer comes after the caller gave up
 
 
 def script(app: web.Application, name: str, openid: str, *errcodes: int) -> None:
@@ -80,6 +82,10 @@ def _api(name: str, appid: str, answer):
         pending = request.app[SCRIPT][(name, openid)]
         if pending:
             errcode = pending.pop(0)
+            if errcode == SLOW:  # takes it, answers too late
+                request.app[SENT].append((name, body))
+                await asyncio.sleep(1.5)
+                return web.json_response({"errcode": 0, "errmsg": "ok"})
             return web.json_response({"errcode": errcode, "errmsg": f"scripted error {errcode}"})
         request.app[SENT].append((name, body))
         return web.json_response({"errcode": 0, "errmsg": "ok", **answer(body, request)})

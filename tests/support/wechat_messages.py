@@ -20,9 +20,9 @@ def text_xml(content: str, *, sender: str = "o-citizen", msg_id: int | None = No
             f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id or uuid.uuid4().int % 10**18}</MsgId></xml>")
 
 
-def event_xml(event: str, *, sender: str = "o-citizen", key: str = "") -> str:
+def event_xml(event: str, *, sender: str = "o-citizen", key: str = "", created: int | None = None) -> str:
     return (f"<xml><ToUserName><![CDATA[gh_onething]]></ToUserName><FromUserName><![CDATA[{sender}]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            f"<CreateTime>{created or int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
             f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey></xml>")
 
 
