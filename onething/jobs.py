@@ -19,8 +19,8 @@ from redis.exceptions import RedisError
 from saq import CronJob, Worker
 from saq.queue.redis import RedisQueue
 
-from onething.keys import (catalog_key, notifier_key, redis_key, settings_key, templates_key, wechat_key,
-                           workflow_key)
+from onething.keys import (catalog_key, issues_key, notifier_key, redis_key, settings_key, templates_key,
+                           wechat_key, workflow_key)
 from onething.services import followers, progress, shipment_views
 
 log = logging.getLogger("onething.jobs")
@@ -45,6 +45,13 @@ async def deadline_sweep(ctx: dict[str, Any]) -> None:
     changed = await ctx["app"][workflow_key].sweep()
     if changed:
         log.info("deadline sweep", extra={"changed": changed})
+
+
+async def escalate_issues(ctx: dict[str, Any]) -> None:
+    """Escalate ledger issues whose level deadline has passed, one level each (see services.issues)."""
+    escalated = await ctx["app"][issues_key].escalate_due()
+    if escalated:
+        log.info("issues escalated", extra={"count": escalated})
 
 
 async def send_notifications(ctx: dict[str, Any]) -> None:
@@ -81,11 +88,13 @@ async def answer_parcels(ctx: dict[str, Any], openid: str) -> None:
 
 
 def job_functions() -> list[JobFunction]:
-    return [heartbeat, deadline_sweep, send_notifications, link_follower, answer_progress, answer_parcels]
+    return [heartbeat, deadline_sweep, send_notifications, link_follower, answer_progress, answer_parcels,
+            escalate_issues]
 
 
 def periodic_jobs() -> list[Periodic]:
-    return [Periodic(heartbeat, 15), Periodic(deadline_sweep, 60), Periodic(send_notifications, 5)]
+    return [Periodic(heartbeat, 15), Periodic(deadline_sweep, 60), Periodic(send_notifications, 5),
+            Periodic(escalate_issues, 60)]
 
 
 class Jobs(Protocol):

@@ -23,6 +23,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 
+MAX_TITLE = 200
 MAX_DAYS = 60  # no level may sit on an issue for more than about three months
 
 
@@ -162,6 +163,8 @@ class Change:
 def open_issue(title: str, requested_by: date, today: date) -> Issue:
     if not title.strip():
         raise IssueRuleError("title_required", "请写明阻碍项目推进的问题。")
+    if len(title.strip()) > MAX_TITLE:
+        raise IssueRuleError("title_too_long", f"问题标题不超过 {MAX_TITLE} 个字，详情请写在说明中。")
     if requested_by < today:
         raise IssueRuleError("requested_by_past", "期望解决日期不能早于今天。")
     return Issue(IssueState.OPEN, 0, requested_by)

@@ -17,7 +17,7 @@ from onething.domain.notice import notice_for
 from onething.domain.files import Inspector
 from onething.keys import catalog_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
-from onething.web import outbox, shipments_staff, supervision
+from onething.web import inbox, issues, ledger, outbox, projects, shipments_staff, supervision
 from onething.web.staff_session import actor, staff, staff_auth
 from onething.web.errors import ApiError
 from onething.web.http import int_id, iso_date, read_json, run_rule, text
@@ -241,6 +241,8 @@ def create_app() -> web.Application:
     supervision.setup(app)
     outbox.setup(app)
     shipments_staff.setup(app)
+    for part in (projects, issues, ledger, inbox):  # the issue ledger (对号销号) and the staff inbox
+        part.setup(app)
     app.router.add_get("/things", things)
     app.router.add_get("/things/{code}/notice", notice_json)
     app.router.add_get("/things/{code}/notice.html", notice_html)

@@ -3,12 +3,14 @@
 from .cases import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
 from .enterprises import Enterprise, EnterpriseContact, ManagerAssignment
 from .materials import AttachedMaterial, Evaluation, MaterialFile
+from .projects import Issue, IssueEvent, Project, StaffNotice
 from .shipments import Shipment, ShipmentScan
 from .staff import StaffUser
 from .wechat import Follower, FollowerLink, SubscribeConsent
 
 __all__ = [
     "Application", "AttachedMaterial", "AuditEvent", "CaseCounter", "Citizen", "Enterprise", "EnterpriseContact",
-    "Evaluation", "Follower", "FollowerLink", "ManagerAssignment", "MaterialFile", "Notification", "ReviewTask",
-    "Shipment", "ShipmentScan", "StaffUser", "SubscribeConsent",
+    "Evaluation", "Follower", "FollowerLink", "Issue", "IssueEvent", "ManagerAssignment", "MaterialFile",
+    "Notification", "Project", "ReviewTask", "Shipment", "ShipmentScan", "StaffNotice", "StaffUser",
+    "SubscribeConsent",
 ]

@@ -1,6 +1,8 @@
 """The issue ledger's rules (对号销号): deadlines, escalation up the ladder, closing and reopening."""
 
-from datetime import date, timedelta
+import csv
+import io
+from datetime import timedelta
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -133,3 +135,16 @@ def test_any_sequence_of_actions_keeps_the_ledger_honest(actions):
             assert words.strip() and change.note == words.strip()  # a resolution, a reason: never blank
         if action == "reopen":
             assert before.state == IssueState.CLOSED and issue.due_on > today and issue.level == before.level
+
+
+def test_the_ledger_csv_opens_in_excel_and_quotes_what_needs_it():
+    from onething.services.ledger import Row, month_bounds, to_csv
+
+    raw = to_csv([Row("wang", '王"小明", 城关', opened=2, open=1), Row(None, "=HYPERLINK(1)", closed=1)], "2026-12",
+                 "manager")
+    assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw
+    text = raw.decode("utf-8-sig")
+    assert '"王""小明"", 城关"' in text and "'=HYPERLINK(1)" in text
+    assert list(csv.reader(io.StringIO(text)))[1] == ["2026-12", '王"小明", 城关', "wang", "2", "1", "0", "0", "0"]
+    start, end = month_bounds(2026, 12)
+    assert (start.isoformat(), end.isoformat()) == ("2026-12-01T00:00:00+08:00", "2027-01-01T00:00:00+08:00")
