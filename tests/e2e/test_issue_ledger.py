@@ -33,6 +33,11 @@ async def a_project(client):
     return manager, sup, project
 
 
+def test_the_worker_sweeps_for_overdue_issues_every_minute():
+    assert jobs.escalate_issues in jobs.job_functions()
+    assert jobs.Periodic(jobs.escalate_issues, 60) in jobs.periodic_jobs()
+
+
 async def sweep(app) -> None:
     await jobs.escalate_issues({"app": app})
 

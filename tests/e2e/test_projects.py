@@ -118,6 +118,11 @@ async def test_reassigning_a_project_keeps_who_served_it_and_tells_the_new_manag
     assert (await b.get("/inbox"))["unread"] == 0
     unassigned = await sup.call("PUT", f"/projects/{project['id']}/manager", json={"manager": None})
     assert unassigned["manager"] is None and unassigned["managers"][-1]["manager"] is None
+    admin = await login(client, "admin")
+    assert project["id"] in [p["id"] for p in (await admin.get("/projects"))["items"]]
+    back = await admin.call("PUT", f"/projects/{project['id']}/manager", json={"manager": a.username})
+    assert back["manager"]["username"] == a.username and len(back["managers"]) == 4
+    assert [n["kind"] for n in (await a.get("/inbox"))["items"]] == ["project_assigned"] * 2  # at creation, and now
 
 
 async def test_projects_are_checked_when_created_and_moved_on(office):
