@@ -17,13 +17,14 @@ import miniapp_api
 from onething import jobs
 from onething.keys import (
     calendar_key, catalog_key, id_cipher_key, object_store_key, redis_key, settings_key, templates_key,
-    messenger_key, notifier_key, wechat_key, workflow_key,
+    issues_key, messenger_key, notifier_key, wechat_key, workflow_key,
 )
 from onething.services import case_views
 from onething.services.citizens import IdCipher
+from onething.services.issues import IssueDesk
 from onething.services.manager_messages import Messenger
 from onething.services.notifier import Notifier
-from onething.services.reference import load_calendar, load_catalog
+from onething.services.reference import load_calendar, load_catalog, load_ladder
 from onething.services.workflow import Workflow
 from onething.domain.notifications import Templates
 from onething.settings import Settings
@@ -75,6 +76,15 @@ async def workflow_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def issues_ctx(app: web.Application) -> AsyncIterator[None]:
+    # The escalation ladder is validated at startup like the catalog; the ledger keeps the workflow's clock.
+    workflow = app[workflow_key]
+    departments = {code: d.name for code, d in app[catalog_key].departments.items()}
+    app[issues_key] = IssueDesk(load_ladder(), app[calendar_key], app[templates_key], departments,
+                                clock=lambda: workflow.clock())
+    yield
+
+
 async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[settings_key]
     gateway, close = open_gateway(settings)
@@ -96,7 +106,7 @@ def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application
     app[templates_key] = make_environment()
     app[id_cipher_key] = IdCipher(settings.secret_key)
     app.cleanup_ctx.extend([reference_ctx, database_ctx, redis_ctx, workflow_ctx, object_store_ctx, wechat_ctx,
-                            jobs.jobs_ctx])
+                            issues_ctx, jobs.jobs_ctx])
     return app
 
 

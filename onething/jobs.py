@@ -19,8 +19,8 @@ from redis.exceptions import RedisError
 from saq import CronJob, Worker
 from saq.queue.redis import RedisQueue
 
-from onething.keys import (catalog_key, messenger_key, notifier_key, object_store_key, redis_key, settings_key,
-                           templates_key, wechat_key, workflow_key)
+from onething.keys import (catalog_key, issues_key, messenger_key, notifier_key, object_store_key, redis_key,
+                           settings_key, templates_key, wechat_key, workflow_key)
 from onething.services import followers, manager_messages, progress, shipment_views
 
 log = logging.getLogger("onething.jobs")
@@ -46,6 +46,13 @@ async def deadline_sweep(ctx: dict[str, Any]) -> None:
     changed = await ctx["app"][workflow_key].sweep()
     if changed:
         log.info("deadline sweep", extra={"changed": changed})
+
+
+async def escalate_issues(ctx: dict[str, Any]) -> None:
+    """Escalate ledger issues whose level deadline has passed, one level each (see services.issues)."""
+    escalated = await ctx["app"][issues_key].escalate_due()
+    if escalated:
+        log.info("issues escalated", extra={"count": escalated})
 
 
 async def send_notifications(ctx: dict[str, Any]) -> None:
@@ -94,12 +101,12 @@ async def fetch_media(ctx: dict[str, Any], message_id: int) -> None:
 
 def job_functions() -> list[JobFunction]:
     return [heartbeat, deadline_sweep, send_notifications, link_follower, answer_progress, answer_parcels,
-            send_manager_messages, fetch_media]
+            send_manager_messages, fetch_media, escalate_issues]
 
 
 def periodic_jobs() -> list[Periodic]:
     return [Periodic(heartbeat, 15), Periodic(deadline_sweep, 60), Periodic(send_notifications, 5),
-            Periodic(send_manager_messages, 2)]
+            Periodic(send_manager_messages, 2), Periodic(escalate_issues, 60)]
 
 
 class Jobs(Protocol):

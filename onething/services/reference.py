@@ -14,6 +14,7 @@ from jsonschema.exceptions import SchemaError
 from onething.domain.calendar import CalendarError, WorkCalendar, YearSchedule
 from onething.domain.catalog import Catalog
 from onething.domain.catalog_rules import CatalogInvalid, build_catalog
+from onething.domain.issues import Ladder, LadderInvalid, build_ladder
 
 
 def data_dir() -> Path:
@@ -55,6 +56,16 @@ def load_calendar(folder: Path | None = None) -> WorkCalendar:
         except (KeyError, TypeError, ValueError) as exc:
             raise CalendarError(f"{path.name}: {exc}") from None
     return WorkCalendar(tuple(schedules))
+
+
+def load_ladder(path: Path | None = None) -> Ladder:
+    """The issue ledger's escalation ladder (对号销号), refused at startup naming the file when wrong."""
+    path = path or data_dir() / "escalation.yaml"
+    errors: list[str] = []
+    raw = _read(path, errors)
+    if errors:
+        raise LadderInvalid(str(path), errors)
+    return build_ladder(raw, str(path))
 
 
 def _days(entries: list[Any]):

@@ -4,13 +4,14 @@ from .cases import Application, AuditEvent, CaseCounter, Citizen, Notification, 
 from .enterprises import Enterprise, EnterpriseContact, ManagerAssignment
 from .messages import Broadcast, ManagerMessage, MessageDelivery
 from .materials import AttachedMaterial, Evaluation, MaterialFile
+from .projects import Issue, IssueEvent, Project, StaffNotice
 from .shipments import Shipment, ShipmentScan
 from .staff import StaffUser
 from .wechat import Follower, FollowerLink, SubscribeConsent
 
 __all__ = [
     "Application", "AttachedMaterial", "AuditEvent", "Broadcast", "CaseCounter", "Citizen", "Enterprise",
-    "EnterpriseContact", "Evaluation", "Follower", "FollowerLink", "ManagerAssignment", "ManagerMessage",
-    "MaterialFile", "MessageDelivery", "Notification", "ReviewTask", "Shipment", "ShipmentScan", "StaffUser",
-    "SubscribeConsent",
+    "EnterpriseContact", "Evaluation", "Follower", "FollowerLink", "Issue", "IssueEvent", "ManagerAssignment",
+    "ManagerMessage", "MaterialFile", "MessageDelivery", "Notification", "Project", "ReviewTask", "Shipment",
+    "ShipmentScan", "StaffNotice", "StaffUser", "SubscribeConsent",
 ]

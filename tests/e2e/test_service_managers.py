@@ -172,6 +172,29 @@ async def test_the_managers_paths_are_in_the_staff_openapi_document(service):
     spec = await (await client.get("/staff/api/v1/openapi.json")).json()
     for path in ("/staff/api/v1/enterprises", "/staff/api/v1/enterprises/{id}/manager",
                  "/staff/api/v1/enterprises/{id}/messages", "/staff/api/v1/conversations",
-                 "/staff/api/v1/conversations/{id}/messages", "/staff/api/v1/broadcasts"):
+                 "/staff/api/v1/conversations/{id}/messages", "/staff/api/v1/broadcasts", "/staff/api/v1/projects",
+                 "/staff/api/v1/projects/{id}/issues", "/staff/api/v1/ledger"):
         assert path in spec["paths"], path
     assert "onething 工作人员接口" in await (await client.get("/staff/api/v1/docs")).text()
+
+
+async def test_an_enterprise_contact_raises_an_issue_its_manager_works(service, wechat):
+    running, client = service
+    manager = await StaffApi.login(client, name("manager"), "manager")
+    person, stranger = await Person.login(client), await Person.login(client)
+    enterprise = await enterprise_with_contact(client, manager, person)
+    await drain_jobs(running.app)  # WeChat says the follower is the mini-program's citizen
+    project = await manager.post("/projects", {"enterprise_id": enterprise["id"], "name": "年产万吨食品加工项目",
+                                               "level": "county", "stage": "approval"})
+
+    (listed,) = (await person.mini.get("/me/projects"))["items"]
+    assert listed["id"] == project["id"] and listed["issues"] == []
+    issue = await person.mini.post(f"/me/projects/{project['id']}/issues", {
+        "title": "排水许可迟迟未批", "department": "water-supply", "requested_by": "2099-12-31"}, expect=201)
+    assert issue["opened_by"].startswith("contact:")
+    assert [i["id"] for i in (await manager.get(f"/projects/{project['id']}/issues"))["items"]] == [issue["id"]]
+    assert any("排水许可迟迟未批" in n["text"] for n in (await manager.get("/inbox"))["items"])
+    # someone who is not a contact of the enterprise sees nothing of it
+    assert (await stranger.mini.get("/me/projects"))["items"] == []
+    await stranger.mini.post(f"/me/projects/{project['id']}/issues", {
+        "title": "x", "department": "water-supply", "requested_by": "2099-12-31"}, expect=404)

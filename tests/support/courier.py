@@ -15,8 +15,10 @@ from tests.support.staff_api import PASSWORD
 
 def decode_qr(png: bytes) -> str:
     """What a phone's camera reads from the label."""
-    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    return code.text
+    # QR codes only (zxing may otherwise also "see" a 1-D code in the modules), read once each
+    codes = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormat.QRCode)
+    [text] = {code.text for code in codes}
+    return text
 
 
 def token_of(url: str) -> str:

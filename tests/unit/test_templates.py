@@ -82,6 +82,28 @@ SHIPMENT = {
 COURIER_PAGE = {"shipment": SHIPMENT, "message": "已登记：开始派送。", "error": "", "reasons": ["收件人不在"],
                 "action_path": "/courier/s/TOKEN", "form_token": "f" * 32}
 
+# The staff inbox: the context services.issues and services.projects give each notice.
+ISSUE_NOTICE = {"issue": {"id": 12, "title": "项目用地指标未落实", "department_name": "县住房和城乡建设局",
+                          "requested_by": "2026-11-30"},
+                "project": {"name": "年产5万吨食品加工项目"}, "enterprise": {"name": "某县青禾食品有限公司"},
+                "level": {"name": "县重大项目服务处"}}
+STAFF_NOTICES = {
+    "staff_issue_opened.txt.j2": [("by an enterprise", {**ISSUE_NOTICE, "opened_by": "contact:3"},
+                                   ["第12号", "项目用地指标未落实", "县住房和城乡建设局", "2026-11-30"])],
+    "staff_issue_escalated.txt.j2": [("to the service centre", {**ISSUE_NOTICE, "from_level": "项目服务经理",
+                                                                "due_on": "2026-12-07", "note": ""},
+                                      ["在项目服务经理逾期未解决", "升级至县重大项目服务处", "本级办理时限：2026-12-07"])],
+    "staff_issue_reopened.txt.j2": [("with a reason", {**ISSUE_NOTICE, "from_level": "项目服务经理", "note": "企业反映仍未解决",
+                                                       "due_on": "2026-12-07"}, ["原因：企业反映仍未解决", "2026-12-07"])],
+    "staff_project_assigned.txt.j2": [
+        ("with a note", {"project": {"name": "年产5万吨食品加工项目", "level_name": "县重点项目"},
+                         "enterprise": {"name": "某县青禾食品有限公司"}, "assigned_by": "admin", "note": "原经理调岗"},
+         ["年产5万吨食品加工项目", "县重点项目", "说明：原经理调岗"]),
+        ("without", {"project": {"name": "甲项目", "level_name": "省重点项目"}, "enterprise": {"name": "乙公司"},
+                     "assigned_by": "admin", "note": ""}, ["甲项目", "项目服务经理"]),
+    ],
+}
+
 CASES = {
     **{f"notify_{kind}.txt.j2": cases for kind, cases in NOTIFY.items()},
     "shipment_slip.html.j2": [("two pieces", {"shipment": SHIPMENT, "qr_image": "data:image/svg+xml;base64,AAAA"},
@@ -145,6 +167,7 @@ CASES = {
          ['"appid": "wx-mp"', '"key": "MY_CASES"', '"key": "CONTACT_MANAGER"']),
         ("without", {"public_url": "https://example.gov.cn", "mini_appid": None}, ['"key": "GUIDE"']),
     ],
+    **STAFF_NOTICES,
     "bot_unknown.txt.j2": [("all", {"things": list(CATALOG.things.values())}, ["抱歉", "开办餐饮店"])],
     "bot_notice.txt.j2": [
         (code, {**context, "public_url": "https://example.gov.cn"}, [*expected, "https://example.gov.cn"])

@@ -5,7 +5,7 @@ from tortoise import fields
 from tortoise.migrations.constraints import UniqueConstraint
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0006_enterprises')]
+    dependencies = [('models', '0007_issue_ledger')]
 
     initial = False
 
