@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from onething import jobs
+from onething import tasks
 from onething.keys import issues_key, workflow_key
 from storage.models import IssueEvent
 from tests.support.apps import start_app
@@ -34,12 +34,12 @@ async def a_project(client):
 
 
 def test_the_worker_sweeps_for_overdue_issues_every_minute():
-    assert jobs.escalate_issues in jobs.job_functions()
-    assert jobs.Periodic(jobs.escalate_issues, 60) in jobs.periodic_jobs()
+    assert tasks.escalate_issues in tasks.job_functions()
+    assert tasks.Periodic(tasks.escalate_issues, 60) in tasks.periodic_jobs()
 
 
 async def sweep(app) -> None:
-    await jobs.escalate_issues({"app": app})
+    await tasks.escalate_issues({"app": app})
 
 
 async def test_an_issue_escalates_on_time_once_and_closes_with_a_resolution(office):
