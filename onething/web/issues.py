@@ -12,14 +12,14 @@ from aiohttp import web
 
 from onething.domain.calendar import CalendarError, local_date
 from onething.domain.issues import ACTIVE, STATE_NAMES, IssueRuleError, IssueState, is_overdue
-from onething.keys import issues_key
-from onething.services import projects
+from onething.keys import issues_key, templates_key, workflow_key
+from onething.services import manager_messages, projects
 from onething.services.issues import ConcurrentIssueUpdate, IssueDesk, domain_of
 from onething.web.errors import ApiError
 from onething.web.openapi import Route
 from onething.web.http import int_id, iso_date, read_json, text
 from onething.web.staff_session import actor, staff
-from storage.models import Issue, IssueEvent
+from storage.models import Issue, IssueEvent, Project
 
 WORK = ("manager", "supervisor", "admin")
 READ = (*WORK, "reviewer")
@@ -127,9 +127,22 @@ def _action(name: str, field: str | None):
         body = await read_json(request)
         note = text(body, field, required=False, max_length=4000) if field else ""
         call = getattr(desk, name)
-        await _rule(call(int_id(request), actor(session), note) if field else call(int_id(request), actor(session)))
+        row = await _rule(call(int_id(request), actor(session), note) if field else call(int_id(request), actor(session)))
+        if name == "close":
+            await _tell_the_enterprise(request, row, session)
         return await _detail(request, int_id(request))
     return handler
+
+
+async def _tell_the_enterprise(request: web.Request, row: Issue, session) -> None:
+    """An issue an enterprise contact raised is closed: they hear the resolution on WeChat."""
+    if not row.opened_by.startswith("contact:"):
+        return
+    project = await Project.get(id=row.project_id)
+    message = request.config_dict[templates_key].get_template("issue_closed.txt.j2").render(issue=row, project=project)
+    await manager_messages.post(project.enterprise_id, f"staff:{session.username}", "text", message,
+                                request.config_dict[workflow_key].clock(),
+                                contact_ids=[int(row.opened_by.split(":", 1)[1])])
 
 
 STRING = {"type": "string"}

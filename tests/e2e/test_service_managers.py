@@ -194,6 +194,10 @@ async def test_an_enterprise_contact_raises_an_issue_its_manager_works(service, 
     assert issue["opened_by"].startswith("contact:")
     assert [i["id"] for i in (await manager.get(f"/projects/{project['id']}/issues"))["items"]] == [issue["id"]]
     assert any("排水许可迟迟未批" in n["text"] for n in (await manager.get("/inbox"))["items"])
+    # closed with its resolution (对号销号): the contact who raised it hears it on WeChat
+    await manager.post(f"/issues/{issue['id']}/close", {"resolution": "已于11月20日核发排水许可"})
+    await send_all(running)
+    assert "已于11月20日核发排水许可" in texts_to(wechat, person.follower_openid)[-1]["text"]["content"]
     # someone who is not a contact of the enterprise sees nothing of it
     assert (await stranger.mini.get("/me/projects"))["items"] == []
     await stranger.mini.post(f"/me/projects/{project['id']}/issues", {

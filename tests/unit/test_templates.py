@@ -160,6 +160,9 @@ CASES = {
         ("document", {"message": {**MESSAGE, "filename": "踏勘通知.pdf"}, "link": "https://files.example/x"},
          ["踏勘通知.pdf", "https://files.example/x", "7天内有效"]),
     ],
+    "issue_closed.txt.j2": [("closed", {"issue": {"title": "排水许可迟迟未批", "resolution": "已于11月20日核发"},
+                                        "project": {"name": "年产万吨食品加工项目"}},
+                             ["年产万吨食品加工项目", "排水许可迟迟未批", "已于11月20日核发", "回复"])],
     "manager_invitation.txt.j2": [("text", {"message": MESSAGE}, ["经理有新消息"]),
                                   ("document", {"message": {**MESSAGE, "kind": "document"}}, ["经理发来文件"])],
     "wechat_menu.json.j2": [
