@@ -18,7 +18,7 @@ from onething.domain.catalog import Catalog, Thing
 from onething.domain.notice import notice_for
 from onething.domain.notifications import OA_SUBSCRIBE
 from onething.keys import catalog_key, settings_key, templates_key
-from onething.services import followers, manager_messages, progress, shipment_views
+from onething.services import followers, manager_messages, progress, receipts, shipment_views
 from storage.models import Application, EnterpriseContact, Follower
 
 from .events import consent_choices
@@ -43,6 +43,7 @@ class Incoming:
     event_key: str = ""
     xml: str = ""
     media_id: str = ""  # images, voice, video, files
+    receipt: tuple[str, str] = ("", "")  # a template message's (MsgID, Status)
     filename: str = ""
     state: dict = field(default_factory=dict)  # what the previous answer left for this one
 
@@ -119,6 +120,9 @@ class Conversation:
             return Answer(self.say("bot_welcome.txt.j2", bound=bound, returning=event == "scan"))
         if event == "unsubscribe":
             await followers.unsubscribed(message.openid)
+            return Answer()
+        if event == "templatesendjobfinish":
+            await receipts.template_finished(message.receipt[0], message.receipt[1])
             return Answer()
         if event in CONSENT_EVENTS:
             await followers.record_consent(OA_SUBSCRIBE, message.openid, consent_choices(message.xml))

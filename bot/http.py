@@ -140,7 +140,8 @@ def _incoming(message, xml: str) -> Incoming:
                     content=data.get("Content") or "",
                     event="subscribe" if event == "subscribe_scan" else event,  # wechatpy's name for a scan
                     event_key=data.get("EventKey") or "", xml=xml, media_id=data.get("MediaId") or "",
-                    filename=data.get("Title") or data.get("FileName") or "")
+                    filename=data.get("Title") or data.get("FileName") or "",
+                    receipt=(str(data.get("MsgID") or ""), data.get("Status") or ""))
 
 
 # One round trip, one command: is this message new (SET NX), has its sender been seen this hour

@@ -111,9 +111,10 @@ class Messenger:
                         raise
             if not self.templates.oa_template:
                 return await self._finish(delivery, state="failed", error="超过48小时未互动，且未配置模板消息")
-            await self.gateway.send_template(follower.openid, self.templates.oa_template,
-                                             self._invitation(delivery.message, now), None)
-            await self._finish(delivery, state="invited", channel=OA_TEMPLATE, sent_at=now, error="")
+            msgid = await self.gateway.send_template(follower.openid, self.templates.oa_template,
+                                                     self._invitation(delivery.message, now), None)
+            await self._finish(delivery, state="invited", channel=OA_TEMPLATE, sent_at=now, error="",
+                               wechat_msgid=msgid)
             await self._await_reply(follower, delivery, INVITATION_WINDOW)  # their reply releases it
         except WeChatError as exc:
             error = f"{exc.errcode} {exc.errmsg}".strip()

@@ -85,7 +85,7 @@ class Notifier:
         reach = await reach_of(row, self.templates)
         for channel in channels(reach, self.templates, now, row.failed_channels):
             try:
-                await self._send(channel, reach, row, message, now)
+                msgid = await self._send(channel, reach, row, message, now)
             except WeChatError as exc:
                 error = f"{channel}: {exc.errcode} {exc.errmsg}".strip()
                 if exc.uncertain:  # it may have arrived: never twice
@@ -101,12 +101,13 @@ class Notifier:
                     await self._drop_consent(channel, reach)
                 continue
             await self._use_consent(channel, reach)
-            await self._finish(row, state="sent", channel=channel, sent_at=now, last_error="")
+            await self._finish(row, state="sent", channel=channel, sent_at=now, last_error="", wechat_msgid=msgid)
             return
         await self._finish(row, state="undeliverable",
                            last_error=row.last_error or "申请人未订阅消息，也未关注公众号：无法通知")
 
-    async def _send(self, channel: str, reach, row: Notification, message: Message, now: datetime) -> None:
+    async def _send(self, channel: str, reach, row: Notification, message: Message, now: datetime) -> str | None:
+        """Send on one channel; the msgid of a template message (its delivery receipt comes later)."""
         number = row.application.number if row.application else row.payload.get("number", "")
         data = {
             "character_string1": {"value": clip(number, 32)},
@@ -123,7 +124,8 @@ class Notifier:
         elif channel == OA_TEXT:
             await self.gateway.send_text(reach.follower_openid, message.text)
         elif channel == OA_TEMPLATE:
-            await self.gateway.send_template(reach.follower_openid, self.templates.oa_template, data, page)
+            return await self.gateway.send_template(reach.follower_openid, self.templates.oa_template, data, page)
+        return None
 
     async def _retry_later(self, row: Notification, error: str, now: datetime) -> None:
         attempts = row.attempts + 1

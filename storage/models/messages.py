@@ -32,6 +32,7 @@ class MessageDelivery(Model):
     contact = fields.ForeignKeyField("models.EnterpriseContact", related_name="deliveries")
     state = fields.CharField(max_length=16, default="pending", db_index=True)
     channel = fields.CharField(max_length=16, null=True)
+    wechat_msgid = fields.CharField(max_length=32, null=True, db_index=True)  # a template message: its receipt
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(null=True)
     claimed_at = fields.DatetimeField(null=True)

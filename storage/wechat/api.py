@@ -106,11 +106,12 @@ class WeChatApi:
             return await self._sandbox.send_text(openid, content)
         await _call(self._oa, lambda: self._oa.message.send_text(openid, content))
 
-    async def send_template(self, openid: str, template_id: str, data: dict, mini_page: str | None) -> None:
+    async def send_template(self, openid: str, template_id: str, data: dict, mini_page: str | None) -> str | None:
         if self._oa is None:
             return await self._sandbox.send_template(openid, template_id, data, mini_page)
-        await _call(self._oa, lambda: self._oa.message.send_template(
+        result = await _call(self._oa, lambda: self._oa.message.send_template(
             openid, template_id, data, mini_program=self._mini_program(mini_page)))
+        return str(result["msgid"]) if result.get("msgid") else None
 
     async def send_oa_subscribe(self, openid: str, template_id: str, data: dict, mini_page: str | None) -> None:
         if self._oa is None:

@@ -42,8 +42,9 @@ class SandboxGateway:
     async def send_text(self, openid: str, content: str) -> None:
         self._keep("oa_text", openid, {"content": content})
 
-    async def send_template(self, openid: str, template_id: str, data: dict, mini_page: str | None) -> None:
+    async def send_template(self, openid: str, template_id: str, data: dict, mini_page: str | None) -> str | None:
         self._keep("oa_template", openid, {"template_id": template_id, "data": data, "page": mini_page})
+        return None
 
     async def send_oa_subscribe(self, openid: str, template_id: str, data: dict, mini_page: str | None) -> None:
         self._keep("oa_subscribe", openid, {"template_id": template_id, "data": data, "page": mini_page})

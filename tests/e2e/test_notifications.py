@@ -13,6 +13,7 @@ from onething.keys import notifier_key, wechat_key
 from onething.services.case_store import utcnow
 from storage.models import Follower, Notification
 from tests.support import fake_wechat
+from tests.support import wechat_messages as wx
 from tests.support.apps import drain_jobs, start_app
 from tests.support.cases import Clock
 from tests.support.people import MP_TEMPLATE, OA_TEMPLATE, Person, wechat_env
@@ -126,6 +127,13 @@ async def test_outside_the_48_hour_window_a_template_message_goes_instead(servic
         "sent", "oa_template", ["oa_text"])
     (message,) = sent(wechat, "oa_template", person)
     assert message["template_id"] == OA_TEMPLATE and message["miniprogram"]["appid"] == fake_wechat.APPID
+    # WeChat's receipt says the user blocked the account: the outbox shows it was never seen
+    await notification.refresh_from_db()
+    assert notification.wechat_msgid
+    await person.does(client, "", xml=wx.template_receipt_xml(notification.wechat_msgid, "failed:user block",
+                                                                sender=person.follower_openid))
+    await notification.refresh_from_db()
+    assert notification.state == "failed" and "拒收" in notification.last_error
 
     # two days later nobody tries the text at all
     await Follower.filter(openid=person.follower_openid).update(last_message_at=utcnow() - timedelta(days=3))

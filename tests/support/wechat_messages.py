@@ -76,3 +76,11 @@ def image_xml(media_id: str, *, sender: str = "o-citizen", msg_id: int | None = 
             f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[image]]></MsgType>"
             f"<PicUrl><![CDATA[http://mmbiz.qpic.cn/x]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>"
             f"<MsgId>{msg_id or uuid.uuid4().int % 10**18}</MsgId></xml>")
+
+
+def template_receipt_xml(msgid: str, status: str, *, sender: str = "o-citizen") -> str:
+    """TEMPLATESENDJOBFINISH: WeChat's receipt for a template message, a few seconds after it."""
+    return (f"<xml><ToUserName><![CDATA[gh_onething]]></ToUserName><FromUserName><![CDATA[{sender}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            f"<Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event><MsgID>{msgid}</MsgID>"
+            f"<Status><![CDATA[{status}]]></Status></xml>")
