@@ -19,7 +19,8 @@ import jinja2
 from tortoise.transactions import in_transaction
 
 from onething.domain.calendar import SHANGHAI
-from onething.domain.notifications import OA_TEMPLATE, OA_TEXT, SENDING_LEASE, SERVICE_WINDOW, Templates, clip, retry_after
+from onething.domain.notifications import OA_TEMPLATE, OA_TEXT, SERVICE_WINDOW, Templates, clip, retry_after
+from onething.services import sending
 from onething.services.case_store import utcnow
 from storage.models import EnterpriseContact, Follower, ManagerMessage, MessageDelivery
 from storage.objects import ObjectStore
@@ -78,19 +79,17 @@ class Messenger:
 
     async def run(self) -> int:
         now = self.clock()
-        await MessageDelivery.filter(state="sending", claimed_at__lt=now - SENDING_LEASE).update(
-            state="unknown", error="发送中断，无法确认是否送达，未重发")
-        due = await (MessageDelivery.filter(state="pending").filter(next_attempt_at__isnull=True)
-                     .order_by("id").limit(self.per_run).values_list("id", flat=True))
-        due += await (MessageDelivery.filter(state="pending", next_attempt_at__lte=now)
-                      .order_by("id").limit(self.per_run - len(due)).values_list("id", flat=True)) if len(due) < self.per_run else []
         sent = 0
-        for delivery_id in due:
-            if await MessageDelivery.filter(id=delivery_id, state="pending").update(state="sending", claimed_at=now) != 1:
+        for delivery_id in await sending.due(MessageDelivery, now, self.per_run, "error"):
+            if not await sending.claim(MessageDelivery, delivery_id, now):
                 continue  # another worker has it
             delivery = await MessageDelivery.get(id=delivery_id).prefetch_related(
                 "message", "message__enterprise", "contact", "contact__follower")
-            await self._deliver(delivery, now)
+            try:
+                await self._deliver(delivery, now)
+            except Exception as exc:  # a template, the store, the database: try again later
+                log.exception("manager message failed before reaching WeChat", extra={"delivery": delivery.id})
+                await self._retry_later(delivery, type(exc).__name__, now)
             sent += 1
         return sent
 
@@ -122,10 +121,13 @@ class Messenger:
                 return await self._finish(delivery, state="unknown", error=f"{error}：无法确认是否送达，未重发")
             if not exc.transient:
                 return await self._finish(delivery, state="failed", error=error)
-            attempts = delivery.attempts + 1
-            pause = retry_after(attempts)
-            await self._finish(delivery, state="pending" if pause else "failed", attempts=attempts, error=error,
-                               next_attempt_at=now + pause if pause else None)
+            await self._retry_later(delivery, error, now)
+
+    async def _retry_later(self, delivery: MessageDelivery, error: str, now: datetime) -> None:
+        attempts = delivery.attempts + 1
+        pause = retry_after(attempts)
+        await self._finish(delivery, state="pending" if pause else "failed", attempts=attempts, error=error,
+                           next_attempt_at=now + pause if pause else None)
 
     async def _await_reply(self, follower: Follower, delivery: MessageDelivery, seconds: int) -> None:
         """What the contact writes next answers the manager, not the bot."""

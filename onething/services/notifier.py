@@ -1,10 +1,5 @@
-"""The outbox sender: every notification a change wrote goes out once, on the best channel left.
-
-A row is claimed by a conditional update (pending -> sending) before anything is sent, so two
-workers never send the same one. One that stays "sending" past its lease belonged to a sender
-that died mid-call: it may have reached the user, so it is marked "unknown" for a person to
-look at rather than sent again.
-"""
+"""The outbox sender: every notification a change wrote goes out once, on the best channel left
+(claimed as services.sending describes, so never twice)."""
 
 from __future__ import annotations
 
@@ -15,12 +10,13 @@ from datetime import datetime
 from typing import Callable
 
 import jinja2
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 
 from onething.domain.calendar import SHANGHAI
 from onething.domain.catalog import Catalog
-from onething.domain.notifications import (MP_SUBSCRIBE, OA_SUBSCRIBE, OA_TEMPLATE, OA_TEXT, SENDING_LEASE, STAFF_ONLY,
+from onething.domain.notifications import (MP_SUBSCRIBE, OA_SUBSCRIBE, OA_TEMPLATE, OA_TEXT, STAFF_ONLY,
                                            Templates, channels, clip, retry_after)
+from onething.services import sending
 from onething.services.case_store import utcnow
 from onething.services.reach import reach_of
 from storage.models import Notification, SubscribeConsent
@@ -55,17 +51,12 @@ class Notifier:
     async def run(self) -> int:
         """Send what is due; the number of notifications handled."""
         now = self.clock()
-        await Notification.filter(state="sending", claimed_at__lt=now - SENDING_LEASE).update(
-            state="unknown", last_error="发送中断，无法确认是否送达，未重发")
-        due = await (Notification.filter(state="pending")
-                     .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-                     .order_by("id").limit(BATCH).values_list("id", flat=True))
+        due = await sending.due(Notification, now, BATCH, "last_error")
         limit = asyncio.Semaphore(PARALLEL)
 
         async def one(notification_id: int) -> int:
             async with limit:
-                if await Notification.filter(id=notification_id, state="pending").update(
-                        state="sending", claimed_at=now) != 1:
+                if not await sending.claim(Notification, notification_id, now):
                     return 0  # another worker has it
                 row = await Notification.get(id=notification_id).prefetch_related("application")
                 try:
