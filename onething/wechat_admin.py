@@ -9,8 +9,6 @@ import sys
 
 from onething.settings import Settings
 
-CODE_LIFETIME = 30 * 24 * 3600  # WeChat's longest for a temporary code
-
 
 def add_parsers(sub) -> None:
     wechat = sub.add_parser("wechat", help="the official account").add_subparsers(dest="action", required=True)
@@ -31,6 +29,7 @@ def menu_json(settings: Settings) -> dict:
 
 def wechat(args: argparse.Namespace, settings: Settings) -> int:
     from onething.domain import scenes
+    from onething.services import scene_codes
     from storage.wechat import WeChatError, open_gateway
 
     gateway, close = open_gateway(settings)
@@ -45,9 +44,8 @@ def wechat(args: argparse.Namespace, settings: Settings) -> int:
             print("menu published" + (" (sandbox: nothing sent)" if settings.official_account is None else ""))
             return
         kind = {"window": scenes.WINDOW, "application": scenes.APPLICATION, "enterprise": scenes.ENTERPRISE}[args.kind]
-        scene = scenes.make(kind, args.ref, settings.secret_key)
-        code = await gateway.create_scene_code(scene, CODE_LIFETIME)
-        print(f"scene\t{scene}\nurl\t{code.url}\nimage\t{code.image_url}")
+        code = await scene_codes.make(gateway, settings.secret_key, kind, args.ref)
+        print(f"scene\t{code['scene']}\nurl\t{code['url']}\nimage\t{code['image_url']}")
 
     try:
         asyncio.run(run())

@@ -11,19 +11,18 @@ from aiohttp import web
 from onething.domain import scenes
 from onething.domain.calendar import local_date
 from onething.domain.identity import mask_name
-from onething.keys import catalog_key, settings_key, wechat_key, workflow_key
+from onething.keys import catalog_key, workflow_key
 from onething.services import enterprises
 from onething.services.enterprises import EnterpriseError
 from onething.web.errors import ApiError
 from onething.web.http import int_id, read_json, text
 from onething.web.openapi import Route
+from onething.web.outbox import scene_code
 from onething.web.presenters import application_summary, task_json
 from onething.web.staff_session import staff
 from storage.models import Enterprise, EnterpriseContact, StaffUser
-from storage.wechat import WeChatError
 
 SERVE = ("manager", "supervisor", "admin")
-CODE_LIFETIME = 30 * 24 * 3600
 
 
 async def find(request: web.Request, *roles: str) -> Enterprise:
@@ -109,13 +108,7 @@ async def verify_contact(request: web.Request) -> web.Response:
 async def wechat_code(request: web.Request) -> web.Response:
     """The code a manager hands an enterprise's people: scanning it makes them its contacts."""
     enterprise = await find(request, "manager", "admin")
-    scene = scenes.make(scenes.ENTERPRISE, enterprise.credit_code, request.config_dict[settings_key].secret_key)
-    try:
-        code = await request.config_dict[wechat_key].create_scene_code(scene, CODE_LIFETIME)
-    except WeChatError as exc:
-        raise ApiError("wechat_unavailable", "暂时无法生成公众号二维码，请稍后再试。", status=503,
-                       details={"errcode": exc.errcode}) from None
-    return web.json_response({"scene": scene, "url": code.url, "image_url": code.image_url, "expires_in": CODE_LIFETIME})
+    return await scene_code(request, scenes.ENTERPRISE, enterprise.credit_code)
 
 
 STRING = {"type": "string"}

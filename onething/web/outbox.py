@@ -11,6 +11,7 @@ from aiohttp import web
 
 from onething.domain import scenes
 from onething.keys import settings_key, wechat_key
+from onething.services import scene_codes
 from onething.web.errors import ApiError
 from onething.web.http import int_id
 from onething.web.staff_session import staff
@@ -21,7 +22,6 @@ PAGE_SIZE = 50
 STATES = ("pending", "sending", "sent", "failed", "undeliverable", "unknown", "internal")
 RETRYABLE = ("failed", "undeliverable", "unknown")
 SECRET_FIELDS = {"pickup_code"}  # the recipient's alone: staff never need to read it back
-CODE_LIFETIME = 30 * 24 * 3600  # WeChat's longest for a temporary code
 
 
 def _json(row: Notification) -> dict:
@@ -69,14 +69,17 @@ async def wechat_code(request: web.Request) -> web.Response:
     application = await Application.get_or_none(id=int_id(request))
     if application is None:
         raise web.HTTPNotFound()
-    scene = scenes.make(scenes.APPLICATION, str(application.id), request.config_dict[settings_key].secret_key)
+    return await scene_code(request, scenes.APPLICATION, str(application.id))
+
+
+async def scene_code(request: web.Request, kind: str, ref: str) -> web.Response:
     try:
-        code = await request.config_dict[wechat_key].create_scene_code(scene, CODE_LIFETIME)
+        code = await scene_codes.make(request.config_dict[wechat_key], request.config_dict[settings_key].secret_key,
+                                      kind, ref)
     except WeChatError as exc:
         raise ApiError("wechat_unavailable", "暂时无法生成公众号二维码，请稍后再试。", status=503,
                        details={"errcode": exc.errcode}) from None
-    return web.json_response({"scene": scene, "url": code.url, "image_url": code.image_url,
-                              "expires_in": CODE_LIFETIME})
+    return web.json_response(code)
 
 
 def setup(app: web.Application) -> None:
