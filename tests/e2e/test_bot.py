@@ -10,14 +10,8 @@ from wechatpy import parse_message
 
 from tests.support import wechat_messages as wx
 from tests.conftest import REDIS_URL
-from tests.support import fake_wechat
 from tests.support.apps import start_app
 from tests.support.people import wechat_env
-
-@pytest.fixture
-async def wechat(aiohttp_server):
-    return await aiohttp_server(fake_wechat.create_fake_wechat())
-
 
 @pytest.fixture
 async def bot(aiohttp_server, aiohttp_client, tmp_path, redis_url, wechat):

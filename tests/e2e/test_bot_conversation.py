@@ -15,29 +15,21 @@ from onething.keys import notifier_key, redis_key, workflow_key
 from storage.models import Follower, Shipment, SubscribeConsent
 from tests.support import fake_wechat
 from tests.support import wechat_messages as wx
-from tests.support.apps import drain_jobs, start_app
+from tests.support.apps import drain_jobs, until_idle
 from tests.support.cases import to_results_ready
 from tests.support.people import OA_SUBSCRIBE_TEMPLATE, Person, wechat_env
 from tests.support.staff_api import StaffApi
 
 
 @pytest.fixture
-async def wechat(aiohttp_server):
-    return await aiohttp_server(fake_wechat.create_fake_wechat())
-
-
-@pytest.fixture
-async def service(aiohttp_server, aiohttp_client, tmp_path, wechat, database_url, redis_url):
-    running = await start_app(aiohttp_server, tmp_path, database_url=database_url, redis_url=redis_url,
-                              **wechat_env(wechat))
-    client = await aiohttp_client(running.server)
+async def service(wired):
+    running, client = wired
     clerk = await StaffApi.login(client, f"clerk-{uuid.uuid4().hex[:8]}", "clerk")
     return running, client, clerk
 
 
 def texts_to(wechat, openid: str) -> list[str]:
-    return [body["text"]["content"] for name, body in wechat.app[fake_wechat.SENT]
-            if name == "oa_text" and body["touser"] == openid]
+    return fake_wechat.texts_to(wechat.app, openid)
 
 
 async def test_progress_answers_the_followers_own_cases_once_wechat_says_who_they_are(service, wechat):
@@ -120,8 +112,7 @@ async def test_official_account_consent_events_are_recorded_and_used(service, we
     assert consent.long_term
 
     await clerk.post(f"/applications/{await person.submitted_case(running)}/accept")
-    while await running.app[notifier_key].run():
-        pass
+    await until_idle(running.app[notifier_key].run)
     assert [body["touser"] for name, body in wechat.app[fake_wechat.SENT] if name == "oa_subscribe"] == [
         person.follower_openid]
 
@@ -201,13 +192,11 @@ async def test_posting_and_delivery_reach_the_applicant_on_wechat(service, wecha
         "method": "post", "recipient": "王青禾", "phone": "13812345678",
         "address": {"province": "浙江省", "city": "杭州市", "district": "某县", "detail": "城关镇解放路18号"}})
     await to_results_ready(running.app[workflow_key], case["id"])
-    while await running.app[notifier_key].run():  # the earlier news went nowhere: no consent yet
-        pass
+    await until_idle(running.app[notifier_key].run)  # the earlier news went nowhere: no consent yet
     await person.consent("accept")  # the front end asks before showing "寄出后通知我"
     await clerk.post(f"/applications/{case['id']}/shipments", {"tracking_number": "EA123456789CN",
                                                                "pieces": [{"description": "营业执照正副本"}]}, expect=201)
-    while await running.app[notifier_key].run():
-        pass
+    await until_idle(running.app[notifier_key].run)
     posted = [body for name, body in wechat.app[fake_wechat.SENT]
               if name == "mp_subscribe" and body["touser"] == person.openid and body["data"]["phrase3"]["value"] == "已寄出"]
     code = (await Shipment.get(application_id=case["id"])).pickup_code

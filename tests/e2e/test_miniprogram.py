@@ -24,11 +24,6 @@ VALID_FORM = {
 
 
 @pytest.fixture
-async def wechat(aiohttp_server):
-    return await aiohttp_server(fake_wechat.create_fake_wechat())
-
-
-@pytest.fixture
 async def service(aiohttp_server, aiohttp_client, tmp_path, wechat, database_url, redis_url):
     running = await start_app(aiohttp_server, tmp_path, database_url=database_url, redis_url=redis_url,
                               mp_appid=fake_wechat.APPID, mp_secret=fake_wechat.SECRET,

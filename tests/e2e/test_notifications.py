@@ -14,22 +14,15 @@ from onething.services.case_store import utcnow
 from storage.models import Follower, Notification
 from tests.support import fake_wechat
 from tests.support import wechat_messages as wx
-from tests.support.apps import drain_jobs, start_app
+from tests.support.apps import drain_jobs, until_idle
 from tests.support.cases import Clock
-from tests.support.people import MP_TEMPLATE, OA_TEMPLATE, Person, wechat_env
+from tests.support.people import MP_TEMPLATE, OA_TEMPLATE, Person
 from tests.support.staff_api import StaffApi
 
 
 @pytest.fixture
-async def wechat(aiohttp_server):
-    return await aiohttp_server(fake_wechat.create_fake_wechat())
-
-
-@pytest.fixture
-async def service(aiohttp_server, aiohttp_client, tmp_path, wechat, database_url, redis_url):
-    running = await start_app(aiohttp_server, tmp_path, database_url=database_url, redis_url=redis_url,
-                              **wechat_env(wechat))
-    client = await aiohttp_client(running.server)
+async def service(wired):
+    running, client = wired
     clerk = await StaffApi.login(client, f"clerk-{uuid.uuid4().hex[:8]}", "clerk")
     return running, client, clerk
 
@@ -41,10 +34,7 @@ def sent(wechat, channel: str | None = None, to: Person | None = None) -> list[d
 
 
 async def send_all(running) -> None:
-    """What the worker's job does every few seconds, until nothing is due (the outbox may hold
-    other tests' notifications on PostgreSQL: more than one batch)."""
-    while await running.app[notifier_key].run():
-        pass
+    await until_idle(running.app[notifier_key].run)
 
 
 async def accepted_case(running, clerk, person: Person) -> Notification:

@@ -15,22 +15,15 @@ from onething.services.manager_messages import Messenger
 from storage.models import Follower, ManagerMessage, MessageDelivery
 from tests.support import fake_wechat
 from tests.support import wechat_messages as wx
-from tests.support.apps import drain_jobs, start_app
+from tests.support.apps import drain_jobs, until_idle
 from tests.support.builders import credit_code
-from tests.support.people import Person, wechat_env
+from tests.support.people import Person
 from tests.support.staff_api import StaffApi
 
 
 @pytest.fixture
-async def wechat(aiohttp_server):
-    return await aiohttp_server(fake_wechat.create_fake_wechat())
-
-
-@pytest.fixture
-async def service(aiohttp_server, aiohttp_client, tmp_path, wechat, database_url, redis_url):
-    running = await start_app(aiohttp_server, tmp_path, database_url=database_url, redis_url=redis_url,
-                              **wechat_env(wechat))
-    return running, await aiohttp_client(running.server)
+def service(wired):
+    return wired
 
 
 def name(prefix: str) -> str:
@@ -38,11 +31,10 @@ def name(prefix: str) -> str:
 
 
 async def send_all(running) -> None:
-    while await running.app[messenger_key].run():
-        pass
+    await until_idle(running.app[messenger_key].run)
 
 
-def texts_to(wechat, openid: str, channel: str = "oa_text") -> list[dict]:
+def sent_to(wechat, openid: str, channel: str = "oa_text") -> list[dict]:
     return [body for n, body in wechat.app[fake_wechat.SENT] if n == channel and body["touser"] == openid]
 
 
@@ -65,21 +57,21 @@ async def test_a_manager_message_reaches_a_contact_in_and_out_of_the_48_hour_win
     sent = await manager.post(f"/enterprises/{enterprise['id']}/messages", {"text": "明天上午来现场踏勘"}, expect=201)
     assert [d["state"] for d in sent["deliveries"]] == ["pending"]
     await send_all(running)
-    (text,) = texts_to(wechat, person.follower_openid)
+    (text,) = sent_to(wechat, person.follower_openid)
     assert "明天上午来现场踏勘" in text["text"]["content"]
 
     # two days of silence: WeChat no longer takes customer-service messages, so a template invites a reply
     await Follower.filter(openid=person.follower_openid).update(last_message_at=utcnow() - timedelta(days=2))
     held = await manager.post(f"/conversations/{enterprise['id']}/messages", {"thing": "business-opening"}, expect=201)
     await send_all(running)
-    (invitation,) = texts_to(wechat, person.follower_openid, "oa_template")
+    (invitation,) = sent_to(wechat, person.follower_openid, "oa_template")
     assert invitation["data"]["phrase3"]["value"] == "待回复"
     assert (await MessageDelivery.get(message_id=held["id"])).state == "invited"
 
     # their reply reaches the manager, opens the window, and what was held goes out
     assert await person.says(client, "好的，收到") is not None  # acknowledged once
     await send_all(running)
-    assert "企业开办" in texts_to(wechat, person.follower_openid)[-1]["text"]["content"]
+    assert "企业开办" in sent_to(wechat, person.follower_openid)[-1]["text"]["content"]
     thread = await manager.get(f"/conversations/{enterprise['id']}")
     kinds = [(m["direction"], m["kind"]) for m in thread["messages"]]
     assert kinds == [("out", "text"), ("out", "notice"), ("in", "text")]
@@ -197,7 +189,7 @@ async def test_an_enterprise_contact_raises_an_issue_its_manager_works(service, 
     # closed with its resolution (对号销号): the contact who raised it hears it on WeChat
     await manager.post(f"/issues/{issue['id']}/close", {"resolution": "已于11月20日核发排水许可"})
     await send_all(running)
-    assert "已于11月20日核发排水许可" in texts_to(wechat, person.follower_openid)[-1]["text"]["content"]
+    assert "已于11月20日核发排水许可" in sent_to(wechat, person.follower_openid)[-1]["text"]["content"]
     # someone who is not a contact of the enterprise sees nothing of it
     assert (await stranger.mini.get("/me/projects"))["items"] == []
     await stranger.mini.post(f"/me/projects/{project['id']}/issues", {

@@ -66,6 +66,13 @@ async def start_app(aiohttp_server, tmp_path: Path, *, migrate: bool = True, run
     return RunningApp(app=app, server=server, settings=settings)
 
 
+async def until_idle(run) -> None:
+    """Run a sender (the worker's periodic job) until nothing is due: on PostgreSQL the outbox
+    may hold other tests' rows too, more than one batch."""
+    while await run():
+        pass
+
+
 async def drain_jobs(app: web.Application) -> None:
     """Run what requests enqueued, as a worker would: saq's own worker on Redis, tasks otherwise."""
     from saq import Worker

@@ -38,6 +38,11 @@ def rotate_token(app: web.Application, appid: str) -> None:
     app[TOKENS][appid] = f"ACCESS-TOKEN-{appid}-{next(_serial)}"
 
 
+def texts_to(app: web.Application, openid: str) -> list[str]:
+    """The customer-service texts WeChat accepted for one follower, in order."""
+    return [body["text"]["content"] for name, body in app[SENT] if name == "oa_text" and body["touser"] == openid]
+
+
 def unionid_of(openid: str) -> str:
     return "u" + (openid[3:] if openid.startswith("oa-") else openid[1:])
 
