@@ -18,7 +18,7 @@ from onething.domain.catalog import Catalog, Thing
 from onething.domain.notice import notice_for
 from onething.domain.notifications import OA_SUBSCRIBE
 from onething.keys import catalog_key, settings_key, templates_key
-from onething.services import followers, manager_messages, progress, receipts, shipment_views
+from onething.services import followers, manager_messages, progress, receipts
 from storage.models import Application, EnterpriseContact, Follower
 
 from .events import consent_choices
@@ -185,15 +185,11 @@ class Conversation:
                       later=later, ttl=MANAGER_MODE_TTL)
 
     async def parcels(self) -> Answer:
-        """The applicant's own shipments, with the pickup code while on the way: never a scanned
-        receipt's, as the code is what hands the certificates over."""
         follower = await self.follower()
-        if follower.citizen_id is None and follower.unionid is None:
+        if follower.citizen_id is None and follower.unionid is None:  # as for progress: ask WeChat first
             self.touch = False
             return Answer(self.say("bot_wait.txt.j2"), later=[("answer_parcels", {"openid": self.openid})])
-        parcels = await shipment_views.shipments_of_citizen(follower.citizen_id) if follower.citizen_id else []
-        return Answer(self.say("bot_parcels.txt.j2", parcels=parcels, linked=follower.citizen_id is not None,
-                               thing_names={code: t.name for code, t in self.catalog.things.items()}))
+        return Answer(await progress.parcels_text(self.app[templates_key], self.catalog, follower, self.public_url))
 
     def notice(self, thing: Thing) -> str:
         # the catalog and the templates do not change while the process runs

@@ -10,7 +10,7 @@ from typing import Any, Awaitable, Callable
 
 from onething.keys import (catalog_key, issues_key, messenger_key, notifier_key, object_store_key, redis_key,
                            settings_key, templates_key, wechat_key, workflow_key)
-from onething.services import followers, manager_messages, progress, shipment_views
+from onething.services import followers, manager_messages, progress
 
 log = logging.getLogger("onething.jobs")
 HEARTBEAT_KEY = "onething:worker:heartbeat"
@@ -68,11 +68,8 @@ async def answer_parcels(ctx: dict[str, Any], openid: str) -> None:
     """The same for "我的快递": find out who is asking, then answer with their shipments."""
     app = ctx["app"]
     follower = await followers.link(app[wechat_key], openid)
-    parcels = await shipment_views.shipments_of_citizen(follower.citizen_id) if follower.citizen_id else []
-    text = app[templates_key].get_template("bot_parcels.txt.j2").render(
-        parcels=parcels, linked=follower.citizen_id is not None, public_url=app[settings_key].public_url,
-        thing_names={code: t.name for code, t in app[catalog_key].things.items()})
-    await app[wechat_key].send_text(openid, text)
+    await app[wechat_key].send_text(openid, await progress.parcels_text(
+        app[templates_key], app[catalog_key], follower, app[settings_key].public_url))
 
 
 async def send_manager_messages(ctx: dict[str, Any]) -> None:

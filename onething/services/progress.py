@@ -13,6 +13,7 @@ import jinja2
 from onething.domain.catalog import Catalog
 from onething.domain.states import State
 from onething.web.presenters import application_summary, expected_completion, task_json
+from onething.services import shipment_views
 from onething.services.followers import linked_applications
 from storage.models import Application, Follower, ReviewTask
 
@@ -51,3 +52,12 @@ async def cases_for_ids(catalog: Catalog, ids, number: str | None = None) -> lis
 def render(env: jinja2.Environment, cases: list[dict], *, linked: bool, number: str | None, public_url: str) -> str:
     return env.get_template("bot_progress.txt.j2").render(
         cases=cases, linked=linked, number=number, public_url=public_url)
+
+
+async def parcels_text(env: jinja2.Environment, catalog: Catalog, follower: Follower, public_url: str) -> str:
+    """The applicant's own shipments, with the pickup code while on the way: never for a scanned
+    receipt, as the code is what hands the certificates over."""
+    parcels = await shipment_views.shipments_of_citizen(follower.citizen_id) if follower.citizen_id else []
+    return env.get_template("bot_parcels.txt.j2").render(
+        parcels=parcels, linked=follower.citizen_id is not None, public_url=public_url,
+        thing_names={code: t.name for code, t in catalog.things.items()})
