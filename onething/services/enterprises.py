@@ -11,7 +11,8 @@ from tortoise.transactions import in_transaction
 
 from onething.domain.identity import valid_credit_code
 from onething.domain.states import FINAL, State
-from storage.models import (Application, Citizen, Enterprise, EnterpriseContact, Follower, ManagerAssignment,
+from storage.models import (Application, Citizen, Enterprise, EnterpriseContact, EnterpriseEvent, Follower,
+                            ManagerAssignment,
                             ManagerMessage, MessageDelivery, ReviewTask, StaffUser)
 
 
@@ -34,6 +35,8 @@ async def create(name: str, credit_code: str, actor: str, now: datetime, manager
     try:
         async with in_transaction() as conn:
             enterprise = await Enterprise.create(name=name.strip(), credit_code=code, manager=manager, using_db=conn)
+            await EnterpriseEvent.create(enterprise_id=enterprise.id, actor=actor, action="registered",
+                                         note=enterprise.name, using_db=conn)
             if manager is not None:
                 await ManagerAssignment.create(subject="enterprise", subject_id=enterprise.id, manager=manager,
                                                assigned_by=actor, note="创建时指定", at=now, using_db=conn)
@@ -78,11 +81,15 @@ async def bind_follower(follower: Follower, credit_code: str) -> EnterpriseConta
     if enterprise is None:
         return None
     contact = await _contact(enterprise.id, follower.id, follower.citizen_id)
-    if contact is None:
-        contact = await EnterpriseContact.create(enterprise_id=enterprise.id, follower_id=follower.id,
-                                                 citizen_id=follower.citizen_id, bound_via="scene", verified=True)
-    else:
-        await EnterpriseContact.filter(id=contact.id).update(verified=True, follower_id=follower.id)
+    async with in_transaction() as conn:
+        if contact is None:
+            contact = await EnterpriseContact.create(enterprise_id=enterprise.id, follower_id=follower.id,
+                                                     citizen_id=follower.citizen_id, bound_via="scene", verified=True,
+                                                     using_db=conn)
+        else:
+            await EnterpriseContact.filter(id=contact.id).using_db(conn).update(verified=True, follower_id=follower.id)
+        await EnterpriseEvent.create(enterprise_id=enterprise.id, actor=f"follower:{follower.id}",
+                                     action="contact_scanned", note=f"contact {contact.id}", using_db=conn)
     if follower.citizen_id is not None:  # the mini-program side: their colleagues' cases open up
         await Citizen.filter(id=follower.citizen_id).update(enterprise_code=credit_code, enterprise_verified=True)
     return contact
@@ -96,9 +103,12 @@ async def bind_citizen(citizen: Citizen) -> EnterpriseContact | None:
     follower = await Follower.filter(citizen_id=citizen.id).order_by("-last_message_at").first()
     contact = await _contact(enterprise.id, follower.id if follower else None, citizen.id)
     if contact is None:
-        contact = await EnterpriseContact.create(
-            enterprise_id=enterprise.id, citizen_id=citizen.id, follower_id=follower.id if follower else None,
-            bound_via="miniprogram", verified=citizen.enterprise_verified)
+        async with in_transaction() as conn:
+            contact = await EnterpriseContact.create(
+                enterprise_id=enterprise.id, citizen_id=citizen.id, follower_id=follower.id if follower else None,
+                bound_via="miniprogram", verified=citizen.enterprise_verified, using_db=conn)
+            await EnterpriseEvent.create(enterprise_id=enterprise.id, actor=f"citizen:{citizen.id}",
+                                         action="contact_claimed", note=f"contact {contact.id}", using_db=conn)
     return contact
 
 
@@ -120,11 +130,15 @@ async def same_person(follower: Follower) -> None:
             if row.verified and not first.verified:
                 await EnterpriseContact.filter(id=first.id).using_db(conn).update(verified=True)
             await EnterpriseContact.filter(id=row.id).using_db(conn).delete()
+            await EnterpriseEvent.create(enterprise_id=row.enterprise_id, actor="system", action="contacts_merged",
+                                         note=f"contact {row.id} -> {first.id}", using_db=conn)
 
 
-async def verify_contact(contact: EnterpriseContact) -> None:
+async def verify_contact(contact: EnterpriseContact, actor: str) -> None:
     async with in_transaction() as conn:
         await EnterpriseContact.filter(id=contact.id).using_db(conn).update(verified=True)
+        await EnterpriseEvent.create(enterprise_id=contact.enterprise_id, actor=actor, action="contact_confirmed",
+                                     note=f"contact {contact.id}", using_db=conn)
         if contact.citizen_id is not None:
             enterprise = await Enterprise.get(id=contact.enterprise_id).using_db(conn)
             await Citizen.filter(id=contact.citizen_id).using_db(conn).update(

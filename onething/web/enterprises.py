@@ -20,7 +20,7 @@ from onething.web.openapi import Route
 from onething.web.outbox import scene_code
 from onething.web.presenters import application_summary, task_json
 from onething.web.staff_session import staff
-from storage.models import Enterprise, EnterpriseContact, StaffUser
+from storage.models import Enterprise, EnterpriseContact, EnterpriseEvent, StaffUser
 
 SERVE = ("manager", "supervisor", "admin")
 
@@ -81,6 +81,8 @@ async def detail(request: web.Request) -> web.Response:
                   for row, tasks in cases],
         "managers": [{"manager": a.manager.username if a.manager else None, "assigned_by": a.assigned_by,
                       "note": a.note, "at": a.at.isoformat()} for a in await enterprises.history(enterprise)],
+        "events": [{"actor": e.actor, "action": e.action, "note": e.note, "at": e.at.isoformat()}
+                   for e in await EnterpriseEvent.filter(enterprise_id=enterprise.id).order_by("id")],
     })
 
 
@@ -101,7 +103,7 @@ async def verify_contact(request: web.Request) -> web.Response:
     contact = await EnterpriseContact.get_or_none(id=int_id(request, "contact"), enterprise_id=enterprise.id)
     if contact is None:
         raise web.HTTPNotFound()
-    await enterprises.verify_contact(contact)
+    await enterprises.verify_contact(contact, f"staff:{staff(request).username}")
     return web.json_response({"id": contact.id, "verified": True})
 
 
@@ -117,7 +119,7 @@ ROUTES = [
         "type": "object", "required": ["name", "credit_code"], "properties": {"name": STRING, "credit_code": STRING}},
         responses={"201": "已登记"}),
     Route("GET", "/enterprises", list_, "企业列表（经理：仅本人服务的）"),
-    Route("GET", "/enterprises/{id}", detail, "企业详情：联系人、在办件（按紧急程度排序）、经理变更记录"),
+    Route("GET", "/enterprises/{id}", detail, "企业详情：联系人、在办件（按紧急程度排序）、经理变更记录、操作记录"),
     Route("PUT", "/enterprises/{id}/manager", assign, "指定或更换项目服务经理（保留历史）", {
         "type": "object", "required": ["manager"], "properties": {"manager": STRING, "note": STRING}}),
     Route("POST", "/enterprises/{id}/contacts/{contact}/verify", verify_contact, "确认小程序中自行绑定的企业联系人"),

@@ -1,7 +1,7 @@
 """ORM models: storage adapters for the domain's records (singular names)."""
 
 from .cases import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
-from .enterprises import Enterprise, EnterpriseContact, ManagerAssignment
+from .enterprises import Enterprise, EnterpriseContact, EnterpriseEvent, ManagerAssignment
 from .messages import Broadcast, ManagerMessage, MessageDelivery
 from .materials import AttachedMaterial, Evaluation, MaterialFile
 from .projects import Issue, IssueEvent, Project, StaffNotice
@@ -11,7 +11,7 @@ from .wechat import Follower, FollowerLink, SubscribeConsent
 
 __all__ = [
     "Application", "AttachedMaterial", "AuditEvent", "Broadcast", "CaseCounter", "Citizen", "Enterprise",
-    "EnterpriseContact", "Evaluation", "Follower", "FollowerLink", "Issue", "IssueEvent", "ManagerAssignment",
+    "EnterpriseContact", "EnterpriseEvent", "Evaluation", "Follower", "FollowerLink", "Issue", "IssueEvent", "ManagerAssignment",
     "ManagerMessage", "MaterialFile", "MessageDelivery", "Notification", "Project", "ReviewTask", "Shipment",
     "ShipmentScan", "StaffNotice", "StaffUser", "SubscribeConsent",
 ]

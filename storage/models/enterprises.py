@@ -49,3 +49,18 @@ class ManagerAssignment(Model):
     class Meta:
         table = "manager_assignment"
         indexes = (("subject", "subject_id"),)
+
+
+class EnterpriseEvent(Model):
+    """Append-only trail of what was done for an enterprise and by whom: registered, a contact
+    bound (by a scan or a claim), a contact confirmed, two records of one person merged."""
+
+    id = fields.IntField(primary_key=True)
+    enterprise = fields.ForeignKeyField("models.Enterprise", related_name="events")
+    actor = fields.CharField(max_length=80)  # staff:<username>, follower:<id>, citizen:<id>, system
+    action = fields.CharField(max_length=32)
+    note = fields.TextField(default="")
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "enterprise_event"

@@ -194,3 +194,21 @@ async def test_an_enterprise_contact_raises_an_issue_its_manager_works(service, 
     assert (await stranger.mini.get("/me/projects"))["items"] == []
     await stranger.mini.post(f"/me/projects/{project['id']}/issues", {
         "title": "x", "department": "water-supply", "requested_by": "2099-12-31"}, expect=404)
+
+
+async def test_a_claimed_contact_is_confirmed_by_the_manager_and_every_step_is_traced(service, wechat):
+    running, client = service
+    manager, other = [await StaffApi.login(client, name("manager"), "manager") for _ in range(2)]
+    enterprise = await manager.post("/enterprises", {"name": name("公司"), "credit_code": credit_code()}, expect=201)
+    person = await Person.login(client)
+    await person.mini.put("/me/enterprise", {"credit_code": enterprise["credit_code"]})
+    (contact,) = (await manager.get(f"/enterprises/{enterprise['id']}"))["contacts"]
+    assert (contact["bound_via"], contact["verified"]) == ("miniprogram", False)
+
+    await other.post(f"/enterprises/{enterprise['id']}/contacts/{contact['id']}/verify", expect=404)
+    await manager.post(f"/enterprises/{enterprise['id']}/contacts/{contact['id']}/verify")
+    detail = await manager.get(f"/enterprises/{enterprise['id']}")
+    assert detail["contacts"][0]["verified"] and (await person.mini.get("/me"))["enterprise"]["verified"]
+    assert [(e["action"], e["actor"]) for e in detail["events"]] == [
+        ("registered", f"staff:{manager.username}"), ("contact_claimed", f"citizen:{person.citizen.id}"),
+        ("contact_confirmed", f"staff:{manager.username}")]
