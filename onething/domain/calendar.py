@@ -1,15 +1,20 @@
 """Working days: China's statutory holidays and make-up workdays (调休), in Asia/Shanghai.
 
 Every legal limit (行政许可法 §32, §42, §82) counts working days. "N working days after a
-day" does not count that day; the deadline is the end of the Nth working day after it. A
-date in a year whose schedule is not loaded is an error, never a guess: the State Council
-publishes each year's schedule late in the year before.
+day" does not count that day; the deadline is the end of the Nth working day after it.
+
+The State Council publishes each year's schedule late in the year before, sometimes only
+weeks before it starts. A year without its official schedule is *provisional*: weekends and
+the statutory holidays the national rule fixes, with no make-up workdays guessed (see
+``holidays.py``). A service centre keeps working over it; every date computed over such a
+year says it is provisional, and importing the official schedule recomputes them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -31,6 +36,7 @@ class YearSchedule:
     year: int
     holidays: frozenset[date]
     workdays: frozenset[date]
+    provisional: bool = False  # dated by the national rule, not yet by the State Council's notice
 
     def __post_init__(self) -> None:
         for day in self.holidays | self.workdays:
@@ -43,25 +49,48 @@ class YearSchedule:
             if day.weekday() < 5:
                 raise CalendarError(f"make-up workday {day} is not a weekend day")
 
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+
+# A year's provisional schedule, made on demand (None: the year cannot be dated at all).
+ProvisionalYears = Callable[[int], "YearSchedule | None"]
+
 
 @dataclass(frozen=True)
 class WorkCalendar:
     schedules: tuple[YearSchedule, ...]
-    _holidays: frozenset[date] = field(init=False, repr=False)
-    _workdays: frozenset[date] = field(init=False, repr=False)
-    years: frozenset[int] = field(init=False)
+    provisional_years: ProvisionalYears | None = field(default=None, compare=False)
+    official_years: frozenset[int] = field(init=False)
+    _by_year: dict[int, YearSchedule] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "years", frozenset(s.year for s in self.schedules))
-        object.__setattr__(self, "_holidays", frozenset().union(*(s.holidays for s in self.schedules)))
-        object.__setattr__(self, "_workdays", frozenset().union(*(s.workdays for s in self.schedules)))
+        by_year = {s.year: s for s in self.schedules}
+        object.__setattr__(self, "_by_year", by_year)
+        object.__setattr__(self, "official_years", frozenset(y for y, s in by_year.items() if not s.provisional))
+
+    @property
+    def years(self) -> frozenset[int]:
+        return self.official_years
+
+    def schedule(self, year: int) -> YearSchedule:
+        found = self._by_year.get(year)
+        if found is None and self.provisional_years is not None:
+            found = self.provisional_years(year)
+            if found is not None:
+                self._by_year[year] = found  # a cache: the rule gives the same answer every time
+        if found is None:
+            raise UnknownYear(year, self.official_years)
+        return found
 
     def is_working_day(self, day: date) -> bool:
-        if day.year not in self.years:
-            raise UnknownYear(day.year, self.years)
-        if day in self._workdays:
-            return True
-        return day.weekday() < 5 and day not in self._holidays
+        return self.schedule(day.year).is_working_day(day)
+
+    def is_provisional(self, day: date) -> bool:
+        """Whether ``day`` lies in a year whose official schedule is not yet known."""
+        return day.year not in self.official_years
 
     def add_working_days(self, start: date, days: int) -> date:
         """The Nth working day after ``start`` (``start`` itself is not counted)."""
@@ -69,7 +98,7 @@ class WorkCalendar:
             raise CalendarError("a number of working days cannot be negative")
         day = start
         if days == 0:
-            self.is_working_day(day)  # still refuse unknown years
+            self.is_working_day(day)  # still refuse years that cannot be dated
             return day
         while days:
             day += timedelta(days=1)

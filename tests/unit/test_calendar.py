@@ -53,11 +53,35 @@ def test_between_counts_after_start_up_to_end(calendar):
     assert calendar.working_days_between(d("2026-10-08"), d("2026-10-08")) == 0
 
 
-def test_a_year_without_a_schedule_is_an_error_not_a_guess(calendar):
-    with pytest.raises(UnknownYear, match="2027"):
-        calendar.add_working_days(d("2026-12-30"), 5)
-    with pytest.raises(UnknownYear):
-        calendar.is_working_day(d("2024-06-01"))
+def test_a_year_without_its_official_schedule_is_provisional_not_a_stop(calendar):
+    # 2026-12-31 (Thu), then 2027: 01-01 元旦 (by the rule), the weekend, 01-04 Monday
+    assert calendar.add_working_days(d("2026-12-30"), 2) == d("2027-01-04")
+    assert calendar.is_provisional(d("2027-01-04")) and not calendar.is_provisional(d("2026-12-31"))
+    assert calendar.official_years == frozenset({2025, 2026})
+
+
+def test_the_provisional_year_has_the_statutory_days_dated_by_the_lunar_calendar(calendar):
+    year = calendar.schedule(2027)
+    assert year.provisional and year.workdays == frozenset()  # no make-up day is guessed
+    spring = [d("2027-02-05"), d("2027-02-06"), d("2027-02-07"), d("2027-02-08")]  # 除夕 to 初三
+    assert all(day in year.holidays for day in spring) and d("2027-02-09") not in year.holidays
+    assert d("2027-04-05") in year.holidays  # 清明, the solar term, not a fixed date
+    assert {d("2027-06-09"), d("2027-09-15")} <= year.holidays  # 端午 (五月初五), 中秋 (八月十五)
+    assert {d("2027-05-01"), d("2027-05-02"), d("2027-10-01"), d("2027-10-03")} <= year.holidays
+    assert len(year.holidays) == 13  # 1 + 4 + 1 + 2 + 1 + 1 + 3: nothing more than the rule fixes
+
+
+def test_a_year_beyond_what_the_lunar_tables_cover_cannot_be_dated(calendar):
+    assert calendar.schedule(2098).provisional  # far away, still dated by the rule
+    with pytest.raises(UnknownYear, match="2150"):
+        calendar.add_working_days(d("2150-03-01"), 5)
+
+
+def test_the_statutory_rule_itself_is_checked():
+    from onething.domain.holidays import provisional_schedule
+
+    with pytest.raises(CalendarError, match="中秋"):
+        provisional_schedule(2027, {"春节": d("2027-02-05"), "清明节": d("2027-04-05"), "端午节": d("2027-06-09")})
 
 
 def test_schedules_are_checked():

@@ -1,0 +1,55 @@
+"""Recomputing a case's due dates when the calendar they were counted over changes.
+
+A provisional year (no official holiday schedule yet) is replaced by the State Council's
+notice once it is imported; every date counted over it is counted again from the same start
+with the same number of working days. Each moved date is an audit event, and the applicant
+is told when the date they were given moved.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .calendar import WorkCalendar
+from .case import INTAKE_LIMIT, Case, Event
+from .states import State, TaskState
+
+
+def expected_date(case: Case) -> date | None:
+    """The date the applicant was given: the intake decision before acceptance, the end of review after."""
+    if case.state == State.SUBMITTED:
+        return case.intake_due_on
+    if case.state == State.IN_REVIEW:
+        dues = [t.due_on for t in case.tasks if t.due_on and t.state in (TaskState.IN_REVIEW, TaskState.PAUSED)]
+        return max(dues) if dues else None
+    return None
+
+
+def reschedule(case: Case, calendar: WorkCalendar, why: str) -> bool:
+    """Count every open deadline again over ``calendar``; return whether any moved."""
+    before = expected_date(case)
+    moved = False
+    if case.state == State.SUBMITTED and case.submitted_on and case.intake_due_on:
+        due = calendar.add_working_days(case.submitted_on, INTAKE_LIMIT)
+        if due != case.intake_due_on:
+            case.events.append(Event("deadline_moved", case.state, case.state,
+                                     f"受理期限由{case.intake_due_on}调整为{due}（{why}）"))
+            case.intake_due_on, moved = due, True
+    for task in case.tasks:
+        if task.state not in (TaskState.IN_REVIEW, TaskState.PAUSED) or not task.started_on or not task.due_on:
+            continue
+        due = calendar.add_working_days(task.started_on, task.limit_days + task.paused_days)
+        if due == task.due_on:
+            continue
+        case.events.append(Event("deadline_moved", case.state, case.state,
+                                 f"办理期限由{task.due_on}调整为{due}（{why}）", task.item))
+        if due > task.due_on:  # the flags were raised against the old date; the clock raises them again
+            task.warned = task.overdue = False
+        task.due_on, moved = due, True
+    after = expected_date(case)
+    if after and before and after != before:
+        case.notices.append(("deadline_moved", {
+            "before": before.isoformat(), "after": after.isoformat(), "why": why,
+            "provisional": calendar.is_provisional(after), "intake": case.state == State.SUBMITTED,
+        }))
+    return moved
