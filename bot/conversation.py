@@ -17,7 +17,7 @@ from onething.domain import scenes
 from onething.domain.catalog import Catalog, Thing
 from onething.domain.notice import notice_for
 from onething.domain.notifications import OA_SUBSCRIBE
-from onething.keys import catalog_key, settings_key, templates_key
+from onething.keys import calendar_key, catalog_key, settings_key, templates_key
 from onething.services import followers, manager_messages, progress, receipts
 from storage.models import Application, EnterpriseContact, Follower
 
@@ -153,7 +153,8 @@ class Conversation:
             return Answer(self.say("bot_wait.txt.j2"),
                           later=[("answer_progress", {"openid": self.openid, "number": number})])
         return Answer(progress.render(self.app[templates_key], cases, linked=follower.citizen_id is not None,
-                                      number=number, public_url=self.public_url))
+                                      number=number, public_url=self.public_url,
+                                      calendar=self.app[calendar_key].current))
 
     async def enter_manager(self) -> Answer:
         """From now on the contact's messages go to their enterprise's manager, until 退出."""

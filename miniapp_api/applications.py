@@ -8,13 +8,14 @@ from tortoise.transactions import in_transaction
 
 from onething.domain.identity import mask_phone, valid_mobile
 from onething.domain.states import State
-from onething.keys import catalog_key, redis_key, workflow_key
+from onething.keys import calendar_key, catalog_key, redis_key, workflow_key
 from onething.services import case_store, case_views, materials
 from onething.services.case_store import Actor
 from onething.services.forms import form_problems
 from onething.web.errors import ApiError
 from onething.web.http import int_id, integer, read_json, run_rule, text
 from onething.web.presenters import application_summary, applicant_detail
+from onething.web.provisional import mark_provisional
 from storage.models import Application, AttachedMaterial, AuditEvent, Citizen, Evaluation, ReviewTask
 
 from .auth import CITIZEN_ID, PREFETCHED, current_citizen
@@ -72,23 +73,24 @@ async def list_mine(request: web.Request) -> web.Response:
     query = Application.filter(visible_to(await current_citizen(request)))
     rows = await query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     catalog = request.config_dict[catalog_key]
-    return web.json_response({"items": [application_summary(catalog, r) for r in rows], "page": page,
+    items = mark_provisional([application_summary(catalog, r) for r in rows], calendar(request))
+    return web.json_response({"items": items, "page": page,
                               "page_size": PAGE_SIZE, "total": await query.count()})
 
 
 async def get(request: web.Request) -> web.Response:
-    redis = request.config_dict[redis_key]
+    redis, revision = request.config_dict[redis_key], request.config_dict[calendar_key].revision
     if PREFETCHED in request:
-        hit = case_views.parse(request[PREFETCHED])
+        hit = case_views.parse(request[PREFETCHED], revision)
     else:
-        hit = await case_views.cached(redis, int_id(request))
+        hit = await case_views.cached(redis, int_id(request), revision)
     if hit is not None and hit[0] == request[CITIZEN_ID]:
         return _raw_json(hit[1])  # the common case: an applicant following their case
     row = await find(request)  # anyone else: the visibility rules decide, as for every other call
     if hit is not None:
         return _raw_json(hit[1])
     view = await detail_json(request, row)
-    await case_views.remember(redis, row.id, row.applicant_id, view)
+    await case_views.remember(redis, row.id, row.applicant_id, view, revision)
     return web.json_response(view)
 
 
@@ -192,6 +194,10 @@ def workflow(request: web.Request):
     return request.config_dict[workflow_key]
 
 
+def calendar(request: web.Request):
+    return request.config_dict[calendar_key].current
+
+
 async def detail_json(request: web.Request, row: Application) -> dict:
     await row.refresh_from_db()
     tasks = await ReviewTask.filter(application_id=row.id).order_by("id")
@@ -202,4 +208,4 @@ async def detail_json(request: web.Request, row: Application) -> dict:
     if row.delivery and row.delivery.get("phone"):
         result["delivery"] = {**row.delivery, "phone": mask_phone(row.delivery["phone"])}
     result["evaluation"] = {"score": rating.score, "comment": rating.comment} if rating else None
-    return result
+    return mark_provisional(result, calendar(request))

@@ -1,4 +1,4 @@
-"""Admin commands of the ``onething`` CLI: staff and courier accounts, catalog and calendar checks, audit check."""
+"""Admin commands of the ``onething`` CLI: staff and courier accounts, catalog check, audit check."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import getpass
 import sys
-from datetime import date
 
 from onething.settings import Settings
 
@@ -26,13 +25,6 @@ def add_parsers(sub) -> None:
     create_courier.add_argument("--name", default="", help="display name")
     catalog = sub.add_parser("catalog", help="the catalog of things").add_subparsers(dest="action", required=True)
     catalog.add_parser("check", help="validate the catalog and print each thing's notice summary")
-    calendar = sub.add_parser("calendar", help="working days").add_subparsers(dest="action", required=True)
-    due = calendar.add_parser("due", help="the Nth working day after a date")
-    due.add_argument("start", type=date.fromisoformat)
-    due.add_argument("days", type=int)
-    between = calendar.add_parser("between", help="working days after A up to and including B")
-    between.add_argument("start", type=date.fromisoformat)
-    between.add_argument("end", type=date.fromisoformat)
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="action", required=True)
     audit.add_parser("check", help="verify every case's hash chain")
 
@@ -94,22 +86,6 @@ def catalog(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{thing.code}\t{thing.name}\t{len(thing.items)} items\t{len(notice.materials)} materials\t"
               f"promised {notice.promised_days} working days")
     print(f"catalog ok: {len(loaded.things)} things")
-    return 0
-
-
-def calendar(args: argparse.Namespace, settings: Settings) -> int:
-    from onething.domain.calendar import CalendarError
-    from onething.services.reference import load_calendar
-
-    cal = load_calendar()
-    try:
-        if args.action == "due":
-            print(cal.add_working_days(args.start, args.days).isoformat())
-        else:
-            print(cal.working_days_between(args.start, args.end))
-    except CalendarError as exc:
-        print(f"onething: {exc}", file=sys.stderr)
-        return 2
     return 0
 
 

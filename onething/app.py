@@ -6,8 +6,9 @@ reached through a typed ``web.AppKey``.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -24,7 +25,8 @@ from onething.services.citizens import IdCipher
 from onething.services.issues import IssueDesk
 from onething.services.manager_messages import Messenger
 from onething.services.notifier import Notifier
-from onething.services.reference import load_calendar, load_catalog, load_ladder
+from onething.services.calendars import CalendarBook
+from onething.services.reference import load_catalog, load_ladder, load_seed_schedules
 from onething.services.workflow import Workflow
 from onething.domain.notifications import Templates
 from onething.settings import Settings
@@ -62,8 +64,18 @@ async def object_store_ctx(app: web.Application) -> AsyncIterator[None]:
 async def reference_ctx(app: web.Application) -> AsyncIterator[None]:
     # Loaded and validated at startup: a broken catalog stops the service before any request.
     app[catalog_key] = load_catalog()
-    app[calendar_key] = load_calendar()
+    # Imported years (``onething calendar import --apply``) are read from the database as they come.
+    app[calendar_key] = CalendarBook(load_seed_schedules())
     yield
+
+
+async def calendar_ctx(app: web.Application) -> AsyncIterator[None]:
+    # A year imported by ``onething calendar import --apply`` in another process shows here within seconds.
+    refresher = asyncio.create_task(app[calendar_key].keep_fresh())
+    yield
+    refresher.cancel()
+    with suppress(asyncio.CancelledError):
+        await refresher
 
 
 async def workflow_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -105,7 +117,7 @@ def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application
     app[jobs.run_jobs_key] = run_jobs
     app[templates_key] = make_environment()
     app[id_cipher_key] = IdCipher(settings.secret_key)
-    app.cleanup_ctx.extend([reference_ctx, database_ctx, redis_ctx, workflow_ctx, object_store_ctx, wechat_ctx,
+    app.cleanup_ctx.extend([reference_ctx, database_ctx, calendar_ctx, redis_ctx, workflow_ctx, object_store_ctx, wechat_ctx,
                             issues_ctx, jobs.jobs_ctx])
     return app
 

@@ -13,7 +13,7 @@ from typing import Callable
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from onething import admin, wechat_admin
+from onething import admin, calendar_admin, wechat_admin
 from onething.logs import configure_logging
 from onething.settings import Settings, SettingsError, load_settings
 
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("worker", help="run background jobs (needs ONETHING_REDIS_URL)")
     sub.add_parser("migrate", help="apply database migrations")
     admin.add_parsers(sub)
+    calendar_admin.add_parsers(sub)
     wechat_admin.add_parsers(sub)
     return parser
 
@@ -119,8 +120,9 @@ def _migrate(settings: Settings) -> list[str]:
     return asyncio.run(db.migrate(settings.database_url))
 
 
-for _name in ("staff", "courier", "catalog", "calendar", "audit"):
+for _name in ("staff", "courier", "catalog", "audit"):
     COMMANDS[_name] = getattr(admin, _name)
+COMMANDS["calendar"] = calendar_admin.calendar
 COMMANDS["wechat"] = wechat_admin.wechat
 
 

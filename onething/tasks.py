@@ -8,9 +8,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from onething.keys import (catalog_key, issues_key, messenger_key, notifier_key, object_store_key, redis_key,
+from onething.keys import (calendar_key, catalog_key, issues_key, messenger_key, notifier_key, object_store_key, redis_key,
                            settings_key, templates_key, wechat_key, workflow_key)
-from onething.services import followers, manager_messages, progress
+from onething.services import calendar_watch, followers, manager_messages, progress
 
 log = logging.getLogger("onething.jobs")
 HEARTBEAT_KEY = "onething:worker:heartbeat"
@@ -42,6 +42,14 @@ async def escalate_issues(ctx: dict[str, Any]) -> None:
         log.info("issues escalated", extra={"count": escalated})
 
 
+async def watch_calendar(ctx: dict[str, Any]) -> None:
+    """From 1 November, tell the supervisors that next year's official holiday schedule is missing."""
+    app = ctx["app"]
+    posted = await calendar_watch.warn_supervisors(app[calendar_key], app[templates_key], app[workflow_key].clock())
+    if posted:
+        log.warning("official holiday schedule missing: supervisors told", extra={"notices": posted})
+
+
 async def send_notifications(ctx: dict[str, Any]) -> None:
     """Send what the outbox holds (see services.notifier): a few seconds after each change."""
     handled = await ctx["app"][notifier_key].run()
@@ -60,7 +68,7 @@ async def answer_progress(ctx: dict[str, Any], openid: str, number: str | None =
     follower = await followers.link(app[wechat_key], openid)
     cases = await progress.cases_of(app[catalog_key], follower, number)
     text = progress.render(app[templates_key], cases, linked=follower.citizen_id is not None, number=number,
-                           public_url=app[settings_key].public_url)
+                           public_url=app[settings_key].public_url, calendar=await app[calendar_key].fresh())
     await app[wechat_key].send_text(openid, text)
 
 
@@ -85,9 +93,9 @@ async def fetch_media(ctx: dict[str, Any], message_id: int) -> None:
 
 def job_functions() -> list[JobFunction]:
     return [heartbeat, deadline_sweep, send_notifications, link_follower, answer_progress, answer_parcels,
-            send_manager_messages, fetch_media, escalate_issues]
+            send_manager_messages, fetch_media, escalate_issues, watch_calendar]
 
 
 def periodic_jobs() -> list[Periodic]:
     return [Periodic(heartbeat, 15), Periodic(deadline_sweep, 60), Periodic(send_notifications, 5),
-            Periodic(send_manager_messages, 2), Periodic(escalate_issues, 60)]
+            Periodic(send_manager_messages, 2), Periodic(escalate_issues, 60), Periodic(watch_calendar, 600)]

@@ -49,10 +49,15 @@ def wait_for_port(port: int, timeout: float) -> None:
     raise TimeoutError(f"nothing listens on port {port} after {timeout}s")
 
 
-def make_settings(tmp_path: Path, **env: str) -> Settings:
+def settings_environ(tmp_path: Path, **env: str) -> dict[str, str]:
+    """The ``ONETHING_*`` variables of a test's settings (also what a command run beside it gets)."""
     environ = {"ONETHING_DATA_DIR": str(tmp_path / "data"), "ONETHING_SECRET_KEY": TEST_SECRET}
     environ.update({f"ONETHING_{k.upper()}": v for k, v in env.items()})
-    return load_settings(environ)
+    return environ
+
+
+def make_settings(tmp_path: Path, **env: str) -> Settings:
+    return load_settings(settings_environ(tmp_path, **env))
 
 
 @pytest.fixture(scope="session")

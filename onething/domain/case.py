@@ -79,6 +79,7 @@ class Case:
     owed: list[Owed] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     intake_due_on: date | None = None
+    submitted_on: date | None = None  # the day the intake clock started (the last submission)
     suspended_since: date | None = None
     blacklisted: bool = False
     events: list[Event] = field(default_factory=list)
@@ -87,13 +88,17 @@ class Case:
     # -- the applicant's moves ---------------------------------------------------------------
     def submit(self, now: datetime, calendar: WorkCalendar) -> None:
         self._move("submit")
-        self.intake_due_on = calendar.add_working_days(local_date(now), INTAKE_LIMIT)
+        self.submitted_on = local_date(now)
+        self.intake_due_on = calendar.add_working_days(self.submitted_on, INTAKE_LIMIT)
+        self._say_if_provisional(calendar, self.intake_due_on, "受理期限")
 
     def resubmit(self, now: datetime, calendar: WorkCalendar) -> None:
         # The intake clock starts again from the day the corrections arrive.
         self._move("resubmit")
         self.problems = []
-        self.intake_due_on = calendar.add_working_days(local_date(now), INTAKE_LIMIT)
+        self.submitted_on = local_date(now)
+        self.intake_due_on = calendar.add_working_days(self.submitted_on, INTAKE_LIMIT)
+        self._say_if_provisional(calendar, self.intake_due_on, "受理期限")
 
     def withdraw(self, reason: str = "") -> None:
         self._move("withdraw", note=reason)
@@ -250,8 +255,16 @@ class Case:
             if task.stage == stage and task.state == TaskState.WAITING:
                 task.state, task.started_on = TaskState.IN_REVIEW, today
                 task.due_on = calendar.add_working_days(today, task.limit_days)
+                self._say_if_provisional(calendar, task.due_on, "办理期限", task.item)
                 if self.suspended_since:
                     self._pause_task(task, APPLICANT_WAIT, today)
+
+    def _say_if_provisional(self, calendar: WorkCalendar, due: date, what: str, item: str | None = None) -> None:
+        # The timeline says why a date may still move: its year's holiday schedule is not out yet.
+        if calendar.is_provisional(due):
+            self.events.append(Event("provisional_deadline", self.state, self.state,
+                                     f"{what}{due}为预计：{due.year}年国务院放假安排尚未公布，"
+                                     "按法定节假日计算，公布后重新计算", item))
 
     @staticmethod
     def _pause_task(task: Task, kind: str, today: date) -> None:

@@ -50,7 +50,8 @@ async def load(catalog: Catalog, application_id: int) -> Loaded | None:
         tasks=[_task(t) for t in tasks],
         owed=[Owed(o["material"], date.fromisoformat(o["due_on"]), o["received"],
                    date.fromisoformat(o["reminded_on"]) if o.get("reminded_on") else None) for o in row.owed],
-        problems=list(row.problems), intake_due_on=row.intake_due_on, suspended_since=row.suspended_since,
+        problems=list(row.problems), intake_due_on=row.intake_due_on,
+        submitted_on=local_date(row.submitted_at) if row.submitted_at else None, suspended_since=row.suspended_since,
         blacklisted=row.applicant.blacklisted,
     )
     return Loaded(row=row, case=case, task_ids={t.item: t.id for t in tasks})

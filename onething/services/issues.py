@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from onething.domain import issues as rules
 from onething.domain.calendar import CalendarError, WorkCalendar, local_date
+from onething.services.calendars import CalendarBook
 from onething.domain.issues import ACTIVE, PROJECT_MANAGER, Change, IssueRuleError, IssueState, Ladder
 from onething.services import staff_inbox
 from onething.services.case_store import SYSTEM, Actor, utcnow
@@ -36,10 +37,14 @@ class ConcurrentIssueUpdate(Exception):
 @dataclass
 class IssueDesk:
     ladder: Ladder
-    calendar: WorkCalendar
+    calendars: CalendarBook  # issue deadlines count working days like a case's
     templates: jinja2.Environment
     departments: Mapping[str, str]  # code -> name, from the catalog
     clock: Callable[[], datetime] = utcnow
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return self.calendars.current
 
     # -- who sees what ------------------------------------------------------------------------
     def visible(self, session: StaffSession):
@@ -92,6 +97,7 @@ class IssueDesk:
         Safe to run in several workers at once: each escalation is conditional on the version
         it was computed from, so the same issue climbs one level however many sweeps see it.
         """
+        await self.calendars.fresh()
         now = self.clock()
         today = local_date(now)
         rows = await Issue.filter(state__in=list(ACTIVE), due_on__lt=today, level__lt=len(self.ladder) - 1) \
@@ -114,6 +120,7 @@ class IssueDesk:
     # -- plumbing ------------------------------------------------------------------------------
     async def _apply(self, issue_id: int, actor: Actor, decide, notice: str | None = None) -> Issue:
         row = await Issue.get(id=issue_id)
+        await self.calendars.fresh()
         now = self.clock()
         change = decide(domain_of(row), local_date(now))
         await self._save(row, change, actor, now, notice=notice)

@@ -10,9 +10,11 @@ import re
 
 import jinja2
 
+from onething.domain.calendar import WorkCalendar
 from onething.domain.catalog import Catalog
 from onething.domain.states import State
 from onething.web.presenters import application_summary, expected_completion, task_json
+from onething.web.provisional import mark_provisional
 from onething.services import shipment_views
 from onething.services.followers import linked_applications
 from storage.models import Application, Follower, ReviewTask
@@ -49,7 +51,9 @@ async def cases_for_ids(catalog: Catalog, ids, number: str | None = None) -> lis
     return views
 
 
-def render(env: jinja2.Environment, cases: list[dict], *, linked: bool, number: str | None, public_url: str) -> str:
+def render(env: jinja2.Environment, cases: list[dict], *, linked: bool, number: str | None, public_url: str,
+           calendar: WorkCalendar) -> str:
+    mark_provisional(cases, calendar)  # a date over a year not yet officially scheduled says so
     return env.get_template("bot_progress.txt.j2").render(
         cases=cases, linked=linked, number=number, public_url=public_url)
 

@@ -41,6 +41,13 @@ def load_catalog(folder: Path | None = None) -> Catalog:
 
 
 def load_calendar(folder: Path | None = None) -> WorkCalendar:
+    """The shipped schedules, with provisional years beyond them (no imported years: see calendars.py)."""
+    from onething.services.calendars import build
+
+    return build(load_seed_schedules(folder))
+
+
+def load_seed_schedules(folder: Path | None = None) -> tuple[YearSchedule, ...]:
     folder = folder or data_dir() / "calendar"
     schedules = []
     for path in sorted(folder.glob("*.yaml")):
@@ -48,14 +55,22 @@ def load_calendar(folder: Path | None = None) -> WorkCalendar:
         raw = _read(path, errors)
         if errors:
             raise CalendarError("; ".join(errors))
-        try:
-            schedules.append(YearSchedule(
-                year=int(raw["year"]), holidays=frozenset(_days(raw.get("holidays", []))),
-                workdays=frozenset(_days(raw.get("workdays", []))),
-            ))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CalendarError(f"{path.name}: {exc}") from None
-    return WorkCalendar(tuple(schedules))
+        schedules.append(schedule_from_yaml(raw, path.name))
+    return tuple(schedules)
+
+
+def schedule_from_yaml(raw: Any, name: str, year: int | None = None) -> YearSchedule:
+    """A year in the shipped YAML layout; ``year``, when given, must be the one the file names."""
+    try:
+        schedule = YearSchedule(
+            year=int(raw["year"]), holidays=frozenset(_days(raw.get("holidays") or [])),
+            workdays=frozenset(_days(raw.get("workdays") or [])),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CalendarError(f"{name}: {exc}") from None
+    if year is not None and schedule.year != year:
+        raise CalendarError(f"{name}: the file is for {schedule.year}, not {year}")
+    return schedule
 
 
 def load_ladder(path: Path | None = None) -> Ladder:

@@ -16,9 +16,11 @@ from onething.domain.calendar import WorkCalendar, local_date
 from onething.domain.case import Case, CaseRuleError
 from onething.domain.catalog import Catalog
 from onething.domain.clock import tick
+from onething.domain.reschedule import reschedule
 from onething.domain.states import State
 
 from . import case_store
+from .calendars import CalendarBook
 from .case_store import SYSTEM, Actor, ConcurrentUpdate, Loaded, utcnow
 from storage.models import Application, AttachedMaterial, Evaluation, MaterialFile, ReviewTask
 
@@ -31,15 +33,21 @@ class CaseNotFound(LookupError):
 
 
 class Workflow:
-    def __init__(self, catalog: Catalog, calendar: WorkCalendar, clock: Callable[[], datetime] = utcnow,
-                 on_change: Callable[[int], Awaitable[None]] | None = None):
+    def __init__(self, catalog: Catalog, calendar: WorkCalendar | CalendarBook,
+                 clock: Callable[[], datetime] = utcnow, on_change: Callable[[int], Awaitable[None]] | None = None):
         self.catalog = catalog
-        self.calendar = calendar
+        self.calendars = calendar if isinstance(calendar, CalendarBook) else CalendarBook.fixed(calendar)
         self.clock = clock
         self.on_change = on_change  # told after each saved change (drops cached views)
 
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The calendar as last read; ``act`` reads it afresh (an imported year counts at once)."""
+        return self.calendars.current
+
     async def act(self, application_id: int, actor: Actor, change: Callable[[Case, datetime], object],
                   also: Callable[[Loaded], Callable] | None = None) -> Loaded:
+        await self.calendars.fresh()
         for attempt in range(RETRIES):
             loaded = await case_store.load(self.catalog, application_id)
             if loaded is None:
@@ -140,6 +148,21 @@ class Workflow:
             except Exception:  # one bad case must not stop the sweep over the others
                 log.exception("deadline sweep failed for a case", extra={"application_id": application_id})
         return changed
+
+    async def reschedule_all(self, why: str) -> int:
+        """Count the open deadlines of every case again over the calendar now in use; return how many moved."""
+        await self.calendars.fresh()
+        ids = await Application.filter(state__in=[State.SUBMITTED.value, State.IN_REVIEW.value]).values_list(
+            "id", flat=True)
+        moved = 0
+        for application_id in ids:
+            try:
+                loaded = await self.act(application_id, SYSTEM,
+                                        lambda case, now: reschedule(case, self.calendar, why) or False)
+                moved += loaded.saved
+            except Exception:  # one bad case must not leave the others on the old calendar
+                log.exception("rescheduling failed for a case", extra={"application_id": application_id})
+        return moved
 
 
 def _verify_materials(application_id: int):

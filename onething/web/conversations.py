@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 from onething.domain.files import Inspector
 from onething.domain.notice import notice_for
-from onething.keys import catalog_key, object_store_key, templates_key, workflow_key
+from onething.keys import calendar_key, catalog_key, object_store_key, templates_key, workflow_key
 from onething.services import enterprises, manager_messages, progress
 from onething.web.enterprises import find
 from onething.web.errors import ApiError
@@ -46,7 +46,8 @@ async def _content(request: web.Request, enterprise: Enterprise, body: dict) -> 
         if case is None:
             raise ApiError("unknown_application", "该企业没有这个办件。", status=422)
         view = (await progress.cases_for_ids(catalog, [case.id]))
-        return "status", progress.render(templates, view, linked=True, number=case.number, public_url="")
+        return "status", progress.render(templates, view, linked=True, number=case.number, public_url="",
+                                         calendar=request.config_dict[calendar_key].current)
     return "text", text(body, "text", max_length=2000)
 
 

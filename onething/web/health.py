@@ -7,7 +7,8 @@ import logging
 
 from aiohttp import web
 
-from onething.keys import object_store_key, redis_key
+from onething.keys import calendar_key, object_store_key, redis_key, workflow_key
+from onething.services import calendar_watch
 from storage import db
 
 log = logging.getLogger("onething.health")
@@ -36,9 +37,17 @@ async def readyz(request: web.Request) -> web.Response:
             log.warning("readiness check failed", extra={"check": name, "error": type(result).__name__})
         else:
             report[name] = "ok"
+    warnings = []
+    if "database" not in failed:
+        # Not a failure (the service runs on over a provisional year), but operators must act.
+        for year in await calendar_watch.missing(app[calendar_key], app[workflow_key].clock()):
+            warnings.append(f"the official {year} holiday schedule is not imported: "
+                            f"due dates in {year} are provisional (onething calendar import {year} FILE --apply)")
+        report["calendar"] = "provisional" if warnings else "ok"
     status = 503 if failed else 200
     return web.json_response(
-        {"status": "unavailable" if failed else "ok", "failed": failed, "checks": report}, status=status
+        {"status": "unavailable" if failed else "ok", "failed": failed, "checks": report, "warnings": warnings},
+        status=status,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,6 +12,7 @@ from fakeredis import FakeAsyncRedis
 from onething.app import create_app, started
 from onething.keys import redis_key
 from storage import db
+from storage.models import CalendarYear
 from tests.conftest import PG_URL, make_settings
 from tests.support.apps import start_app
 from tests.support.proxy import TcpProxy
@@ -47,7 +49,23 @@ async def test_ready_when_everything_answers(aiohttp_server, aiohttp_client, tmp
     client = await aiohttp_client(running.server)
     response = await client.get("/readyz")
     assert response.status == 200
-    assert (await response.json())["checks"] == {"database": "ok", "redis": "ok", "object_store": "ok"}
+    body = await response.json()
+    assert body["checks"] == {"database": "ok", "redis": "ok", "object_store": "ok", "calendar": "ok"}
+    assert body["warnings"] == []
+
+
+async def test_readyz_warns_from_november_that_next_years_schedule_is_missing(aiohttp_server, aiohttp_client,
+                                                                             tmp_path, database_url):
+    november = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
+    running = await start_app(aiohttp_server, tmp_path, database_url=database_url, now=november)
+    await CalendarYear.filter(year=2027).delete()  # a shared PostgreSQL may hold another test's import
+    client = await aiohttp_client(running.server)
+    response = await client.get("/readyz")
+    body = await response.json()
+    assert response.status == 200 and body["status"] == "ok"  # the service runs on: a warning, not a failure
+    assert body["checks"]["calendar"] == "provisional"
+    assert body["warnings"] == ["the official 2027 holiday schedule is not imported: due dates in 2027 are "
+                                "provisional (onething calendar import 2027 FILE --apply)"]
 
 
 async def test_readyz_names_redis_when_it_is_down(aiohttp_server, aiohttp_client, tmp_path, redis_url):

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from onething.app import create_app
-from onething.keys import object_store_key
+from onething.keys import object_store_key, workflow_key
 from onething.settings import Settings
 from storage import db
-from tests.conftest import free_port, make_settings
+from onething.settings import load_settings
+from tests.conftest import free_port, settings_environ
+from tests.support.cases import MONDAY, Clock
 
 
 @dataclass
@@ -20,6 +23,7 @@ class RunningApp:
     app: web.Application
     server: TestServer
     settings: Settings
+    environ: dict[str, str]
 
     @property
     def url(self) -> str:
@@ -28,6 +32,11 @@ class RunningApp:
     @property
     def store(self):
         return self.app[object_store_key]
+
+    @property
+    def clock(self) -> Clock:
+        """The service's clock (deadlines, the ledger, the inbox): fixed, moved only by the test."""
+        return self.app[workflow_key].clock
 
 
 def create_bucket(object_store_url: str) -> None:
@@ -42,12 +51,16 @@ def create_bucket(object_store_url: str) -> None:
 
 
 async def start_app(aiohttp_server, tmp_path: Path, *, migrate: bool = True, run_jobs: bool = False,
-                    **env: str) -> RunningApp:
+                    now: datetime = MONDAY, **env: str) -> RunningApp:
     """The app on a test server. Periodic jobs stay off unless asked for: a test runs the job
-    it is about itself (``drain_jobs`` for what requests enqueued), so nothing races it."""
+    it is about itself (``drain_jobs`` for what requests enqueued), so nothing races it.
+
+    The service's clock is fixed at ``now`` (by default Monday 2026-03-02, 10:00 in Shanghai):
+    no test depends on today's date, nor on how far it is from the end of a known calendar year."""
     port = free_port()
     env.setdefault("public_url", f"http://127.0.0.1:{port}")
-    settings = make_settings(tmp_path, **env)
+    environ = settings_environ(tmp_path, **env)
+    settings = load_settings(environ)
     if settings.object_store.s3 is not None:
         create_bucket(env["object_store_url"])
     if settings.redis_url:
@@ -63,7 +76,8 @@ async def start_app(aiohttp_server, tmp_path: Path, *, migrate: bool = True, run
         await db.migrate(settings.database_url)
     app = create_app(settings, run_jobs=run_jobs)
     server = await aiohttp_server(app, port=port)
-    return RunningApp(app=app, server=server, settings=settings)
+    app[workflow_key].clock = Clock(now)
+    return RunningApp(app=app, server=server, settings=settings, environ=environ)
 
 
 async def until_idle(run) -> None:

@@ -11,10 +11,12 @@ from miniapp_api.app import ROUTES
 from onething.web.openapi import document
 from onething.domain.notice import notice_for
 from onething.services.notifier import render
-from onething.services.reference import load_catalog
+from onething.services.reference import load_calendar, load_catalog
+from onething.web.provisional import mark_provisional
 from onething.templating import make_environment
 
 CATALOG = load_catalog()
+CALENDAR = load_calendar()  # 2025 and 2026 official; 2027 provisional
 TEMPLATES = sorted(p.name for p in Path(str(resources.files("onething.templates"))).glob("*.j2"))
 
 
@@ -52,7 +54,13 @@ NOTIFY = {
                                         tracking_number="1234567890"),
     "shipment_failed": notify("shipment_failed", ["无人在家"], reason="无人在家"),
     "shipment_returned": notify("shipment_returned", ["退回服务中心"]),
+    "deadline_moved": notify("deadline_moved", ["由 2027-02-09 调整为 2027-02-12", "国务院2027年放假安排已导入"],
+                             before="2027-02-09", after="2027-02-12", why="国务院2027年放假安排已导入",
+                             provisional=False, intake=False),
 }
+NOTIFY["deadline_moved"] += notify(
+    "deadline_moved", ["受理期限由 2027-03-01 调整为 预计 2027-03-02（以国务院公布的放假安排为准）"],
+    before="2027-03-01", after="2027-03-02", why="工作日历更新", provisional=True, intake=True)
 
 THINGS = list(CATALOG.things.values())
 MESSAGE = {"kind": "text", "text": "明天上午来现场踏勘", "filename": "", "enterprise": {"name": "青禾餐饮"}}
@@ -62,10 +70,18 @@ PARCEL = {"number": "YS20260302-0001", "thing": "business-opening", "carrier_nam
           "tracking_number": "EA123456789CN", "state_name": "派送中", "last_update": "开始派送",
           "last_update_at": datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc), "pickup_code": "802311"}
 PROGRESS = {"cases": [], "linked": False, "number": None, "public_url": "https://example.gov.cn"}
-CASE_VIEW = {"number": "YS20261121-0007", "thing_name": "企业开办一件事", "state_name": "审批中",
-             "expected_completion_on": "2026-11-27",
-             "tasks": [{"name": "营业执照", "state": "in_review", "state_name": "审批中", "due_on": "2026-11-27"},
-                       {"name": "公章刻制", "state": "approved", "state_name": "已通过", "due_on": "2026-11-25"}]}
+# The shape progress.render gives the template: a case's view with its due dates marked.
+CASE_VIEW = mark_provisional({
+    "number": "YS20261121-0007", "thing_name": "企业开办一件事", "state": "in_review", "state_name": "审批中",
+    "intake_due_on": "2026-11-21", "expected_completion_on": "2026-11-27",
+    "tasks": [{"name": "营业执照", "state": "in_review", "state_name": "审批中", "due_on": "2026-11-27"},
+              {"name": "公章刻制", "state": "approved", "state_name": "已通过", "due_on": "2026-11-25"}]}, CALENDAR)
+PROVISIONAL_VIEW = mark_provisional({
+    **CASE_VIEW, "expected_completion_on": "2027-01-05",
+    "tasks": [{"name": "营业执照", "state": "in_review", "state_name": "审批中", "due_on": "2027-01-05"}]}, CALENDAR)
+SUBMITTED_VIEW = mark_provisional({**CASE_VIEW, "state": "submitted", "state_name": "已提交，待受理",
+                                   "intake_due_on": "2027-01-06", "expected_completion_on": None, "tasks": []},
+                                  CALENDAR)
 
 # The shape shipment_views.courier_view / staff_view give the pages (recipient already masked).
 SHIPMENT = {
@@ -95,6 +111,8 @@ STAFF_NOTICES = {
                                       ["在项目服务经理逾期未解决", "升级至县重大项目服务处", "本级办理时限：2026-12-07"])],
     "staff_issue_reopened.txt.j2": [("with a reason", {**ISSUE_NOTICE, "from_level": "项目服务经理", "note": "企业反映仍未解决",
                                                        "due_on": "2026-12-07"}, ["原因：企业反映仍未解决", "2026-12-07"])],
+    "staff_calendar_missing.txt.j2": [("next year", {"year": 2027, "today": "2026-11-01"},
+                                       ["2027年的国务院放假安排尚未导入", "onething calendar import 2027", "--apply"])],
     "staff_project_assigned.txt.j2": [
         ("with a note", {"project": {"name": "年产5万吨食品加工项目", "level_name": "县重点项目"},
                          "enterprise": {"name": "某县青禾食品有限公司"}, "assigned_by": "admin", "note": "原经理调岗"},
@@ -138,6 +156,10 @@ CASES = {
     "bot_progress.txt.j2": [
         ("cases", {**PROGRESS, "cases": [CASE_VIEW]}, ["YS20261121-0007", "营业执照：审批中，2026-11-27前办结",
                                                         "预计办结：2026-11-27"]),
+        ("over a provisional year", {**PROGRESS, "cases": [PROVISIONAL_VIEW]},
+         ["营业执照：审批中，预计2027-01-05前办结", "预计办结：2027-01-05（以国务院公布的放假安排为准）"]),
+        ("awaiting intake", {**PROGRESS, "cases": [SUBMITTED_VIEW]},
+         ["预计2027-01-06前作出受理决定（以国务院公布的放假安排为准）"]),
         ("not theirs", {**PROGRESS, "number": "YS20261121-0008"}, ["没有找到您名下编号为 YS20261121-0008"]),
         ("no cases yet", {**PROGRESS, "linked": True}, ["还没有提交过办件"]),
         ("unknown follower", PROGRESS, ["请先在小程序中登录", "https://example.gov.cn"]),
@@ -208,12 +230,12 @@ def test_html_pages_escape_what_they_show():
 @pytest.mark.parametrize("kind", sorted(NOTIFY))
 def test_notifications_fit_wechat_fields(kind):
     # phrase fields take at most 5 characters and no digits; thing fields at most 20
-    (_, context, expected), = NOTIFY[kind]
-    message = render(make_environment(), kind, context)
-    assert 0 < len(message.status) <= 5 and not any(c.isdigit() for c in message.status)
-    assert 0 < len(message.hint) <= 20, message.hint
-    for fragment in expected:
-        assert fragment in message.text + message.status
+    for _, context, expected in NOTIFY[kind]:
+        message = render(make_environment(), kind, context)
+        assert 0 < len(message.status) <= 5 and not any(c.isdigit() for c in message.status)
+        assert 0 < len(message.hint) <= 20, message.hint
+        for fragment in expected:
+            assert fragment in message.text + message.status
 
 
 def test_the_courier_page_escapes_what_it_shows():
