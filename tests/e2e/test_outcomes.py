@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from onething.keys import workflow_key
+from onething.keys import catalog_key, workflow_key
 from onething.services.audit import check_case
 from storage.models import Application, AuditEvent, Notification
+from tests.e2e.test_miniprogram import complete_form
 from tests.support.apps import drain_jobs
 from tests.support.cases import Clock, draft, to_results_ready
 from tests.support.courier import CourierApp, decode_qr, token_of
@@ -147,6 +148,8 @@ async def test_a_reviewer_returns_the_tax_item_and_only_its_clock_waits_for_the_
     clock = running.app[workflow_key].clock
     person, stranger = await Person.login(client), await Person.login(client)
     case_id = await person.submitted_case(running)
+    form = complete_form(running.app[catalog_key].things["business-opening"].form)
+    await Application.filter(id=case_id).update(form=form)
     await office.clerk.post(f"/applications/{case_id}/accept")
     await office.decide(case_id, leave=tuple(i for i in ("seal-engraving", "seal-filing", "tax-registration",
                                                           "social-security-registration",
@@ -181,8 +184,11 @@ async def test_a_reviewer_returns_the_tax_item_and_only_its_clock_waits_for_the_
     locked = await person.mini.call("PUT", f"/applications/{case_id}/materials/company-articles?filename=a.pdf",
                                     409, data=PDF, headers={"Content-Type": "application/pdf"})
     assert locked["error"]["code"] == "materials_locked"  # not part of the returned item
-    form = await person.mini.put(f"/applications/{case_id}/form", {"form": {"shareholders": []}}, expect=409)
-    assert form["error"]["code"] == "form_locked"
+    locked = await person.mini.put(f"/applications/{case_id}/form", {"form": {**form, "shareholders": []}},
+                                   expect=409)
+    assert locked["error"]["code"] == "form_locked" and locked["error"]["details"] == {"fields": ["shareholders"]}
+    corrected = {**form, "accounting_standard": "企业会计准则"}  # a field of the returned tax item
+    assert (await person.mini.put(f"/applications/{case_id}/form", {"form": corrected}))["form"] == corrected
     await person.mini.upload_direct(case_id, "finance-officer-id-card", PDF + b"clear", "application/pdf")
     await stranger.mini.post(f"/applications/{case_id}/tasks/tax-registration/resubmit", expect=404)
     resubmitted = await person.mini.post(f"/applications/{case_id}/tasks/tax-registration/resubmit")
