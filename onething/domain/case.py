@@ -12,7 +12,7 @@ from datetime import date, datetime
 from .calendar import WorkCalendar, local_date
 from .catalog import Thing
 from .states import (
-    APPLICANT_WAIT, EXCLUDED_PERIODS, IllegalTransition, State, TaskState, next_state,
+    APPLICANT_PAUSES, APPLICANT_WAIT, CORRECTION, EXCLUDED_PERIODS, IllegalTransition, State, TaskState, next_state,
 )
 
 INTAKE_LIMIT = 5  # 行政许可法 §32: decide on intake within 5 working days, else it counts as accepted
@@ -24,9 +24,19 @@ RATEABLE = frozenset({State.RESULTS_READY, State.DELIVERED, State.COLLECTED, Sta
 class CaseRuleError(ValueError):
     """A request the rules refuse; ``code`` is stable, the message is for people."""
 
-    def __init__(self, code: str, message: str):
-        self.code = code
+    def __init__(self, code: str, message: str, **details):
+        self.code, self.details = code, details
         super().__init__(message)
+
+
+class OwedOutstanding(CaseRuleError):
+    """Results cannot go out while a deferred material is owed (neither received nor waived)."""
+
+    def __init__(self, materials: list[str], names: list[str] | None = None):
+        super().__init__("owed_materials_outstanding",
+                         f"容缺材料尚未补齐：{'、'.join(names or materials)}。须补交，或经督查人员说明理由免于补交后，才能出件。",
+                         materials=materials)
+        self.materials = materials
 
 
 @dataclass
@@ -54,6 +64,7 @@ class Task:
     overdue: bool = False
     result_number: str = ""
     note: str = ""
+    problems: list[str] = field(default_factory=list)  # 审查中补正: what the reviewer asked for
     id: int | None = None
 
     @property
@@ -69,6 +80,13 @@ class Owed:
     due_on: date
     received: bool = False
     reminded_on: date | None = None
+    waived_by: str | None = None  # a supervisor let the results go out without it, for waived_reason
+    waived_reason: str = ""
+    waived_on: date | None = None
+
+    @property
+    def outstanding(self) -> bool:
+        return not self.received and self.waived_by is None
 
 
 @dataclass
@@ -128,9 +146,7 @@ class Case:
         self.notices.append(("accepted", {"owed": [o.material for o in self.owed]}))
 
     def return_for_correction(self, problems: list[str]) -> None:
-        problems = [p.strip() for p in problems if p and p.strip()]
-        if not problems:
-            raise CaseRuleError("problems_required", "退回补正须一次性列明全部问题。")
+        problems = _problem_list(problems)
         self._move("return", note="；".join(problems))
         self.problems = problems
         self.notices.append(("returned", {"problems": problems}))
@@ -160,21 +176,63 @@ class Case:
             waiting = any(t.state == TaskState.WAITING for t in self.tasks if t.stage == stage.code)
             if waiting and all(dep in done for dep in stage.after):
                 self._start_stage(stage.code, today, calendar)
-        if all(t.state == TaskState.APPROVED for t in self.tasks):
-            self._move("approve")
-            self.notices.append(("approved", {}))
+        self._settle()
 
     def reject(self, item: str, reason: str) -> None:
+        """One refusal does not sink the case: only the later stages that need this result end."""
         if not reason.strip():
             raise CaseRuleError("reason_required", "不予许可须说明理由。")
         task = self._reviewable(item)
         task.state, task.note = TaskState.REJECTED, reason
         self.events.append(Event("reject_item", self.state, self.state, reason, item))
-        for other in self.tasks:
-            if other.state in (TaskState.WAITING, TaskState.IN_REVIEW, TaskState.PAUSED):
-                other.state = TaskState.CANCELLED
-        self._move("reject", note=reason, item=item)
-        self.notices.append(("rejected", {"item": item, "reason": reason}))
+        after = _stages_needing(self.thing, task.stage)
+        cancelled = [t for t in self.tasks if t.stage in after and t.state in _UNDECIDED]
+        for other in cancelled:
+            other.state = TaskState.CANCELLED
+            other.note = f"所需的前序事项“{self.thing.items[item].name}”未通过，本事项终止办理"
+            self.events.append(Event("cancel_item", self.state, self.state, other.note, other.item))
+        goes_on = any(t.state in _UNDECIDED for t in self.tasks)
+        self.notices.append(("rejected", {"item": item, "reason": reason, "cancelled": [t.item for t in cancelled],
+                                          "goes_on": goes_on}))
+        self._settle(note=reason, item=item)
+
+    def _settle(self, note: str = "", item: str | None = None) -> None:
+        """Once no item is open or waiting: all approved, partly approved, or rejected."""
+        if self.state != State.IN_REVIEW or any(t.state in _UNDECIDED for t in self.tasks):
+            return
+        approved = [t.item for t in self.tasks if t.state == TaskState.APPROVED]
+        rejected = [t.item for t in self.tasks if t.state == TaskState.REJECTED]
+        if not rejected:
+            self._move("approve")
+            self.notices.append(("approved", {}))
+        elif approved:
+            names = "、".join(self.thing.items[code].name for code in rejected)
+            self._move("partly_approve", note=f"未通过：{names}")
+            self.notices.append(("partly_approved", {"approved": approved, "rejected": rejected}))
+        else:
+            self._move("reject", note=note, item=item)
+
+    # -- 审查中补正: a reviewer returns their own item; its clock waits for the applicant ---------
+    def return_item(self, item: str, problems: list[str], today: date) -> None:
+        problems = _problem_list(problems)
+        task = self._reviewable(item)
+        self._pause_task(task, CORRECTION, today)
+        task.problems = problems
+        self.events.append(Event("return_item", self.state, self.state, "；".join(problems), item))
+        self.notices.append(("item_returned", {"item": item, "problems": problems}))
+
+    def resubmit_item(self, item: str, today: date, calendar: WorkCalendar) -> None:
+        if self.state != State.IN_REVIEW:
+            raise IllegalTransition(self.state, "resubmit_item")
+        task = self.task(item)
+        if task.state != TaskState.PAUSED or task.pause_kind != CORRECTION:
+            raise CaseRuleError("not_returned", "该事项没有退回补正，无需重新提交。")
+        days = self._resume_task(task, today, calendar)  # the applicant's time does not count
+        task.problems = []
+        self.events.append(Event("resubmit_item", self.state, self.state,
+                                 f"已补正，暂停{days}个工作日，办理期限顺延至{task.due_on.isoformat()}", item))
+        if self.suspended_since:  # still waiting on an overdue deferred material: the clock stays stopped
+            self._pause_task(task, APPLICANT_WAIT, today)
 
     def pause(self, item: str, kind: str, today: date, note: str = "") -> None:
         if kind not in EXCLUDED_PERIODS:
@@ -185,7 +243,7 @@ class Case:
 
     def resume(self, item: str, today: date, calendar: WorkCalendar) -> None:
         task = self.task(item)
-        if task.state != TaskState.PAUSED or task.pause_kind == APPLICANT_WAIT:
+        if task.state != TaskState.PAUSED or task.pause_kind in APPLICANT_PAUSES:
             raise CaseRuleError("not_paused", "该事项没有处于可由审批人员结束的暂停计时中。")
         days = self._resume_task(task, today, calendar)
         self.events.append(Event("resume_item", self.state, self.state,
@@ -193,11 +251,13 @@ class Case:
 
     # -- results --------------------------------------------------------------------------
     def results_ready(self) -> None:
+        self._check_owed()
         self._move("results_ready")
         self.notices.append(("results_ready", {}))
 
     def hand_over(self, how: str, note: str = "") -> None:
         """``how`` is "collect" (at the window) or "deliver" (by post, confirmed by the recipient)."""
+        self._check_owed()
         self._move(how, note=note)
         self._move("close")
         self.notices.append(("closed", {"how": how}))
@@ -223,12 +283,36 @@ class Case:
 
     # -- the clock (run by the deadline job) ------------------------------------------------
     def receive_owed(self, material: str, today: date, calendar: WorkCalendar) -> None:
-        owed = next((o for o in self.owed if o.material == material and not o.received), None)
-        if owed is None:
-            raise CaseRuleError("not_owed", "本件没有待补交的这项材料。")
+        owed = self._owed(material)
         owed.received = True
         self.events.append(Event("owed_received", self.state, self.state, material))
-        if self.suspended_since and not any(not o.received and o.due_on < today for o in self.owed):
+        self._owed_settled(today, calendar)
+
+    def waive_owed(self, material: str, by: str, reason: str, today: date, calendar: WorkCalendar) -> None:
+        """A supervisor lets the results go out without an owed material, saying why."""
+        if not reason.strip():
+            raise CaseRuleError("reason_required", "免于补交容缺材料须说明理由。")
+        owed = self._owed(material)
+        owed.waived_by, owed.waived_reason, owed.waived_on = by, reason.strip(), today
+        self.events.append(Event("owed_waived", self.state, self.state, f"{material}：{reason.strip()}"))
+        self.notices.append(("owed_waived", {"material": material, "reason": reason.strip()}))
+        self._owed_settled(today, calendar)
+
+    def outstanding_owed(self) -> list[str]:
+        return [o.material for o in self.owed if o.outstanding]
+
+    def _check_owed(self) -> None:
+        if missing := self.outstanding_owed():
+            raise OwedOutstanding(missing)
+
+    def _owed(self, material: str) -> Owed:
+        owed = next((o for o in self.owed if o.material == material and o.outstanding), None)
+        if owed is None:
+            raise CaseRuleError("not_owed", "本件没有待补交的这项材料。")
+        return owed
+
+    def _owed_settled(self, today: date, calendar: WorkCalendar) -> None:
+        if self.suspended_since and not any(o.outstanding and o.due_on < today for o in self.owed):
             for task in self.tasks:
                 if task.state == TaskState.PAUSED and task.pause_kind == APPLICANT_WAIT:
                     self._resume_task(task, today, calendar)
@@ -277,3 +361,23 @@ class Case:
         task.due_on = calendar.add_working_days(task.started_on, task.limit_days + task.paused_days)
         task.state, task.pause_kind, task.paused_since = TaskState.IN_REVIEW, None, None
         return days
+
+
+_UNDECIDED = (TaskState.WAITING, TaskState.IN_REVIEW, TaskState.PAUSED)
+
+
+def _problem_list(problems: list[str]) -> list[str]:
+    """Correction is one complete list (at intake and during review alike): at least one problem."""
+    problems = [p.strip() for p in problems if isinstance(p, str) and p.strip()]
+    if not problems:
+        raise CaseRuleError("problems_required", "退回补正须一次性列明全部问题。")
+    return problems
+
+
+def _stages_needing(thing: Thing, stage: str) -> set[str]:
+    """The stages that wait, directly or through others, for ``stage``'s results."""
+    needing: set[str] = set()
+    for later in thing.stages:  # in dependency order: one pass finds the transitive ones
+        if any(dep == stage or dep in needing for dep in later.after):
+            needing.add(later.code)
+    return needing

@@ -31,7 +31,7 @@ def tick(case: Case, now: datetime, calendar: WorkCalendar) -> bool:
 
 def _owed_materials(case: Case, today: date, calendar: WorkCalendar) -> None:
     for owed in case.owed:
-        if owed.received:
+        if not owed.outstanding:  # received, or waived by a supervisor
             continue
         if owed.due_on < today:
             if not case.suspended_since:

@@ -48,8 +48,7 @@ async def load(catalog: Catalog, application_id: int) -> Loaded | None:
     case = Case(
         thing=catalog.things[row.thing], state=State(row.state),
         tasks=[_task(t) for t in tasks],
-        owed=[Owed(o["material"], date.fromisoformat(o["due_on"]), o["received"],
-                   date.fromisoformat(o["reminded_on"]) if o.get("reminded_on") else None) for o in row.owed],
+        owed=[_owed_from(o) for o in row.owed],
         problems=list(row.problems), intake_due_on=row.intake_due_on,
         submitted_on=local_date(row.submitted_at) if row.submitted_at else None, suspended_since=row.suspended_since,
         blacklisted=row.applicant.blacklisted,
@@ -62,7 +61,7 @@ def _task(row: ReviewTask) -> Task:
         item=row.item, department=row.department, stage=row.stage, limit_days=row.limit_days,
         state=TaskState(row.state), started_on=row.started_on, due_on=row.due_on, paused_days=row.paused_days,
         pause_kind=row.pause_kind, paused_since=row.paused_since, warned=row.warned, overdue=row.overdue,
-        result_number=row.result_number, note=row.note, id=row.id,
+        result_number=row.result_number, note=row.note, problems=list(row.problems), id=row.id,
     )
 
 
@@ -129,7 +128,27 @@ async def _append(application_id: int, events: list[Event], actor: Actor, now: d
 
 def _owed(owed: Owed) -> dict:
     return {"material": owed.material, "due_on": owed.due_on.isoformat(), "received": owed.received,
-            "reminded_on": owed.reminded_on.isoformat() if owed.reminded_on else None}
+            "reminded_on": _iso(owed.reminded_on), "waived_by": owed.waived_by,
+            "waived_reason": owed.waived_reason, "waived_on": _iso(owed.waived_on)}
+
+
+def _owed_from(o: dict) -> Owed:
+    return Owed(o["material"], date.fromisoformat(o["due_on"]), o["received"], _day(o.get("reminded_on")),
+                waived_by=o.get("waived_by"), waived_reason=o.get("waived_reason", ""),
+                waived_on=_day(o.get("waived_on")))
+
+
+def outstanding(owed_rows: list[dict]) -> list[str]:
+    """The owed materials (as stored) neither received nor waived."""
+    return [o["material"] for o in owed_rows if not o["received"] and not o.get("waived_by")]
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def _just(case: Case, *actions: str) -> bool:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Awaitable, Callable
 
 from onething.domain.calendar import WorkCalendar, local_date
-from onething.domain.case import Case, CaseRuleError
+from onething.domain.case import Case, CaseRuleError, OwedOutstanding
 from onething.domain.catalog import Catalog
 from onething.domain.clock import tick
 from onething.domain.reschedule import reschedule
@@ -93,10 +93,25 @@ class Workflow:
         return await self.act(application_id, actor, lambda case, now: case.refuse(reason))
 
     async def results_ready(self, application_id: int, actor: Actor) -> Loaded:
-        return await self.act(application_id, actor, lambda case, now: case.results_ready())
+        return await self._naming_owed(self.act(application_id, actor, lambda case, now: case.results_ready()))
 
     async def hand_over(self, application_id: int, actor: Actor, how: str) -> Loaded:
-        return await self.act(application_id, actor, lambda case, now: case.hand_over(how))
+        return await self._naming_owed(self.act(application_id, actor, lambda case, now: case.hand_over(how)))
+
+    async def _naming_owed(self, coroutine):
+        """The rule knows materials by code; the people refused read their names."""
+        try:
+            return await coroutine
+        except OwedOutstanding as exc:
+            raise OwedOutstanding(exc.materials, self.material_names(exc.materials)) from None
+
+    def material_names(self, codes: list[str]) -> list[str]:
+        return [self.catalog.materials[c].name if c in self.catalog.materials else c for c in codes]
+
+    async def waive_owed(self, application_id: int, actor: Actor, material: str, reason: str) -> Loaded:
+        """Supervisors (and admins) only: the entry point checks the role."""
+        return await self.act(application_id, actor, lambda case, now: case.waive_owed(
+            material, actor.name, reason, local_date(now), self.calendar))
 
     async def deliver(self, application_id: int, actor: Actor, note: str,
                       also: Callable[[Loaded], Callable] | None = None) -> Loaded:
@@ -130,6 +145,14 @@ class Workflow:
     async def pause(self, task: ReviewTask, actor: Actor, kind: str, note: str = "") -> Loaded:
         return await self.act(task.application_id, actor,
                               lambda case, now: case.pause(task.item, kind, local_date(now), note))
+
+    async def return_item(self, task: ReviewTask, actor: Actor, problems: list[str]) -> Loaded:
+        return await self.act(task.application_id, actor,
+                              lambda case, now: case.return_item(task.item, problems, local_date(now)))
+
+    async def resubmit_item(self, application_id: int, item: str, actor: Actor) -> Loaded:
+        return await self.act(application_id, actor,
+                              lambda case, now: case.resubmit_item(item, local_date(now), self.calendar))
 
     async def resume(self, task: ReviewTask, actor: Actor) -> Loaded:
         return await self.act(task.application_id, actor,

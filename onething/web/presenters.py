@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from onething.domain.calendar import end_of_day
 from onething.domain.catalog import Catalog
-from onething.domain.states import EXCLUDED_PERIODS, STATE_NAMES, TASK_STATE_NAMES, State, TaskState
+from onething.domain.states import PAUSE_NAMES, STATE_NAMES, TASK_STATE_NAMES, State, TaskState
 from storage.models import Application, AuditEvent, ReviewTask
 
 
@@ -16,8 +16,9 @@ def task_json(catalog: Catalog, row: ReviewTask) -> dict:
         "state": row.state, "state_name": TASK_STATE_NAMES[TaskState(row.state)],
         "started_on": _day(row.started_on), "due_on": _day(row.due_on),
         "due_at": end_of_day(row.due_on).isoformat() if row.due_on else None,
-        "paused_days": row.paused_days, "pause": EXCLUDED_PERIODS.get(row.pause_kind or "", row.pause_kind),
+        "paused_days": row.paused_days, "pause": PAUSE_NAMES.get(row.pause_kind or "", row.pause_kind),
         "warned": row.warned, "overdue": row.overdue, "result_number": row.result_number, "note": row.note,
+        "problems": row.problems,
         "application_id": row.application_id,
     }
 
@@ -73,4 +74,7 @@ def applicant_detail(catalog: Catalog, row: Application, tasks: list[ReviewTask]
         for a in attached
     ]
     detail["delivery"] = row.delivery
+    # who waived an owed material is a staff name: the applicant reads only that it was, and why
+    detail["owed"] = [{k: v for k, v in o.items() if k != "waived_by"} | {"waived": bool(o.get("waived_by"))}
+                      for o in row.owed]
     return detail

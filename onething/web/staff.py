@@ -140,6 +140,15 @@ async def handover(request):
     return await _decide(request, lambda flow, case_id, who, body: flow.hand_over(case_id, who, "collect"))
 
 
+async def waive_owed(request: web.Request) -> web.Response:
+    """A supervisor (or admin) lets the results go out without an owed deferred material, saying why."""
+    session = staff(request, "supervisor", "admin")
+    reason = text(await read_json(request), "reason", max_length=500)
+    await run_rule(request.config_dict[workflow_key].waive_owed(int_id(request), actor(session),
+                                                                request.match_info["material"], reason))
+    return await application(request)
+
+
 async def tasks(request: web.Request) -> web.Response:
     """A department's queue, nearest deadline first; supervisors may look at any department."""
     session = staff(request, "reviewer", "supervisor", "admin")
@@ -210,6 +219,16 @@ async def resume(request):
     return await _review(request, lambda flow, task, who, body: flow.resume(task, who))
 
 
+async def return_item(request):
+    """审查中补正: the reviewer returns their own item with the complete list of problems."""
+    def review(flow, task, who, body):
+        problems = body.get("problems")
+        if not isinstance(problems, list) or not all(isinstance(p, str) for p in problems):
+            raise ApiError("invalid_field", "problems 应为问题清单（文字列表）。", status=422)
+        return flow.return_item(task, who, problems)
+    return await _review(request, review)
+
+
 async def things(request: web.Request) -> web.Response:
     staff(request)
     catalog = request.config_dict[catalog_key]
@@ -265,6 +284,8 @@ def create_app() -> web.Application:
     app.router.add_get("/things/{code}/notice.html", notice_html)
     app.router.add_get("/tasks", tasks)
     app.router.add_put("/tasks/{id}/certificate", certificate)
-    for name, handler in (("approve", approve), ("reject", reject), ("pause", pause), ("resume", resume)):
+    app.router.add_post("/applications/{id}/owed/{material}/waive", waive_owed)
+    for name, handler in (("approve", approve), ("reject", reject), ("pause", pause), ("resume", resume),
+                          ("return", return_item)):
         app.router.add_post(f"/tasks/{{id}}/{name}", handler)
     return app

@@ -67,6 +67,7 @@ class ReviewTask(Model):
     result_number = fields.CharField(max_length=64, default="")
     certificate_key = fields.CharField(max_length=255, null=True)
     note = fields.TextField(default="")
+    problems = fields.JSONField(default=list)  # 审查中补正: the complete list the reviewer returned it with
 
     class Meta:
         table = "review_task"
