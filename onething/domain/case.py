@@ -65,6 +65,15 @@ class Task:
     result_number: str = ""
     note: str = ""
     problems: list[str] = field(default_factory=list)  # 审查中补正: what the reviewer asked for
+    # The legal limit (法定时限) runs beside the promised one (due_on): moved by the same paused
+    # days, and by an approved extension (onething.domain.extensions), which never moves due_on.
+    legal_days: int = 0
+    legal_due_on: date | None = None
+    legal_overdue: bool = False
+    extension_state: str | None = None  # pending | approved | refused
+    extension_reason: str = ""
+    extension_note: str = ""  # the supervisor's note on the decision
+    extension_days: int = 0  # granted
     id: int | None = None
 
     @property
@@ -98,6 +107,7 @@ class Case:
     problems: list[str] = field(default_factory=list)
     intake_due_on: date | None = None
     submitted_on: date | None = None  # the day the intake clock started (the last submission)
+    expected_on: date | None = None  # the completion date the applicant was last given (schedule.py)
     suspended_since: date | None = None
     blacklisted: bool = False
     events: list[Event] = field(default_factory=list)
@@ -138,7 +148,7 @@ class Case:
         self._move("start_review")
         self.tasks = [
             Task(item=item.code, department=item.department, stage=self.thing.stage_of(item.code).code,
-                 limit_days=item.promised_limit)
+                 limit_days=item.promised_limit, legal_days=item.legal_limit)
             for stage in self.thing.stages for item in (self.thing.items[c] for c in stage.items)
         ]
         for stage in self.thing.first_stages():
@@ -340,6 +350,7 @@ class Case:
                 task.state, task.started_on = TaskState.IN_REVIEW, today
                 task.due_on = calendar.add_working_days(today, task.limit_days)
                 self._say_if_provisional(calendar, task.due_on, "办理期限", task.item)
+                task.legal_due_on = legal_due(task, calendar)
                 if self.suspended_since:
                     self._pause_task(task, APPLICANT_WAIT, today)
 
@@ -359,6 +370,7 @@ class Case:
         days = calendar.working_days_between(task.paused_since, today)
         task.paused_days += days
         task.due_on = calendar.add_working_days(task.started_on, task.limit_days + task.paused_days)
+        task.legal_due_on = legal_due(task, calendar)
         task.state, task.pause_kind, task.paused_since = TaskState.IN_REVIEW, None, None
         return days
 
@@ -381,3 +393,11 @@ def _stages_needing(thing: Thing, stage: str) -> set[str]:
         if any(dep == stage or dep in needing for dep in later.after):
             needing.add(later.code)
     return needing
+
+
+def legal_due(task: Task, calendar: WorkCalendar) -> date | None:
+    """The legal due date: the item's legal limit from the start, moved by the paused days and an
+    approved extension. None for a task recorded before legal limits were tracked."""
+    if not task.legal_days or task.started_on is None:
+        return None
+    return calendar.add_working_days(task.started_on, task.legal_days + task.paused_days + task.extension_days)

@@ -47,6 +47,8 @@ def _owed_materials(case: Case, today: date, calendar: WorkCalendar) -> None:
 
 
 def _tasks(case: Case, now: datetime, today: date, calendar: WorkCalendar) -> None:
+    """Warnings (预警) and overdue flags (黄牌) follow the promised date; passing the legal date is
+    the graver flag (红牌), which an approved extension postpones and the promised one never."""
     for task in list(case.tasks):
         if task.state != TaskState.IN_REVIEW or task.due_on is None:
             continue
@@ -56,9 +58,17 @@ def _tasks(case: Case, now: datetime, today: date, calendar: WorkCalendar) -> No
                 case.approve(task.item, now, calendar, note="超过办理期限未作决定，依法视为准予（超时默许）")
                 if case.state != State.IN_REVIEW:
                     return
-            elif not task.overdue:
+                continue
+            if not task.overdue:
                 task.overdue = True
-                case.events.append(Event("overdue", case.state, case.state, f"已超过办理期限 {task.due_on}", task.item))
-        elif not task.warned and calendar.working_days_between(today, task.due_on) <= 1:
-            task.warned = True
-            case.events.append(Event("warned", case.state, case.state, f"距办理期限不足1个工作日（{task.due_on}）", task.item))
+                case.events.append(Event("overdue", case.state, case.state, f"已超过承诺办理期限 {task.due_on}", task.item))
+        elif not task.warned:
+            left = calendar.working_days_between(today, task.due_on)
+            if left <= item.warning.threshold(task.limit_days):
+                task.warned = True
+                case.events.append(Event("warned", case.state, case.state,
+                                         f"距承诺办理期限（{task.due_on}）还剩{left}个工作日", task.item))
+        if task.legal_due_on is not None and today > task.legal_due_on and not task.legal_overdue:
+            task.legal_overdue = True
+            case.events.append(Event("legal_overdue", case.state, case.state,
+                                     f"已超过法定办理期限 {task.legal_due_on}", task.item))

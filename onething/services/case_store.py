@@ -12,9 +12,10 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from onething.domain.audit import GENESIS, Entry, entry_hash
-from onething.domain.calendar import local_date
+from onething.domain.calendar import CalendarError, WorkCalendar, local_date
 from onething.domain.case import Case, Event, Owed, Task
 from onething.domain.catalog import Catalog
+from onething.domain.schedule import expected_completion
 from onething.domain.states import State, TaskState
 from storage.models import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
 
@@ -50,7 +51,8 @@ async def load(catalog: Catalog, application_id: int) -> Loaded | None:
         tasks=[_task(t) for t in tasks],
         owed=[_owed_from(o) for o in row.owed],
         problems=list(row.problems), intake_due_on=row.intake_due_on,
-        submitted_on=local_date(row.submitted_at) if row.submitted_at else None, suspended_since=row.suspended_since,
+        submitted_on=local_date(row.submitted_at) if row.submitted_at else None, expected_on=row.expected_on,
+        suspended_since=row.suspended_since,
         blacklisted=row.applicant.blacklisted,
     )
     return Loaded(row=row, case=case, task_ids={t.item: t.id for t in tasks})
@@ -61,18 +63,25 @@ def _task(row: ReviewTask) -> Task:
         item=row.item, department=row.department, stage=row.stage, limit_days=row.limit_days,
         state=TaskState(row.state), started_on=row.started_on, due_on=row.due_on, paused_days=row.paused_days,
         pause_kind=row.pause_kind, paused_since=row.paused_since, warned=row.warned, overdue=row.overdue,
-        result_number=row.result_number, note=row.note, problems=list(row.problems), id=row.id,
+        result_number=row.result_number, note=row.note, problems=list(row.problems), legal_days=row.legal_days,
+        legal_due_on=row.legal_due_on, legal_overdue=row.legal_overdue, extension_state=row.extension_state,
+        extension_reason=row.extension_reason, extension_note=row.extension_note,
+        extension_days=row.extension_days, id=row.id,
     )
 
 
-async def save(loaded: Loaded, actor: Actor, now: datetime, also=None) -> None:
-    """Save the case; ``also(conn)``, if given, writes what goes with the change in the same transaction."""
+async def save(loaded: Loaded, actor: Actor, now: datetime, also=None, *, calendar: WorkCalendar) -> None:
+    """Save the case; ``also(conn)``, if given, writes what goes with the change in the same transaction.
+
+    The expected completion date is stored with every save, so what reads it (the applicant's
+    view, the bot) needs no calendar."""
     row, case = loaded.row, loaded.case
+    expected_on = _expected(case, now, calendar)
     async with in_transaction() as conn:
         changed = await Application.filter(id=row.id, version=row.version).using_db(conn).update(
             state=case.state.value, version=F("version") + 1, problems=case.problems,
             owed=[_owed(o) for o in case.owed], intake_due_on=case.intake_due_on,
-            suspended_since=case.suspended_since, updated_at=now,
+            suspended_since=case.suspended_since, updated_at=now, expected_on=expected_on,
             **({"submitted_at": now} if _just(case, "submit", "resubmit") else {}),
         )
         if changed != 1:
@@ -92,6 +101,7 @@ async def save(loaded: Loaded, actor: Actor, now: datetime, also=None) -> None:
         if also is not None:
             await also(conn)
     row.version += 1
+    row.expected_on = expected_on
     loaded.saved = True
     case.events.clear()
     case.notices.clear()
@@ -124,6 +134,15 @@ async def _append(application_id: int, events: list[Event], actor: Actor, now: d
         previous = entry_hash(entry)
         await AuditEvent.create(application_id=application_id, **dataclasses.asdict(entry) | {"hash": previous},
                                 using_db=conn)
+
+
+def _expected(case: Case, now: datetime, calendar: WorkCalendar) -> date | None:
+    try:
+        return expected_completion(case, local_date(now), calendar)
+    except CalendarError:
+        # A stage not yet started projected into a year without a schedule: an estimate must not
+        # stop the decision being saved; the next save, once the calendar covers it, fills it in.
+        return None
 
 
 def _owed(owed: Owed) -> dict:

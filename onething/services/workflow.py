@@ -12,6 +12,7 @@ import random
 from datetime import date, datetime
 from typing import Awaitable, Callable
 
+from onething.domain import extensions
 from onething.domain.calendar import WorkCalendar, local_date
 from onething.domain.case import Case, CaseRuleError, OwedOutstanding
 from onething.domain.catalog import Catalog
@@ -56,7 +57,7 @@ class Workflow:
             if change(loaded.case, now) is False:
                 return loaded  # nothing happened: no write
             try:
-                await case_store.save(loaded, actor, now, also(loaded) if also else None)
+                await case_store.save(loaded, actor, now, also(loaded) if also else None, calendar=self.calendar)
                 if self.on_change is not None:
                     await self.on_change(application_id)
                 return loaded
@@ -158,6 +159,18 @@ class Workflow:
         return await self.act(task.application_id, actor,
                               lambda case, now: case.resume(task.item, local_date(now), self.calendar))
 
+    # -- extending a legal limit (§42): a reviewer asks, a supervisor decides ----------------
+    async def request_extension(self, task: ReviewTask, actor: Actor, reason: str) -> Loaded:
+        return await self.act(task.application_id, actor,
+                              lambda case, now: extensions.request(case, task.item, reason, local_date(now)))
+
+    async def approve_extension(self, task: ReviewTask, actor: Actor, note: str = "") -> Loaded:
+        return await self.act(task.application_id, actor, lambda case, now: extensions.approve(
+            case, task.item, local_date(now), self.calendar, note))
+
+    async def refuse_extension(self, task: ReviewTask, actor: Actor, note: str) -> Loaded:
+        return await self.act(task.application_id, actor, lambda case, now: extensions.refuse(case, task.item, note))
+
     # -- the clock ---------------------------------------------------------------------------
     async def sweep(self) -> int:
         """Apply the deadline rules to every open case; return how many changed."""
@@ -181,7 +194,7 @@ class Workflow:
         for application_id in ids:
             try:
                 loaded = await self.act(application_id, SYSTEM,
-                                        lambda case, now: reschedule(case, self.calendar, why) or False)
+                                        lambda case, now: reschedule(case, self.calendar, why, local_date(now)) or False)
                 moved += loaded.saved
             except Exception:  # one bad case must not leave the others on the old calendar
                 log.exception("rescheduling failed for a case", extra={"application_id": application_id})

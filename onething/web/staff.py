@@ -17,8 +17,8 @@ from onething.domain.notice import notice_for
 from onething.domain.files import Inspector
 from onething.keys import calendar_key, catalog_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
-from onething.web import (conversations, enterprises, inbox, issues, ledger, outbox, projects, shipments_staff,
-                          supervision)
+from onething.web import (conversations, enterprises, extensions, inbox, issues, ledger, outbox, projects,
+                          shipments_staff, supervision)
 from onething.web.openapi import handlers
 from onething.web.staff_session import actor, staff, staff_auth
 from onething.web.errors import ApiError
@@ -256,10 +256,10 @@ async def notice_html(request: web.Request) -> web.Response:
     return web.Response(text=html, content_type="text/html")
 
 
-# The service managers' endpoints (enterprises, messages, projects, the issue ledger, the inbox),
-# from which the staff OpenAPI document is built too.
+# The service managers' endpoints (enterprises, messages, projects, the issue ledger, the inbox) and
+# the §42 extensions, from which the staff OpenAPI document is built too.
 ROUTES = [*enterprises.ROUTES, *conversations.ROUTES, *projects.ROUTES, *issues.ROUTES, *ledger.ROUTES,
-          *inbox.ROUTES]
+          *inbox.ROUTES, *extensions.ROUTES]
 
 
 def create_app() -> web.Application:

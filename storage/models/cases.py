@@ -39,6 +39,8 @@ class Application(Model):
     delivery = fields.JSONField(null=True)  # how results reach the applicant: post (with address) or pickup
     intake_due_on = fields.DateField(null=True)
     suspended_since = fields.DateField(null=True)
+    # The critical path of what remains (onething.domain.schedule), stored at every save.
+    expected_on = fields.DateField(null=True)
     submitted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -65,6 +67,14 @@ class ReviewTask(Model):
     warned = fields.BooleanField(default=False)
     overdue = fields.BooleanField(default=False)
     result_number = fields.CharField(max_length=64, default="")
+    # The legal limit (法定时限) beside the promised one (due_on), and its §42 extension.
+    legal_days = fields.IntField(default=0)
+    legal_due_on = fields.DateField(null=True)
+    legal_overdue = fields.BooleanField(default=False)
+    extension_state = fields.CharField(max_length=16, null=True, db_index=True)  # pending | approved | refused
+    extension_reason = fields.TextField(default="")
+    extension_note = fields.TextField(default="")
+    extension_days = fields.IntField(default=0)
     certificate_key = fields.CharField(max_length=255, null=True)
     note = fields.TextField(default="")
     problems = fields.JSONField(default=list)  # 审查中补正: the complete list the reviewer returned it with

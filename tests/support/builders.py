@@ -37,10 +37,12 @@ def thing(code="opening", *, items=None, stages=None, form_fields=("name",)) -> 
     }
 
 
-def catalog(*things: dict, materials: dict | None = None):
+def catalog(*things: dict, materials: dict | None = None, limits: dict | None = None):
+    """``limits`` is the catalog's limits.yaml (its default warning rule); None: the built-in default."""
     return build_catalog(("departments.yaml", copy.deepcopy(DEPARTMENTS)),
                          ("materials.yaml", copy.deepcopy(materials or MATERIALS)),
-                         [(f"{t['code']}.yaml", t) for t in (things or (thing(),))])
+                         [(f"{t['code']}.yaml", t) for t in (things or (thing(),))],
+                         None if limits is None else ("limits.yaml", limits))
 
 
 def plain_calendar(*years: int) -> WorkCalendar:

@@ -101,6 +101,8 @@ def test_warned_then_overdue_then_tacit_approval_where_the_item_allows_it():
     case.submit(MONDAY, CAL)
     case.accept(MONDAY, CAL)
     tick(case, MONDAY + timedelta(days=1), CAL)
+    assert not case.task("licence").warned  # a quarter of 2 days, rounded down: warned on the last day
+    tick(case, MONDAY + timedelta(days=2), CAL)
     assert case.task("licence").warned
     tick(case, MONDAY + timedelta(days=3), CAL)  # past 03-04
     assert case.task("licence").state == TaskState.APPROVED and "超时默许" in case.task("licence").note
