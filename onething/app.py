@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -71,11 +71,11 @@ async def reference_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def calendar_ctx(app: web.Application) -> AsyncIterator[None]:
     # A year imported by ``onething calendar import --apply`` in another process shows here within seconds.
-    refresher = asyncio.create_task(app[calendar_key].keep_fresh())
+    stop = asyncio.Event()
+    refresher = asyncio.create_task(app[calendar_key].keep_fresh(stop))
     yield
-    refresher.cancel()
-    with suppress(asyncio.CancelledError):
-        await refresher
+    stop.set()
+    await refresher
 
 
 async def workflow_ctx(app: web.Application) -> AsyncIterator[None]:

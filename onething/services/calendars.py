@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 import time
+from contextlib import suppress
 from typing import Callable
 
 from tortoise.transactions import in_transaction
@@ -56,14 +57,19 @@ class CalendarBook:
         self._checked = self._monotonic()
         return self.current
 
-    async def keep_fresh(self) -> None:
-        """Read imported years every ``TTL`` seconds, so that what a request shows is never older."""
-        while True:
+    async def keep_fresh(self, stop: asyncio.Event) -> None:
+        """Read imported years every ``TTL`` seconds, so that what a request shows is never older.
+
+        Stopped by ``stop``, never cancelled: a query cut off midway would leave the database
+        driver's thread answering a loop that is gone.
+        """
+        while not stop.is_set():
             try:
                 await self.fresh()
             except Exception:  # the database is away: keep the calendar in hand and try again
                 log.warning("could not read the imported holiday schedules", exc_info=True)
-            await asyncio.sleep(self._ttl)
+            with suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._ttl)
 
     def expire(self) -> None:
         """Read the database again at the next ``fresh`` (this process just stored a year)."""
