@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from onething.keys import catalog_key, notifier_key, templates_key, workflow_key
+from onething.keys import calendar_key, catalog_key, notifier_key, templates_key, workflow_key
 from onething.services import progress
 from storage.models import Notification
 from tests.support.apps import until_idle
@@ -46,7 +46,8 @@ async def test_the_applicant_is_told_the_whole_path_not_the_first_stage(office):
     mine = await person.mini.get(f"/applications/{case['id']}")
     assert mine["expected_completion_on"] == "2026-03-04"
     answer = progress.render(running.app[templates_key], await progress.cases_for_ids(
-        running.app[catalog_key], [case["id"]]), linked=True, number=None, public_url="")
+        running.app[catalog_key], [case["id"]]), linked=True, number=None, public_url="",
+        calendar=running.app[calendar_key].current)
     assert "预计办结：2026-03-04" in answer
 
     clock.now += timedelta(days=1)
