@@ -1,6 +1,7 @@
 """ORM models: storage adapters for the domain's records (singular names)."""
 
 from .cases import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
+from .credit import CreditFlag, CreditFlagEntry
 from .enterprises import Enterprise, EnterpriseContact, EnterpriseEvent, ManagerAssignment
 from .messages import Broadcast, ManagerMessage, MessageDelivery
 from .materials import AttachedMaterial, Evaluation, MaterialFile
@@ -10,7 +11,7 @@ from .staff import StaffUser
 from .wechat import Follower, FollowerLink, SubscribeConsent
 
 __all__ = [
-    "Application", "AttachedMaterial", "AuditEvent", "Broadcast", "CaseCounter", "Citizen", "Enterprise",
+    "Application", "AttachedMaterial", "AuditEvent", "Broadcast", "CaseCounter", "Citizen", "CreditFlag", "CreditFlagEntry", "Enterprise",
     "EnterpriseContact", "EnterpriseEvent", "Evaluation", "Follower", "FollowerLink", "Issue", "IssueEvent", "ManagerAssignment",
     "ManagerMessage", "MaterialFile", "MessageDelivery", "Notification", "Project", "ReviewTask", "Shipment",
     "ShipmentScan", "StaffNotice", "StaffUser", "SubscribeConsent",
