@@ -83,6 +83,10 @@ async def flags_for_case(applicant: Citizen, enterprise_code: str | None, conn=N
     return await (query.using_db(conn) if conn is not None else query).order_by("id")
 
 
+async def enterprise_flag(credit_code: str) -> CreditFlag | None:
+    return await CreditFlag.get_or_none(subject=ENTERPRISE, key=credit_code, active=True)
+
+
 async def listing(include_cleared: bool = False) -> list[CreditFlag]:
     query = CreditFlag.all() if include_cleared else CreditFlag.filter(active=True)
     return await query.order_by("-updated_at", "-id").prefetch_related("entries")

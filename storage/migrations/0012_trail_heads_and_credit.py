@@ -92,12 +92,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Application',
             name='trail_count',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='Application',
             name='trail_head',
-            field=fields.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64),
+            field=fields.CharField(default=GENESIS, db_default=GENESIS, max_length=64),
         ),
         ops.AddField(
             model_name='Citizen',
@@ -108,52 +108,52 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Enterprise',
             name='trail_count',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='Enterprise',
             name='trail_head',
-            field=fields.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64),
+            field=fields.CharField(default=GENESIS, db_default=GENESIS, max_length=64),
         ),
         ops.AddField(
             model_name='EnterpriseEvent',
             name='hash',
-            field=fields.CharField(default='', max_length=64),
+            field=fields.CharField(default='', db_default='', max_length=64),
         ),
         ops.AddField(
             model_name='EnterpriseEvent',
             name='prev_hash',
-            field=fields.CharField(default='', max_length=64),
+            field=fields.CharField(default='', db_default='', max_length=64),
         ),
         ops.AddField(
             model_name='EnterpriseEvent',
             name='seq',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='Issue',
             name='trail_count',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='Issue',
             name='trail_head',
-            field=fields.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64),
+            field=fields.CharField(default=GENESIS, db_default=GENESIS, max_length=64),
         ),
         ops.AddField(
             model_name='IssueEvent',
             name='hash',
-            field=fields.CharField(default='', max_length=64),
+            field=fields.CharField(default='', db_default='', max_length=64),
         ),
         ops.AddField(
             model_name='IssueEvent',
             name='prev_hash',
-            field=fields.CharField(default='', max_length=64),
+            field=fields.CharField(default='', db_default='', max_length=64),
         ),
         ops.AddField(
             model_name='IssueEvent',
             name='seq',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.RunPython(chain_existing_trails, ops.RunPython.noop),
         ops.AddConstraint(

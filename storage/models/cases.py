@@ -38,8 +38,8 @@ class Application(Model):
     version = fields.IntField(default=0)  # optimistic lock: every save checks and bumps it
     # the audit trail's head, written with each event under the version lock: a trail whose last
     # events were deleted no longer ends where the head says
-    trail_count = fields.IntField(default=0)
-    trail_head = fields.CharField(max_length=64, default=GENESIS)
+    trail_count = fields.IntField(default=0, db_default=0)
+    trail_head = fields.CharField(max_length=64, default=GENESIS, db_default=GENESIS)
     form = fields.JSONField(default=dict)
     problems = fields.JSONField(default=list)
     owed = fields.JSONField(default=list)

@@ -37,8 +37,8 @@ class Issue(Model):
     resolution = fields.TextField(default="")
     reopened = fields.IntField(default=0)
     version = fields.IntField(default=0)  # every change checks and bumps it: one escalation per level
-    trail_count = fields.IntField(default=0)  # the head of its hash-chained trail (IssueEvent)
-    trail_head = fields.CharField(max_length=64, default=GENESIS)
+    trail_count = fields.IntField(default=0, db_default=0)  # the head of its hash-chained trail (IssueEvent)
+    trail_head = fields.CharField(max_length=64, default=GENESIS, db_default=GENESIS)
     opened_by = fields.CharField(max_length=80)
     opened_at = fields.DatetimeField()
     closed_at = fields.DatetimeField(null=True)
@@ -54,7 +54,7 @@ class IssueEvent(Model):
 
     id = fields.IntField(primary_key=True)
     issue = fields.ForeignKeyField("models.Issue", related_name="events")
-    seq = fields.IntField(default=0)
+    seq = fields.IntField(default=0, db_default=0)  # rows that exist when a column is added need a value
     actor = fields.CharField(max_length=80)
     role = fields.CharField(max_length=16)
     action = fields.CharField(max_length=16)  # open | start | escalate | close | reopen
@@ -64,8 +64,8 @@ class IssueEvent(Model):
     due_on = fields.DateField()
     note = fields.TextField(default="")
     at = fields.DatetimeField(db_index=True)
-    prev_hash = fields.CharField(max_length=64, default="")
-    hash = fields.CharField(max_length=64, default="")
+    prev_hash = fields.CharField(max_length=64, default="", db_default="")
+    hash = fields.CharField(max_length=64, default="", db_default="")
 
     class Meta:
         table = "issue_event"
