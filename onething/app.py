@@ -111,8 +111,8 @@ def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application
     app[jobs.run_jobs_key] = run_jobs
     app[templates_key] = make_environment()
     app[id_cipher_key] = IdCipher(settings.secret_key)
-    app.cleanup_ctx.extend([reference_ctx, database_ctx, identity_ctx, redis_ctx, workflow_ctx, object_store_ctx, wechat_ctx,
-                            issues_ctx, jobs.jobs_ctx])
+    app.cleanup_ctx.extend([reference_ctx, database_ctx, identity_ctx, redis_ctx, workflow_ctx, object_store_ctx,
+                            wechat_ctx, issues_ctx, jobs.jobs_ctx])
     return app
 
 

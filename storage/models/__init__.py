@@ -11,8 +11,8 @@ from .staff import StaffUser
 from .wechat import Follower, FollowerLink, SubscribeConsent
 
 __all__ = [
-    "Application", "AttachedMaterial", "AuditEvent", "Broadcast", "CaseCounter", "Citizen", "CreditFlag", "CreditFlagEntry", "Enterprise",
-    "EnterpriseContact", "EnterpriseEvent", "Evaluation", "Follower", "FollowerLink", "Issue", "IssueEvent", "ManagerAssignment",
+    "Application", "AttachedMaterial", "AuditEvent", "Broadcast", "CaseCounter", "Citizen", "CreditFlag",
+    "CreditFlagEntry", "Enterprise", "EnterpriseContact", "EnterpriseEvent", "Evaluation", "Follower", "FollowerLink", "Issue", "IssueEvent", "ManagerAssignment",
     "ManagerMessage", "MaterialFile", "MessageDelivery", "Notification", "Project", "ReviewTask", "Shipment",
     "ShipmentScan", "StaffNotice", "StaffUser", "SubscribeConsent",
 ]
