@@ -11,13 +11,13 @@ from datetime import date, datetime, timezone
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from onething.domain.audit import GENESIS, Entry, entry_hash
 from onething.domain.calendar import CalendarError, WorkCalendar, local_date
 from onething.domain.case import Case, Event, Owed, Task
 from onething.domain.catalog import Catalog
 from onething.domain.schedule import expected_completion
 from onething.domain.states import State, TaskState
-from storage.models import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
+from onething.services import credit, trails
+from storage.models import Application, CaseCounter, Citizen, Notification, ReviewTask
 
 
 class ConcurrentUpdate(Exception):
@@ -53,7 +53,7 @@ async def load(catalog: Catalog, application_id: int) -> Loaded | None:
         problems=list(row.problems), intake_due_on=row.intake_due_on,
         submitted_on=local_date(row.submitted_at) if row.submitted_at else None, expected_on=row.expected_on,
         suspended_since=row.suspended_since,
-        blacklisted=row.applicant.blacklisted,
+        blacklisted=bool(await credit.flags_for_case(row.applicant, row.enterprise_code)),
     )
     return Loaded(row=row, case=case, task_ids={t.item: t.id for t in tasks})
 
@@ -124,16 +124,9 @@ async def _append_events(application_id: int, case: Case, actor: Actor, now: dat
 
 
 async def _append(application_id: int, events: list[Event], actor: Actor, now: datetime, conn) -> None:
-    last = await AuditEvent.filter(application_id=application_id).using_db(conn).order_by("-seq").first()
-    seq, previous = (last.seq, last.hash) if last else (0, GENESIS)
-    for event in events:
-        seq += 1
-        entry = Entry(seq=seq, actor=actor.name, role=actor.role, action=event.action,
-                      from_state=event.from_state.value, to_state=event.to_state.value, item=event.item,
-                      note=event.note, at=now, prev_hash=previous)
-        previous = entry_hash(entry)
-        await AuditEvent.create(application_id=application_id, **dataclasses.asdict(entry) | {"hash": previous},
-                                using_db=conn)
+    await trails.append(trails.CASE, application_id, [
+        {"actor": actor.name, "role": actor.role, "action": e.action, "from_state": e.from_state.value,
+         "to_state": e.to_state.value, "item": e.item, "note": e.note, "at": now} for e in events], conn)
 
 
 def _expected(case: Case, now: datetime, calendar: WorkCalendar) -> date | None:

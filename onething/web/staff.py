@@ -17,7 +17,7 @@ from onething.domain.notice import notice_for
 from onething.domain.files import Inspector
 from onething.keys import calendar_key, catalog_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
-from onething.web import (conversations, enterprises, extensions, inbox, issues, ledger, outbox, projects,
+from onething.web import (conversations, credit, enterprises, extensions, inbox, issues, ledger, outbox, projects,
                           shipments_staff, supervision)
 from onething.web.openapi import handlers
 from onething.web.staff_session import actor, staff, staff_auth
@@ -82,6 +82,7 @@ async def application(request: web.Request) -> web.Response:
     events = await AuditEvent.filter(application_id=row.id).order_by("seq")
     detail = application_detail(request.config_dict[catalog_key], row, tasks, events)
     detail["materials"] = await _materials(request, row.id)
+    detail["credit"] = await credit.case_credit(row)  # staff only: never in the applicant's own view
     store = request.config_dict[object_store_key]
     for task_json_, task in zip(detail["tasks"], tasks):
         task_json_["certificate_url"] = await store.presign_download(
@@ -256,10 +257,11 @@ async def notice_html(request: web.Request) -> web.Response:
     return web.Response(text=html, content_type="text/html")
 
 
-# The service managers' endpoints (enterprises, messages, projects, the issue ledger, the inbox) and
-# the §42 extensions, from which the staff OpenAPI document is built too.
+# The service managers' endpoints (enterprises, messages, projects, the issue ledger, the inbox),
+# the §42 extensions and the supervisors' credit blacklist, from which the staff OpenAPI document
+# is built too.
 ROUTES = [*enterprises.ROUTES, *conversations.ROUTES, *projects.ROUTES, *issues.ROUTES, *ledger.ROUTES,
-          *inbox.ROUTES, *extensions.ROUTES]
+          *inbox.ROUTES, *extensions.ROUTES, *credit.ROUTES]
 
 
 def create_app() -> web.Application:
