@@ -121,12 +121,16 @@ async def accept(request):
 
 
 async def return_for_correction(request):
-    def decide(flow, case_id, who, body):
-        problems = body.get("problems")
-        if not isinstance(problems, list) or not all(isinstance(p, str) for p in problems):
-            raise ApiError("invalid_field", "problems 应为问题清单（文字列表）。", status=422)
-        return flow.return_for_correction(case_id, who, problems)
-    return await _decide(request, decide)
+    return await _decide(request, lambda flow, case_id, who, body: flow.return_for_correction(
+        case_id, who, _problems(body)))
+
+
+def _problems(body: dict) -> list[str]:
+    """The complete problem list of a return for correction, at intake or during review."""
+    problems = body.get("problems")
+    if not isinstance(problems, list) or not all(isinstance(p, str) for p in problems):
+        raise ApiError("invalid_field", "problems 应为问题清单（文字列表）。", status=422)
+    return problems
 
 
 async def refuse(request):
@@ -222,12 +226,7 @@ async def resume(request):
 
 async def return_item(request):
     """审查中补正: the reviewer returns their own item with the complete list of problems."""
-    def review(flow, task, who, body):
-        problems = body.get("problems")
-        if not isinstance(problems, list) or not all(isinstance(p, str) for p in problems):
-            raise ApiError("invalid_field", "problems 应为问题清单（文字列表）。", status=422)
-        return flow.return_item(task, who, problems)
-    return await _review(request, review)
+    return await _review(request, lambda flow, task, who, body: flow.return_item(task, who, _problems(body)))
 
 
 async def things(request: web.Request) -> web.Response:
