@@ -37,10 +37,14 @@ class ConcurrentIssueUpdate(Exception):
 @dataclass
 class IssueDesk:
     ladder: Ladder
-    calendars: CalendarBook  # issue deadlines count working days like a case's
+    calendars: CalendarBook | WorkCalendar  # issue deadlines count working days like a case's
     templates: jinja2.Environment
     departments: Mapping[str, str]  # code -> name, from the catalog
     clock: Callable[[], datetime] = utcnow
+
+    def __post_init__(self) -> None:
+        if isinstance(self.calendars, WorkCalendar):  # a calendar given outright, never re-read
+            self.calendars = CalendarBook.fixed(self.calendars)
 
     @property
     def calendar(self) -> WorkCalendar:

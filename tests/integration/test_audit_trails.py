@@ -19,6 +19,7 @@ from onething.services.reference import load_calendar, load_catalog, load_ladder
 from onething.services.workflow import Workflow
 from onething.templating import make_environment
 from storage import db
+from tests.support.apps import migrated
 from storage.models import Application, AuditEvent, Enterprise, EnterpriseEvent, Issue, IssueEvent, Project
 from tests.conftest import TEST_SECRET
 from tests.support.builders import credit_code
@@ -30,7 +31,7 @@ MANAGER = Actor("staff:manager", "manager")
 
 @pytest.fixture
 async def stores(database_url):
-    await db.migrate(database_url)
+    await migrated(database_url)
     async with db.database(database_url):
         catalog = load_catalog()
         flow = Workflow(catalog, load_calendar(), clock=Clock())

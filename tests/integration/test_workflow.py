@@ -13,6 +13,7 @@ from onething.services.case_store import Actor
 from onething.services.reference import load_calendar, load_catalog
 from onething.services.workflow import Workflow
 from storage import db
+from tests.support.apps import migrated
 from storage.models import Application, AuditEvent, Notification, ReviewTask
 from tests.support.cases import MONDAY, Clock, draft
 
@@ -22,7 +23,7 @@ REVIEWER = Actor("staff:reviewer", "reviewer")
 
 @pytest.fixture
 async def flow(database_url):
-    await db.migrate(database_url)
+    await migrated(database_url)
     async with db.database(database_url):
         yield Workflow(load_catalog(), load_calendar(), clock=Clock())
 
