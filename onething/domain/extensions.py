@@ -47,6 +47,7 @@ def approve(case: Case, item: str, today: date, calendar: WorkCalendar, note: st
     # §42: the applicant is told why (the promised date is not moved, and the notice says so).
     case.notices.append(("extended", {"item": item, "reason": task.extension_reason, "days": task.extension_days,
                                       "legal_due_on": task.legal_due_on.isoformat(),
+                                      "provisional": calendar.is_provisional(task.legal_due_on),
                                       "due_on": task.due_on.isoformat() if task.due_on else None}))
 
 

@@ -56,6 +56,11 @@ NOTIFY = {
     "extended": notify("extended", ["营业执照", "延长法定办理期限10个工作日", "2026-03-30", "需现场核查经营场所",
                                     "第四十二条", "2026-03-03"], item="business_license", reason="需现场核查经营场所",
                        days=10, legal_due_on="2026-03-30", due_on="2026-03-03"),
+}
+NOTIFY["extended"] += notify("extended", ["延至预计 2027-01-20（以国务院公布的放假安排为准）"], item="business_license",
+                             reason="需现场核查经营场所", days=10, legal_due_on="2027-01-20", due_on="2027-01-06",
+                             provisional=True)
+NOTIFY |= {
     "suspended": notify("suspended", ["租赁合同", "暂停办理"], material="lease"),
     "owed_due": notify("owed_due", ["租赁合同", "2026-12-01"], material="lease", due_on="2026-12-01"),
     "shipment_posted": notify("shipment_posted", ["EMS", "1234567890", "802311"], carrier="EMS",
