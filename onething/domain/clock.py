@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from .calendar import WorkCalendar, local_date
-from .case import Case, Event
+from .case import Case, Event, legal_due
 from .states import APPLICANT_WAIT, State, TaskState
 
 REMIND_DAYS_BEFORE = 2  # remind about owed materials from two working days before they are due
@@ -46,6 +46,14 @@ def _owed_materials(case: Case, today: date, calendar: WorkCalendar) -> None:
             case.notices.append(("owed_due", {"material": owed.material, "due_on": owed.due_on.isoformat()}))
 
 
+def _record_legal_limit(case: Case, task, legal_limit: int, calendar: WorkCalendar) -> None:
+    """An item started before legal limits were tracked gets its own now, from when it started."""
+    task.legal_days = legal_limit
+    task.legal_due_on = legal_due(task, calendar)
+    case.events.append(Event("legal_limit_recorded", case.state, case.state,
+                             f"法定办理期限{legal_limit}个工作日，至{task.legal_due_on}", task.item))
+
+
 def _tasks(case: Case, now: datetime, today: date, calendar: WorkCalendar) -> None:
     """Warnings (预警) and overdue flags (黄牌) follow the promised date; passing the legal date is
     the graver flag (红牌), which an approved extension postpones and the promised one never."""
@@ -53,8 +61,12 @@ def _tasks(case: Case, now: datetime, today: date, calendar: WorkCalendar) -> No
         if task.state != TaskState.IN_REVIEW or task.due_on is None:
             continue
         item = case.thing.items[task.item]
+        if not task.legal_days and task.started_on:
+            _record_legal_limit(case, task, item.legal_limit, calendar)
         if today > task.due_on:
-            if item.tacit_approval:
+            # An approved extension (§42) lawfully gives the department until the extended date.
+            extended = task.extension_state == "approved" and task.legal_due_on and today <= task.legal_due_on
+            if item.tacit_approval and not extended:
                 case.approve(task.item, now, calendar, note="超过办理期限未作决定，依法视为准予（超时默许）")
                 if case.state != State.IN_REVIEW:
                     return

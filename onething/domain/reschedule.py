@@ -24,7 +24,8 @@ def expected_date(case: Case, today: date, calendar: WorkCalendar) -> date | Non
 
 
 def reschedule(case: Case, calendar: WorkCalendar, why: str, today: date) -> bool:
-    """Count every open deadline again over ``calendar``; return whether any moved."""
+    """Count every open deadline again over ``calendar``; return whether anything changed (an open
+    deadline, or the expected date of stages not yet started)."""
     before = case.intake_due_on if case.state == State.SUBMITTED else case.expected_on
     moved = False
     if case.state == State.SUBMITTED and case.submitted_on and case.intake_due_on:
@@ -53,6 +54,9 @@ def reschedule(case: Case, calendar: WorkCalendar, why: str, today: date) -> boo
         task.due_on, moved = due, True
     after = expected_date(case, today, calendar)
     if after and before and after != before:
+        moved = True
+        if case.state != State.SUBMITTED:
+            case.expected_on = after  # as the save will store it: told once
         case.notices.append(("deadline_moved", {
             "before": before.isoformat(), "after": after.isoformat(), "why": why,
             "provisional": calendar.is_provisional(after), "intake": case.state == State.SUBMITTED,

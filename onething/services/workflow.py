@@ -185,12 +185,15 @@ class Workflow:
                 log.exception("deadline sweep failed for a case", extra={"application_id": application_id})
         return changed
 
-    async def reschedule_all(self, why: str) -> int:
-        """Count the open deadlines of every case again over the calendar now in use; return how many moved."""
+    async def reschedule_all(self, why: str) -> tuple[int, list[str]]:
+        """Count the open deadlines of every case again over the calendar now in use.
+
+        Returns how many cases changed, and the numbers of those that could not be counted again
+        (named, so the operator runs the import again: it is idempotent)."""
         await self.calendars.fresh()
         ids = await Application.filter(state__in=[State.SUBMITTED.value, State.IN_REVIEW.value]).values_list(
             "id", flat=True)
-        moved = 0
+        moved, failed = 0, []
         for application_id in ids:
             try:
                 loaded = await self.act(application_id, SYSTEM,
@@ -198,7 +201,9 @@ class Workflow:
                 moved += loaded.saved
             except Exception:  # one bad case must not leave the others on the old calendar
                 log.exception("rescheduling failed for a case", extra={"application_id": application_id})
-        return moved
+                row = await Application.get_or_none(id=application_id)
+                failed.append(row.number if row else str(application_id))
+        return moved, failed
 
 
 def _verify_materials(application_id: int):

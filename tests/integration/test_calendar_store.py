@@ -37,6 +37,7 @@ async def database(database_url):
         await CalendarYear.all().delete()  # a shared PostgreSQL keeps other tests' imports
         await StaffNotice.filter(kind=calendar_watch.KIND).delete()
         yield
+        await CalendarYear.all().delete()  # nor leave one for the tests after
 
 
 async def test_an_imported_year_reaches_another_process_within_its_ttl(database):

@@ -271,3 +271,31 @@ def test_the_shipped_catalog_takes_its_default_rule_from_limits_yaml(tmp_path):
     (folder / "limits.yaml").write_text("warning: {days: 1}\n", encoding="utf-8")  # 1-day items would warn at once
     with pytest.raises(CatalogInvalid, match="business-licence: the catalog's default warning rule"):
         load_catalog(folder)
+
+
+def test_an_extended_item_counts_with_its_extended_date_and_an_overdue_one_from_today():
+    case = accepted(item("licence", legal=5, promised=2), item("seal", department="police", promised=1))
+    assert expected_completion(case, d("2026-03-09"), CAL) == d("2026-03-10")  # overdue: today, then the seal
+    extensions.request(case, "licence", "需专家论证", d("2026-03-03"))
+    extensions.approve(case, "licence", d("2026-03-03"), CAL)
+    assert expected_completion(case, d("2026-03-03"), CAL) == d("2026-03-24")  # 03-23, then one more day
+
+
+def test_tacit_approval_waits_for_an_extended_legal_date():
+    case = accepted(item("licence", legal=5, promised=2, tacit=True), item("seal", department="police"))
+    extensions.request(case, "licence", "需现场核查", d("2026-03-03"))
+    extensions.approve(case, "licence", d("2026-03-03"), CAL)
+    tick(case, at("2026-03-12"), CAL)  # past the promise, within the extension (to 03-23)
+    assert case.task("licence").state == TaskState.IN_REVIEW and case.task("licence").overdue
+    tick(case, at("2026-03-24"), CAL)
+    assert case.task("licence").state == TaskState.APPROVED
+
+
+def test_an_item_started_before_legal_limits_were_kept_gets_its_own_at_the_next_sweep():
+    case = accepted(item("licence", legal=5, promised=2), item("seal", department="police"))
+    licence = case.task("licence")
+    licence.legal_days, licence.legal_due_on = 0, None  # as stored before the migration
+    case.events.clear()
+    assert tick(case, at("2026-03-03"), CAL) is True
+    assert (licence.legal_days, licence.legal_due_on) == (5, d("2026-03-09"))
+    assert case.events[0].action == "legal_limit_recorded"

@@ -72,3 +72,16 @@ def test_a_paused_item_keeps_its_paused_days_and_a_flag_raised_too_early_is_lowe
     reschedule(case, OFFICIAL, "公布", TODAY)
     assert licence.due_on == d("2027-02-16")  # 1 + 2 working days after 02-04 over the official calendar
     assert (licence.warned, licence.overdue) == (False, False)
+
+
+def test_the_applicant_is_told_when_only_the_stages_not_yet_started_move():
+    wednesday = datetime(2027, 2, 3, 2, 0, tzinfo=timezone.utc)
+    case = Case(thing=OPENING)
+    case.submit(wednesday, PROVISIONAL)
+    case.accept(wednesday, PROVISIONAL)
+    case.expected_on = expected_completion(case, wednesday.date(), PROVISIONAL)
+    assert (case.task("licence").due_on, case.expected_on) == (d("2027-02-04"), d("2027-02-09"))
+    case.events.clear(), case.notices.clear()
+    assert reschedule(case, OFFICIAL, "公布", wednesday.date()) is True  # saved, though no open date moved
+    assert case.task("licence").due_on == d("2027-02-04")
+    assert case.notices[0][1]["before"] == "2027-02-09" and case.notices[0][1]["after"] == "2027-02-12"
