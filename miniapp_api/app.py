@@ -41,7 +41,7 @@ ROUTES = [
             "thing": STRING, "form": {"type": "object"}, "enterprise": STRING}}, responses={"201": "已创建"}),
     Route("GET", "/applications", apps.list_mine, "我的办件（分页：?page=N）"),
     Route("GET", "/applications/{id}", apps.get, "办件详情：状态、各事项进度与期限、预计办结日期、材料、办理记录"),
-    Route("PUT", "/applications/{id}/form", apps.update_form, "修改申请表（草稿或补正时）", {
+    Route("PUT", "/applications/{id}/form", apps.update_form, "修改申请表（草稿或补正时；审查中仅限被退回事项的字段）", {
         "type": "object", "properties": {"form": {"type": "object"}}}),
     Route("POST", M + "/upload-url", materials.upload_url, "申请直传地址（限定大小和类型）", {
         "type": "object", "required": ["filename", "content_type", "size"],
@@ -55,6 +55,8 @@ ROUTES = [
     Route("POST", "/applications/{id}/withdraw", apps.withdraw, "撤回（受理前）", {
         "type": "object", "properties": {"reason": STRING}}),
     Route("POST", "/applications/{id}/resubmit", apps.resubmit, "补正后重新提交"),
+    Route("POST", "/applications/{id}/tasks/{item}/resubmit", apps.resubmit_item,
+          "审查中补正：按退回事项的问题清单修改材料或表单后提交，该事项恢复计时"),
     Route("PUT", "/applications/{id}/delivery", apps.delivery, "领取方式：邮寄或窗口领取", {
         "type": "object", "required": ["method"], "properties": {
             "method": {"enum": ["post", "pickup"]}, "recipient": STRING, "phone": STRING, "address": ADDRESS}}),

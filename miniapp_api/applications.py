@@ -22,7 +22,7 @@ from .auth import CITIZEN_ID, PREFETCHED, current_citizen
 
 PAGE_SIZE = 20
 DELIVERY_OPEN = {State.DRAFT, State.SUBMITTED, State.RETURNED, State.ACCEPTED, State.IN_REVIEW, State.APPROVED,
-                 State.RESULTS_READY}
+                 State.PARTLY_APPROVED, State.RESULTS_READY}
 
 
 def visible_to(citizen: Citizen) -> Q:
@@ -108,10 +108,14 @@ async def changed(request: web.Request, row: Application) -> None:
 
 async def update_form(request: web.Request) -> web.Response:
     row = await find(request, own=True)
-    if row.state not in (State.DRAFT, State.RETURNED):
-        raise ApiError("form_locked", "办件已提交，当前不能修改表单。", status=409)
     form = (await read_json(request)).get("form", {})
-    problems = form_problems(request.config_dict[catalog_key].things[row.thing].form, form, complete=False)
+    catalog = request.config_dict[catalog_key]
+    in_review = row.state == State.IN_REVIEW
+    if in_review:
+        await _check_correctable(catalog, row, form)
+    elif row.state not in (State.DRAFT, State.RETURNED):
+        raise ApiError("form_locked", "办件已提交，当前不能修改表单。", status=409)
+    problems = form_problems(catalog.things[row.thing].form, form, complete=in_review)
     if problems:
         raise ApiError("invalid_form", "表单填写有误，请按提示修改。", status=422, details={"fields": problems})
     async with in_transaction() as conn:
@@ -132,6 +136,25 @@ async def resubmit(request: web.Request) -> web.Response:
     row = await find(request, own=True)
     await _check_complete(request, row)
     await run_rule(workflow(request).resubmit(row.id, actor(request)))
+    return await get(request)
+
+
+async def _check_correctable(catalog, row: Application, form) -> None:
+    """During review only the fields of the items a reviewer returned for correction may change."""
+    if not isinstance(form, dict):
+        return  # form_problems names what is wrong with it
+    allowed = {f for code in await materials.returned_items(row.id) for f in catalog.item(code)[1].fields}
+    changed_fields = sorted(k for k in set(row.form) | set(form) if row.form.get(k) != form.get(k))
+    locked = [k for k in changed_fields if k not in allowed]
+    if not allowed or locked:
+        raise ApiError("form_locked", "办件审查中，只能修改被退回补正事项的内容。", status=409,
+                       details={"fields": locked})
+
+
+async def resubmit_item(request: web.Request) -> web.Response:
+    """审查中补正: the applicant has fixed what the reviewer listed; that item's clock runs again."""
+    row = await find(request, own=True)
+    await run_rule(workflow(request).resubmit_item(row.id, request.match_info["item"], actor(request)))
     return await get(request)
 
 

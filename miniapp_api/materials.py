@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from onething.domain.states import State
+from onething.domain.states import DECIDED, State
 from onething.keys import catalog_key, object_store_key, redis_key
-from onething.services import materials
+from onething.services import case_store, materials
 from onething.web.errors import ApiError
 from onething.web.http import integer, read_json, run_rule, text
 
@@ -72,6 +72,6 @@ async def from_wallet(request: web.Request) -> web.Response:
 async def _recorded(request: web.Request, row) -> web.Response:
     material = _material(request)
     await changed(request, row)
-    if row.state == State.IN_REVIEW and any(o["material"] == material and not o["received"] for o in row.owed):
+    if row.state in (State.IN_REVIEW, *DECIDED) and material in case_store.outstanding(row.owed):
         await run_rule(workflow(request).receive_owed(row.id, material, actor(request)))
     return web.json_response(await detail_json(request, row))

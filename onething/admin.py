@@ -26,7 +26,7 @@ def add_parsers(sub) -> None:
     catalog = sub.add_parser("catalog", help="the catalog of things").add_subparsers(dest="action", required=True)
     catalog.add_parser("check", help="validate the catalog and print each thing's notice summary")
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="action", required=True)
-    audit.add_parser("check", help="verify every case's hash chain")
+    audit.add_parser("check", help="verify the hash chain and head of every case, enterprise and issue trail")
 
 
 def staff(args: argparse.Namespace, settings: Settings) -> int:
@@ -90,15 +90,19 @@ def catalog(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def audit(args: argparse.Namespace, settings: Settings) -> int:
-    from onething.services.audit import check_all
+    from onething.services.audit import Broken, check_all
     from storage import db
 
-    async def run() -> list[tuple[str, int]]:
+    async def run() -> list[Broken]:
         async with db.database(settings.database_url):
             return await check_all()
 
     broken = asyncio.run(run())
-    for number, seq in broken:
-        print(f"case {number}: audit trail broken at event {seq}")
-    print("audit trail intact" if not broken else f"{len(broken)} case(s) with a broken audit trail")
+    for b in broken:
+        print(f"{b.kind} {b.owner}: audit trail broken at event {b.seq} ({REASONS[b.reason]})")
+    print("audit trail intact" if not broken else f"{len(broken)} trail(s) broken")
     return 1 if broken else 0
+
+
+REASONS = {"altered": "changed, or its link to the one before is", "missing": "missing",
+           "unrecorded": "beyond the trail's recorded head", "head": "the trail does not end at its recorded head"}

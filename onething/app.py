@@ -21,7 +21,7 @@ from onething.keys import (
     issues_key, messenger_key, notifier_key, wechat_key, workflow_key,
 )
 from onething.services import case_views
-from onething.services.citizens import IdCipher
+from onething.services.citizens import IdCipher, digest_missing
 from onething.services.issues import IssueDesk
 from onething.services.manager_messages import Messenger
 from onething.services.notifier import Notifier
@@ -45,6 +45,12 @@ MAX_JSON_BODY = 2 * 1024 * 1024  # uploads stream past this; JSON and XML bodies
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     async with db.database(app[settings_key].database_url):
         yield
+
+
+async def identity_ctx(app: web.Application) -> AsyncIterator[None]:
+    # ID numbers stored before their keyed digests were kept get one, so credit flags find them
+    await digest_missing(app[id_cipher_key])
+    yield
 
 
 async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -117,8 +123,8 @@ def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application
     app[jobs.run_jobs_key] = run_jobs
     app[templates_key] = make_environment()
     app[id_cipher_key] = IdCipher(settings.secret_key)
-    app.cleanup_ctx.extend([reference_ctx, database_ctx, calendar_ctx, redis_ctx, workflow_ctx, object_store_ctx, wechat_ctx,
-                            issues_ctx, jobs.jobs_ctx])
+    app.cleanup_ctx.extend([reference_ctx, database_ctx, calendar_ctx, identity_ctx, redis_ctx, workflow_ctx,
+                            object_store_ctx, wechat_ctx, issues_ctx, jobs.jobs_ctx])
     return app
 
 

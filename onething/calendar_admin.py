@@ -81,7 +81,10 @@ def read_schedule(year: int, path: Path):
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("gb18030")  # saved from a page in the old Chinese encoding
+        try:
+            text = raw.decode("gb18030")  # saved from a page in the old Chinese encoding
+        except UnicodeDecodeError:
+            raise CalendarError(f"{path.name}: not text in UTF-8 or GB 18030") from None
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
             return schedule_from_yaml(yaml.safe_load(text), path.name, year), None, text
@@ -114,9 +117,13 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         await calendars.store(schedule, source, getpass.getuser(), utcnow())
         book.expire()
-        moved = await app[workflow_key].reschedule_all(f"国务院{args.year}年放假安排已导入")
+        moved, failed = await app[workflow_key].reschedule_all(f"国务院{args.year}年放假安排已导入")
     print(f"\nstored the official {args.year} schedule; {moved} open case(s) had due dates moved "
           "(each has an audit event; their applicants are notified)")
+    if failed:
+        print(f"onething: {len(failed)} case(s) could not be counted again: {', '.join(failed)}; "
+              "run the same import again (it changes nothing that is already right)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,7 +1,9 @@
 """A case (办件) and the rules of its life: one window in, parallel review behind, the law's clock.
 
 The case records what happened as events (for the audit trail) and notices for the applicant
-(for the outbox); the service that saves it writes both in the same transaction.
+(for the outbox); the service that saves it writes both in the same transaction. Here: the
+applicant's moves, the window's intake decision, deferred materials, results and the rating;
+the departments' review is ``review.py``, what a case is made of ``records.py``.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from datetime import date, datetime
 
 from .calendar import WorkCalendar, local_date
 from .catalog import Thing
-from .states import (
-    APPLICANT_WAIT, EXCLUDED_PERIODS, IllegalTransition, State, TaskState, next_state,
-)
+from .records import CaseRuleError, Event, Owed, OwedOutstanding, Task, legal_due, problem_list
+from .review import Review
+from .states import APPLICANT_WAIT, State, TaskState, next_state
+
+__all__ = ["Case", "CaseRuleError", "Event", "Owed", "OwedOutstanding", "Task", "legal_due", "INTAKE_LIMIT"]
 
 INTAKE_LIMIT = 5  # 行政许可法 §32: decide on intake within 5 working days, else it counts as accepted
 FOLLOW_UP_DAYS = 15  # a bad rating is followed up and closed within 15 working days
@@ -21,58 +25,8 @@ RATINGS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1:
 RATEABLE = frozenset({State.RESULTS_READY, State.DELIVERED, State.COLLECTED, State.CLOSED})
 
 
-class CaseRuleError(ValueError):
-    """A request the rules refuse; ``code`` is stable, the message is for people."""
-
-    def __init__(self, code: str, message: str):
-        self.code = code
-        super().__init__(message)
-
-
 @dataclass
-class Event:
-    action: str
-    from_state: State
-    to_state: State
-    note: str = ""
-    item: str | None = None
-
-
-@dataclass
-class Task:
-    item: str
-    department: str
-    stage: str
-    limit_days: int
-    state: TaskState = TaskState.WAITING
-    started_on: date | None = None
-    due_on: date | None = None
-    paused_days: int = 0
-    pause_kind: str | None = None
-    paused_since: date | None = None
-    warned: bool = False
-    overdue: bool = False
-    result_number: str = ""
-    note: str = ""
-    id: int | None = None
-
-    @property
-    def open(self) -> bool:
-        return self.state in (TaskState.IN_REVIEW, TaskState.PAUSED)
-
-
-@dataclass
-class Owed:
-    """A deferred material (容缺) owed after acceptance."""
-
-    material: str
-    due_on: date
-    received: bool = False
-    reminded_on: date | None = None
-
-
-@dataclass
-class Case:
+class Case(Review):
     thing: Thing
     state: State = State.DRAFT
     tasks: list[Task] = field(default_factory=list)
@@ -80,6 +34,7 @@ class Case:
     problems: list[str] = field(default_factory=list)
     intake_due_on: date | None = None
     submitted_on: date | None = None  # the day the intake clock started (the last submission)
+    expected_on: date | None = None  # the completion date the applicant was last given (schedule.py)
     suspended_since: date | None = None
     blacklisted: bool = False
     events: list[Event] = field(default_factory=list)
@@ -120,7 +75,7 @@ class Case:
         self._move("start_review")
         self.tasks = [
             Task(item=item.code, department=item.department, stage=self.thing.stage_of(item.code).code,
-                 limit_days=item.promised_limit)
+                 limit_days=item.promised_limit, legal_days=item.legal_limit)
             for stage in self.thing.stages for item in (self.thing.items[c] for c in stage.items)
         ]
         for stage in self.thing.first_stages():
@@ -128,9 +83,7 @@ class Case:
         self.notices.append(("accepted", {"owed": [o.material for o in self.owed]}))
 
     def return_for_correction(self, problems: list[str]) -> None:
-        problems = [p.strip() for p in problems if p and p.strip()]
-        if not problems:
-            raise CaseRuleError("problems_required", "退回补正须一次性列明全部问题。")
+        problems = problem_list(problems)
         self._move("return", note="；".join(problems))
         self.problems = problems
         self.notices.append(("returned", {"problems": problems}))
@@ -141,63 +94,15 @@ class Case:
         self._move("refuse", note=reason)
         self.notices.append(("refused", {"reason": reason}))
 
-    # -- the departments' review ------------------------------------------------------------
-    def task(self, item: str) -> Task:
-        for task in self.tasks:
-            if task.item == item:
-                return task
-        raise CaseRuleError("unknown_task", f"本件没有事项 {item}。")
-
-    def approve(self, item: str, now: datetime, calendar: WorkCalendar, result_number: str = "",
-                note: str = "") -> None:
-        task = self._reviewable(item)
-        task.state, task.result_number, task.note = TaskState.APPROVED, result_number, note
-        self.events.append(Event("approve_item", self.state, self.state, note, item))
-        self.notices.append(("item_approved", {"item": item, "result_number": result_number}))
-        today = local_date(now)
-        done = {t.stage for t in self.tasks} - {t.stage for t in self.tasks if t.state != TaskState.APPROVED}
-        for stage in self.thing.stages:
-            waiting = any(t.state == TaskState.WAITING for t in self.tasks if t.stage == stage.code)
-            if waiting and all(dep in done for dep in stage.after):
-                self._start_stage(stage.code, today, calendar)
-        if all(t.state == TaskState.APPROVED for t in self.tasks):
-            self._move("approve")
-            self.notices.append(("approved", {}))
-
-    def reject(self, item: str, reason: str) -> None:
-        if not reason.strip():
-            raise CaseRuleError("reason_required", "不予许可须说明理由。")
-        task = self._reviewable(item)
-        task.state, task.note = TaskState.REJECTED, reason
-        self.events.append(Event("reject_item", self.state, self.state, reason, item))
-        for other in self.tasks:
-            if other.state in (TaskState.WAITING, TaskState.IN_REVIEW, TaskState.PAUSED):
-                other.state = TaskState.CANCELLED
-        self._move("reject", note=reason, item=item)
-        self.notices.append(("rejected", {"item": item, "reason": reason}))
-
-    def pause(self, item: str, kind: str, today: date, note: str = "") -> None:
-        if kind not in EXCLUDED_PERIODS:
-            raise CaseRuleError("bad_pause_kind", "只有听证、现场核查、检验检测、专家评审的时间不计入办理期限。")
-        task = self._reviewable(item)
-        self._pause_task(task, kind, today)
-        self.events.append(Event("pause_item", self.state, self.state, f"{EXCLUDED_PERIODS[kind]}：{note}".rstrip("："), item))
-
-    def resume(self, item: str, today: date, calendar: WorkCalendar) -> None:
-        task = self.task(item)
-        if task.state != TaskState.PAUSED or task.pause_kind == APPLICANT_WAIT:
-            raise CaseRuleError("not_paused", "该事项没有处于可由审批人员结束的暂停计时中。")
-        days = self._resume_task(task, today, calendar)
-        self.events.append(Event("resume_item", self.state, self.state,
-                                 f"暂停{days}个工作日，办理期限顺延至{task.due_on.isoformat()}", item))
-
     # -- results --------------------------------------------------------------------------
     def results_ready(self) -> None:
+        self._check_owed()
         self._move("results_ready")
         self.notices.append(("results_ready", {}))
 
     def hand_over(self, how: str, note: str = "") -> None:
         """``how`` is "collect" (at the window) or "deliver" (by post, confirmed by the recipient)."""
+        self._check_owed()
         self._move(how, note=note)
         self._move("close")
         self.notices.append(("closed", {"how": how}))
@@ -223,12 +128,36 @@ class Case:
 
     # -- the clock (run by the deadline job) ------------------------------------------------
     def receive_owed(self, material: str, today: date, calendar: WorkCalendar) -> None:
-        owed = next((o for o in self.owed if o.material == material and not o.received), None)
-        if owed is None:
-            raise CaseRuleError("not_owed", "本件没有待补交的这项材料。")
+        owed = self._owed(material)
         owed.received = True
         self.events.append(Event("owed_received", self.state, self.state, material))
-        if self.suspended_since and not any(not o.received and o.due_on < today for o in self.owed):
+        self._owed_settled(today, calendar)
+
+    def waive_owed(self, material: str, by: str, reason: str, today: date, calendar: WorkCalendar) -> None:
+        """A supervisor lets the results go out without an owed material, saying why."""
+        if not reason.strip():
+            raise CaseRuleError("reason_required", "免于补交容缺材料须说明理由。")
+        owed = self._owed(material)
+        owed.waived_by, owed.waived_reason, owed.waived_on = by, reason.strip(), today
+        self.events.append(Event("owed_waived", self.state, self.state, f"{material}：{reason.strip()}"))
+        self.notices.append(("owed_waived", {"material": material, "reason": reason.strip()}))
+        self._owed_settled(today, calendar)
+
+    def outstanding_owed(self) -> list[str]:
+        return [o.material for o in self.owed if o.outstanding]
+
+    def _check_owed(self) -> None:
+        if missing := self.outstanding_owed():
+            raise OwedOutstanding(missing)
+
+    def _owed(self, material: str) -> Owed:
+        owed = next((o for o in self.owed if o.material == material and o.outstanding), None)
+        if owed is None:
+            raise CaseRuleError("not_owed", "本件没有待补交的这项材料。")
+        return owed
+
+    def _owed_settled(self, today: date, calendar: WorkCalendar) -> None:
+        if self.suspended_since and not any(o.outstanding and o.due_on < today for o in self.owed):
             for task in self.tasks:
                 if task.state == TaskState.PAUSED and task.pause_kind == APPLICANT_WAIT:
                     self._resume_task(task, today, calendar)
@@ -239,41 +168,3 @@ class Case:
         before = self.state
         self.state = next_state(self.state, action)
         self.events.append(Event(action, before, self.state, note, item))
-
-    def _reviewable(self, item: str) -> Task:
-        if self.state != State.IN_REVIEW:
-            raise IllegalTransition(self.state, "review")
-        task = self.task(item)
-        if task.state == TaskState.PAUSED:
-            raise CaseRuleError("task_paused", "该事项处于暂停计时中，请先结束暂停。")
-        if task.state != TaskState.IN_REVIEW:
-            raise CaseRuleError("task_not_in_review", "该事项当前不在审批中。")
-        return task
-
-    def _start_stage(self, stage: str, today: date, calendar: WorkCalendar) -> None:
-        for task in self.tasks:
-            if task.stage == stage and task.state == TaskState.WAITING:
-                task.state, task.started_on = TaskState.IN_REVIEW, today
-                task.due_on = calendar.add_working_days(today, task.limit_days)
-                self._say_if_provisional(calendar, task.due_on, "办理期限", task.item)
-                if self.suspended_since:
-                    self._pause_task(task, APPLICANT_WAIT, today)
-
-    def _say_if_provisional(self, calendar: WorkCalendar, due: date, what: str, item: str | None = None) -> None:
-        # The timeline says why a date may still move: its year's holiday schedule is not out yet.
-        if calendar.is_provisional(due):
-            self.events.append(Event("provisional_deadline", self.state, self.state,
-                                     f"{what}{due}为预计：{due.year}年国务院放假安排尚未公布，"
-                                     "按法定节假日计算，公布后重新计算", item))
-
-    @staticmethod
-    def _pause_task(task: Task, kind: str, today: date) -> None:
-        task.state, task.pause_kind, task.paused_since = TaskState.PAUSED, kind, today
-
-    @staticmethod
-    def _resume_task(task: Task, today: date, calendar: WorkCalendar) -> int:
-        days = calendar.working_days_between(task.paused_since, today)
-        task.paused_days += days
-        task.due_on = calendar.add_working_days(task.started_on, task.limit_days + task.paused_days)
-        task.state, task.pause_kind, task.paused_since = TaskState.IN_REVIEW, None, None
-        return days

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping
+
+# 行政许可法 §42: a legal limit may be extended once, with approval, by 10 working days; for
+# joint or concurrent handling (联合办理、集中办理, §26) by 15 on the 45-day joint limit.
+EXTENSION_DAYS = 10
+JOINT_EXTENSION_DAYS = 15
 
 @dataclass(frozen=True)
 class Department:
@@ -35,6 +41,23 @@ class Produces:
 
 
 @dataclass(frozen=True)
+class WarningRule:
+    """When an item is warned (预警): once the working days left are at most a share of its
+    promised limit (rounded down) or a number of days. Never as it starts: the threshold stays
+    below the limit, so a 1-day item is warned on its last day, not on its first."""
+
+    share: float | None = None
+    days: int | None = None
+
+    def threshold(self, limit: int) -> int:
+        wanted = self.days if self.days is not None else math.floor(limit * (self.share or 0) + 1e-9)
+        return max(0, min(wanted, limit - 1))
+
+
+DEFAULT_WARNING = WarningRule(share=0.25)
+
+
+@dataclass(frozen=True)
 class Item:
     code: str
     name: str
@@ -46,6 +69,12 @@ class Item:
     fields: tuple[str, ...]
     produces: Produces
     materials: tuple[Requirement, ...]
+    joint_handling: bool = False  # handled jointly or concurrently (§26): extended by 15, not 10
+    warning: WarningRule = DEFAULT_WARNING
+
+    @property
+    def extension_days(self) -> int:
+        return JOINT_EXTENSION_DAYS if self.joint_handling else EXTENSION_DAYS
 
 
 @dataclass(frozen=True)
@@ -103,6 +132,7 @@ class Catalog:
     departments: Mapping[str, Department]
     materials: Mapping[str, Material]
     things: Mapping[str, Thing]
+    warning: WarningRule = DEFAULT_WARNING  # the catalog's default; an item may set its own
 
     def item(self, code: str) -> tuple[Thing, Item]:
         for thing in self.things.values():

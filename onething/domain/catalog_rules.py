@@ -3,7 +3,7 @@
 Tell once and completely (no vague materials, every item with its limits); one form (every
 field an item uses is in it, nothing asked that no item needs); stages that can be run (no
 cycles, every item in exactly one stage); promised limits within the legal ones. Every error
-names the file and the entry.
+names the file and the entry. The clock rules (warnings, joint handling) are in catalog_limits.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ import re
 from typing import Any
 
 from .catalog import Catalog, Department, Item, Material, Produces, Requirement, Stage, Thing
-
-# 行政许可法 §42: joint handling (联合办理) within 45 working days; a thing may not promise more.
-JOINT_HANDLING_LIMIT = 45
+from .catalog_limits import JOINT_HANDLING_LIMIT, catalog_warning, item_limits
 VAGUE_MATERIAL = re.compile(r"其[他它](材料|证明|资料)|(有关|相关)(材料|证明|资料)|等(材料|资料|证明)?$|等其他")
 CODE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 HANDOVERS = ("paper", "seal", "none")
@@ -28,10 +26,14 @@ class CatalogInvalid(ValueError):
 
 
 def build_catalog(
-    departments: tuple[str, Any], materials: tuple[str, Any], things: list[tuple[str, Any]]
+    departments: tuple[str, Any], materials: tuple[str, Any], things: list[tuple[str, Any]],
+    limits: tuple[str, Any] | None = None,
 ) -> Catalog:
-    """Build from ``(file name, parsed data)`` pairs; raise CatalogInvalid naming file and entry."""
+    """Build from ``(file name, parsed data)`` pairs; raise CatalogInvalid naming file and entry.
+
+    ``limits`` holds the catalog's default warning rule; without it, the built-in default."""
     errors: list[str] = []
+    warning = catalog_warning(limits, errors)
     dept_file, dept_data = departments
     depts = {}
     for i, raw in enumerate(_list(dept_data, "departments", dept_file, errors)):
@@ -55,17 +57,17 @@ def build_catalog(
     built: dict[str, Thing] = {}
     seen_items: dict[str, str] = {}
     for file, raw in things:
-        thing = _thing(file, raw, depts, mats, seen_items, errors)
+        thing = _thing(file, raw, depts, mats, seen_items, warning, errors)
         if thing is not None:
             if thing.code in built:
                 errors.append(f"{file}: thing code {thing.code!r} is used twice")
             built[thing.code] = thing
     if errors:
         raise CatalogInvalid(errors)
-    return Catalog(depts, mats, built)
+    return Catalog(depts, mats, built, warning)
 
 
-def _thing(file, raw, depts, mats, seen_items, errors) -> Thing | None:
+def _thing(file, raw, depts, mats, seen_items, warning, errors) -> Thing | None:
     if not isinstance(raw, dict):
         errors.append(f"{file}: expected a mapping")
         return None
@@ -89,7 +91,8 @@ def _thing(file, raw, depts, mats, seen_items, errors) -> Thing | None:
             errors.append(f"{where}: form requires {field!r}, which it does not define")
     items: dict[str, Item] = {}
     for i, raw_item in enumerate(raw.get("items") or []):
-        item = _item(f"{where}: items[{i}] {raw_item.get('code', '?')}", raw_item, depts, mats, properties, errors)
+        item = _item(f"{where}: items[{i}] {raw_item.get('code', '?')}", raw_item, depts, mats, properties,
+                     warning, errors)
         if item is None:
             continue
         if item.code in seen_items:
@@ -118,7 +121,7 @@ def _thing(file, raw, depts, mats, seen_items, errors) -> Thing | None:
     return thing
 
 
-def _item(where, raw, depts, mats, form_fields, errors) -> Item | None:
+def _item(where, raw, depts, mats, form_fields, warning, errors) -> Item | None:
     before = len(errors)
     if not isinstance(raw, dict):
         errors.append(f"{where}: expected a mapping")
@@ -140,6 +143,7 @@ def _item(where, raw, depts, mats, form_fields, errors) -> Item | None:
     produces = raw.get("produces") or {}
     if not produces.get("name") or produces.get("handover") not in HANDOVERS:
         errors.append(f"{where}: produces needs a name and a handover of paper, seal or none")
+    joint, warning = item_limits(raw, where, warning, errors)
     requirements = []
     for req in raw.get("materials") or []:
         code = req.get("code") if isinstance(req, dict) else None
@@ -155,7 +159,7 @@ def _item(where, raw, depts, mats, form_fields, errors) -> Item | None:
         fields=tuple(raw.get("fields") or ()),
         produces=Produces(produces["name"], bool(produces.get("number")), produces["handover"],
                           bool(produces.get("electronic"))),
-        materials=tuple(requirements),
+        materials=tuple(requirements), joint_handling=joint, warning=warning,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from .calendar import WorkCalendar, local_date
-from .case import Case, Event
+from .case import Case, Event, legal_due
 from .states import APPLICANT_WAIT, State, TaskState
 
 REMIND_DAYS_BEFORE = 2  # remind about owed materials from two working days before they are due
@@ -31,7 +31,7 @@ def tick(case: Case, now: datetime, calendar: WorkCalendar) -> bool:
 
 def _owed_materials(case: Case, today: date, calendar: WorkCalendar) -> None:
     for owed in case.owed:
-        if owed.received:
+        if not owed.outstanding:  # received, or waived by a supervisor
             continue
         if owed.due_on < today:
             if not case.suspended_since:
@@ -46,19 +46,41 @@ def _owed_materials(case: Case, today: date, calendar: WorkCalendar) -> None:
             case.notices.append(("owed_due", {"material": owed.material, "due_on": owed.due_on.isoformat()}))
 
 
+def _record_legal_limit(case: Case, task, legal_limit: int, calendar: WorkCalendar) -> None:
+    """An item started before legal limits were tracked gets its own now, from when it started."""
+    task.legal_days = legal_limit
+    task.legal_due_on = legal_due(task, calendar)
+    case.events.append(Event("legal_limit_recorded", case.state, case.state,
+                             f"法定办理期限{legal_limit}个工作日，至{task.legal_due_on}", task.item))
+
+
 def _tasks(case: Case, now: datetime, today: date, calendar: WorkCalendar) -> None:
+    """Warnings (预警) and overdue flags (黄牌) follow the promised date; passing the legal date is
+    the graver flag (红牌), which an approved extension postpones and the promised one never."""
     for task in list(case.tasks):
         if task.state != TaskState.IN_REVIEW or task.due_on is None:
             continue
         item = case.thing.items[task.item]
+        if not task.legal_days and task.started_on:
+            _record_legal_limit(case, task, item.legal_limit, calendar)
         if today > task.due_on:
-            if item.tacit_approval:
+            # An approved extension (§42) lawfully gives the department until the extended date.
+            extended = task.extension_state == "approved" and task.legal_due_on and today <= task.legal_due_on
+            if item.tacit_approval and not extended:
                 case.approve(task.item, now, calendar, note="超过办理期限未作决定，依法视为准予（超时默许）")
                 if case.state != State.IN_REVIEW:
                     return
-            elif not task.overdue:
+                continue
+            if not task.overdue:
                 task.overdue = True
-                case.events.append(Event("overdue", case.state, case.state, f"已超过办理期限 {task.due_on}", task.item))
-        elif not task.warned and calendar.working_days_between(today, task.due_on) <= 1:
-            task.warned = True
-            case.events.append(Event("warned", case.state, case.state, f"距办理期限不足1个工作日（{task.due_on}）", task.item))
+                case.events.append(Event("overdue", case.state, case.state, f"已超过承诺办理期限 {task.due_on}", task.item))
+        elif not task.warned:
+            left = calendar.working_days_between(today, task.due_on)
+            if left <= item.warning.threshold(task.limit_days):
+                task.warned = True
+                case.events.append(Event("warned", case.state, case.state,
+                                         f"距承诺办理期限（{task.due_on}）还剩{left}个工作日", task.item))
+        if task.legal_due_on is not None and today > task.legal_due_on and not task.legal_overdue:
+            task.legal_overdue = True
+            case.events.append(Event("legal_overdue", case.state, case.state,
+                                     f"已超过法定办理期限 {task.legal_due_on}", task.item))

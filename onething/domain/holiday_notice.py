@@ -96,10 +96,8 @@ def _arrangement(names: tuple[str, ...], body: str, year: int, line_no: int, lin
                 workdays.append(day)
             if not workdays:
                 raise NoticeError(line_no, line, "a workday sentence names no date")
-        elif "不调休" in sentence or not DAY.search(sentence):
-            continue
-        else:
-            raise NoticeError(line_no, line, f"cannot read {sentence.strip()!r}")
+        # Anything else explains rather than arranges ("不调休", or 2024's "鼓励各单位结合带薪年休假等
+        # 制度落实，安排职工在除夕（2月9日）休息"): it gives no day off and no workday.
     if not days_off:
         raise NoticeError(line_no, line, "no period off")
     for day in workdays:
@@ -136,7 +134,7 @@ def _day(found: re.Match, year: int, month: int | None, line_no: int, line: str)
         day = date(year, month, int(found["d"]))
     except ValueError:
         raise NoticeError(line_no, line, f"{found[0]} is not a date in {year}") from None
-    weekday = re.search(r"周([一二三四五六日天])", found["note"] or "")
+    weekday = re.search(r"(?:周|星期)([一二三四五六日天])", found["note"] or "")
     if weekday and WEEKDAYS[day.weekday()] != weekday[1].replace("天", "日"):
         raise NoticeError(line_no, line, f"{day} is a 周{WEEKDAYS[day.weekday()]}, not 周{weekday[1]}")
     return day, month

@@ -13,6 +13,7 @@ class State(StrEnum):
     ACCEPTED = "accepted"
     IN_REVIEW = "in_review"
     APPROVED = "approved"
+    PARTLY_APPROVED = "partly_approved"  # every item decided: some approved, some rejected
     REJECTED = "rejected"
     RESULTS_READY = "results_ready"
     DELIVERED = "delivered"
@@ -27,7 +28,7 @@ class TaskState(StrEnum):
     PAUSED = "paused"  # clock stopped: excluded period or waiting on the applicant
     APPROVED = "approved"
     REJECTED = "rejected"
-    CANCELLED = "cancelled"  # the case ended before this item was decided
+    CANCELLED = "cancelled"  # not decided: the case ended, or an item it needs was rejected
 
 
 TRANSITIONS: dict[tuple[State, str], State] = {
@@ -41,8 +42,10 @@ TRANSITIONS: dict[tuple[State, str], State] = {
     (State.RETURNED, "resubmit"): State.SUBMITTED,
     (State.ACCEPTED, "start_review"): State.IN_REVIEW,
     (State.IN_REVIEW, "approve"): State.APPROVED,
+    (State.IN_REVIEW, "partly_approve"): State.PARTLY_APPROVED,
     (State.IN_REVIEW, "reject"): State.REJECTED,
     (State.APPROVED, "results_ready"): State.RESULTS_READY,
+    (State.PARTLY_APPROVED, "results_ready"): State.RESULTS_READY,
     (State.RESULTS_READY, "deliver"): State.DELIVERED,
     (State.RESULTS_READY, "collect"): State.COLLECTED,
     (State.DELIVERED, "close"): State.CLOSED,
@@ -52,13 +55,17 @@ TRANSITIONS: dict[tuple[State, str], State] = {
 
 FINAL = frozenset({State.CLOSED, State.WITHDRAWN, State.REFUSED})
 BEFORE_ACCEPTANCE = frozenset({State.DRAFT, State.SUBMITTED, State.RETURNED, State.REFUSED, State.WITHDRAWN})
-ALL_APPROVED = frozenset({State.APPROVED, State.RESULTS_READY, State.DELIVERED, State.COLLECTED})
+# Every item decided, results not yet out: owed deferred materials may still arrive (or be waived).
+DECIDED = frozenset({State.APPROVED, State.PARTLY_APPROVED})
+# Cases with results to hand over: every item approved, or some (partly approved, 部分办结).
+WITH_RESULTS = frozenset({*DECIDED, State.RESULTS_READY, State.DELIVERED, State.COLLECTED})
 
 # What a citizen reads for each state.
 STATE_NAMES = {
     State.DRAFT: "草稿", State.SUBMITTED: "已提交，待受理", State.RETURNED: "退回补正",
     State.REFUSED: "不予受理", State.ACCEPTED: "已受理", State.IN_REVIEW: "审批中",
-    State.APPROVED: "已办结（全部通过）", State.REJECTED: "审批未通过", State.RESULTS_READY: "待领取/待寄送",
+    State.APPROVED: "已办结（全部通过）", State.PARTLY_APPROVED: "部分办结（部分事项未通过）",
+    State.REJECTED: "审批未通过", State.RESULTS_READY: "待领取/待寄送",
     State.DELIVERED: "已送达", State.COLLECTED: "已领取", State.CLOSED: "已结束", State.WITHDRAWN: "已撤回",
 }
 TASK_STATE_NAMES = {
@@ -70,6 +77,10 @@ EXCLUDED_PERIODS = {
     "hearing": "听证", "inspection": "现场核查", "testing": "检验检测", "expert_review": "专家评审",
 }
 APPLICANT_WAIT = "applicant"  # waiting on owed deferred materials
+CORRECTION = "correction"  # 审查中补正: a reviewer returned the item, waiting on the applicant's resubmission
+# Periods only the applicant ends (never resumed by a reviewer): their time does not count either.
+APPLICANT_PAUSES = frozenset({APPLICANT_WAIT, CORRECTION})
+PAUSE_NAMES = {**EXCLUDED_PERIODS, APPLICANT_WAIT: "等待补交容缺材料", CORRECTION: "退回补正，等待申请人补正"}
 
 
 class IllegalTransition(Exception):

@@ -11,12 +11,13 @@ from datetime import date, datetime, timezone
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from onething.domain.audit import GENESIS, Entry, entry_hash
-from onething.domain.calendar import local_date
+from onething.domain.calendar import CalendarError, WorkCalendar, local_date
 from onething.domain.case import Case, Event, Owed, Task
 from onething.domain.catalog import Catalog
+from onething.domain.schedule import expected_completion
 from onething.domain.states import State, TaskState
-from storage.models import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
+from onething.services import credit, trails
+from storage.models import Application, CaseCounter, Citizen, Notification, ReviewTask
 
 
 class ConcurrentUpdate(Exception):
@@ -48,11 +49,11 @@ async def load(catalog: Catalog, application_id: int) -> Loaded | None:
     case = Case(
         thing=catalog.things[row.thing], state=State(row.state),
         tasks=[_task(t) for t in tasks],
-        owed=[Owed(o["material"], date.fromisoformat(o["due_on"]), o["received"],
-                   date.fromisoformat(o["reminded_on"]) if o.get("reminded_on") else None) for o in row.owed],
+        owed=[_owed_from(o) for o in row.owed],
         problems=list(row.problems), intake_due_on=row.intake_due_on,
-        submitted_on=local_date(row.submitted_at) if row.submitted_at else None, suspended_since=row.suspended_since,
-        blacklisted=row.applicant.blacklisted,
+        submitted_on=local_date(row.submitted_at) if row.submitted_at else None, expected_on=row.expected_on,
+        suspended_since=row.suspended_since,
+        blacklisted=bool(await credit.flags_for_case(row.applicant, row.enterprise_code)),
     )
     return Loaded(row=row, case=case, task_ids={t.item: t.id for t in tasks})
 
@@ -62,18 +63,25 @@ def _task(row: ReviewTask) -> Task:
         item=row.item, department=row.department, stage=row.stage, limit_days=row.limit_days,
         state=TaskState(row.state), started_on=row.started_on, due_on=row.due_on, paused_days=row.paused_days,
         pause_kind=row.pause_kind, paused_since=row.paused_since, warned=row.warned, overdue=row.overdue,
-        result_number=row.result_number, note=row.note, id=row.id,
+        result_number=row.result_number, note=row.note, problems=list(row.problems), legal_days=row.legal_days,
+        legal_due_on=row.legal_due_on, legal_overdue=row.legal_overdue, extension_state=row.extension_state,
+        extension_reason=row.extension_reason, extension_note=row.extension_note,
+        extension_days=row.extension_days, id=row.id,
     )
 
 
-async def save(loaded: Loaded, actor: Actor, now: datetime, also=None) -> None:
-    """Save the case; ``also(conn)``, if given, writes what goes with the change in the same transaction."""
+async def save(loaded: Loaded, actor: Actor, now: datetime, also=None, *, calendar: WorkCalendar) -> None:
+    """Save the case; ``also(conn)``, if given, writes what goes with the change in the same transaction.
+
+    The expected completion date is stored with every save, so what reads it (the applicant's
+    view, the bot) needs no calendar."""
     row, case = loaded.row, loaded.case
+    expected_on = _expected(case, now, calendar)
     async with in_transaction() as conn:
         changed = await Application.filter(id=row.id, version=row.version).using_db(conn).update(
             state=case.state.value, version=F("version") + 1, problems=case.problems,
             owed=[_owed(o) for o in case.owed], intake_due_on=case.intake_due_on,
-            suspended_since=case.suspended_since, updated_at=now,
+            suspended_since=case.suspended_since, updated_at=now, expected_on=expected_on,
             **({"submitted_at": now} if _just(case, "submit", "resubmit") else {}),
         )
         if changed != 1:
@@ -93,6 +101,7 @@ async def save(loaded: Loaded, actor: Actor, now: datetime, also=None) -> None:
         if also is not None:
             await also(conn)
     row.version += 1
+    row.expected_on = expected_on
     loaded.saved = True
     case.events.clear()
     case.notices.clear()
@@ -115,21 +124,43 @@ async def _append_events(application_id: int, case: Case, actor: Actor, now: dat
 
 
 async def _append(application_id: int, events: list[Event], actor: Actor, now: datetime, conn) -> None:
-    last = await AuditEvent.filter(application_id=application_id).using_db(conn).order_by("-seq").first()
-    seq, previous = (last.seq, last.hash) if last else (0, GENESIS)
-    for event in events:
-        seq += 1
-        entry = Entry(seq=seq, actor=actor.name, role=actor.role, action=event.action,
-                      from_state=event.from_state.value, to_state=event.to_state.value, item=event.item,
-                      note=event.note, at=now, prev_hash=previous)
-        previous = entry_hash(entry)
-        await AuditEvent.create(application_id=application_id, **dataclasses.asdict(entry) | {"hash": previous},
-                                using_db=conn)
+    await trails.append(trails.CASE, application_id, [
+        {"actor": actor.name, "role": actor.role, "action": e.action, "from_state": e.from_state.value,
+         "to_state": e.to_state.value, "item": e.item, "note": e.note, "at": now} for e in events], conn)
+
+
+def _expected(case: Case, now: datetime, calendar: WorkCalendar) -> date | None:
+    try:
+        return expected_completion(case, local_date(now), calendar)
+    except CalendarError:
+        # A stage not yet started projected into a year without a schedule: an estimate must not
+        # stop the decision being saved; the next save, once the calendar covers it, fills it in.
+        return None
 
 
 def _owed(owed: Owed) -> dict:
     return {"material": owed.material, "due_on": owed.due_on.isoformat(), "received": owed.received,
-            "reminded_on": owed.reminded_on.isoformat() if owed.reminded_on else None}
+            "reminded_on": _iso(owed.reminded_on), "waived_by": owed.waived_by,
+            "waived_reason": owed.waived_reason, "waived_on": _iso(owed.waived_on)}
+
+
+def _owed_from(o: dict) -> Owed:
+    return Owed(o["material"], date.fromisoformat(o["due_on"]), o["received"], _day(o.get("reminded_on")),
+                waived_by=o.get("waived_by"), waived_reason=o.get("waived_reason", ""),
+                waived_on=_day(o.get("waived_on")))
+
+
+def outstanding(owed_rows: list[dict]) -> list[str]:
+    """The owed materials (as stored) neither received nor waived."""
+    return [o["material"] for o in owed_rows if not o["received"] and not o.get("waived_by")]
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def _just(case: Case, *actions: str) -> bool:

@@ -3,7 +3,7 @@ enterprise on WeChat, and every case of an enterprise, most urgent first."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -11,8 +11,8 @@ from tortoise.transactions import in_transaction
 
 from onething.domain.identity import valid_credit_code
 from onething.domain.states import FINAL, State
-from storage.models import (Application, Citizen, Enterprise, EnterpriseContact, EnterpriseEvent, Follower,
-                            ManagerAssignment,
+from onething.services import trails
+from storage.models import (Application, Citizen, Enterprise, EnterpriseContact, Follower, ManagerAssignment,
                             ManagerMessage, MessageDelivery, ReviewTask, StaffUser)
 
 
@@ -20,6 +20,12 @@ class EnterpriseError(ValueError):
     def __init__(self, code: str, message: str, status: int = 422):
         self.code, self.message, self.status = code, message, status
         super().__init__(message)
+
+
+async def trace(enterprise_id: int, *, actor: str, action: str, note: str, conn, now: datetime | None = None) -> None:
+    """One event on the enterprise's hash-chained trail, in the caller's transaction."""
+    await trails.append(trails.ENTERPRISE, enterprise_id, [
+        {"actor": actor, "action": action, "note": note, "at": now or datetime.now(timezone.utc)}], conn)
 
 
 def visible(session) -> "Enterprise":
@@ -35,8 +41,7 @@ async def create(name: str, credit_code: str, actor: str, now: datetime, manager
     try:
         async with in_transaction() as conn:
             enterprise = await Enterprise.create(name=name.strip(), credit_code=code, manager=manager, using_db=conn)
-            await EnterpriseEvent.create(enterprise_id=enterprise.id, actor=actor, action="registered",
-                                         note=enterprise.name, using_db=conn)
+            await trace(enterprise.id, actor=actor, action="registered", note=enterprise.name, conn=conn, now=now)
             if manager is not None:
                 await ManagerAssignment.create(subject="enterprise", subject_id=enterprise.id, manager=manager,
                                                assigned_by=actor, note="创建时指定", at=now, using_db=conn)
@@ -88,8 +93,8 @@ async def bind_follower(follower: Follower, credit_code: str) -> EnterpriseConta
                                                      using_db=conn)
         else:
             await EnterpriseContact.filter(id=contact.id).using_db(conn).update(verified=True, follower_id=follower.id)
-        await EnterpriseEvent.create(enterprise_id=enterprise.id, actor=f"follower:{follower.id}",
-                                     action="contact_scanned", note=f"contact {contact.id}", using_db=conn)
+        await trace(enterprise.id, actor=f"follower:{follower.id}", action="contact_scanned",
+                    note=f"contact {contact.id}", conn=conn)
     if follower.citizen_id is not None:  # the mini-program side: their colleagues' cases open up
         await Citizen.filter(id=follower.citizen_id).update(enterprise_code=credit_code, enterprise_verified=True)
     return contact
@@ -107,8 +112,8 @@ async def bind_citizen(citizen: Citizen) -> EnterpriseContact | None:
             contact = await EnterpriseContact.create(
                 enterprise_id=enterprise.id, citizen_id=citizen.id, follower_id=follower.id if follower else None,
                 bound_via="miniprogram", verified=citizen.enterprise_verified, using_db=conn)
-            await EnterpriseEvent.create(enterprise_id=enterprise.id, actor=f"citizen:{citizen.id}",
-                                         action="contact_claimed", note=f"contact {contact.id}", using_db=conn)
+            await trace(enterprise.id, actor=f"citizen:{citizen.id}", action="contact_claimed",
+                        note=f"contact {contact.id}", conn=conn)
     return contact
 
 
@@ -130,15 +135,15 @@ async def same_person(follower: Follower) -> None:
             if row.verified and not first.verified:
                 await EnterpriseContact.filter(id=first.id).using_db(conn).update(verified=True)
             await EnterpriseContact.filter(id=row.id).using_db(conn).delete()
-            await EnterpriseEvent.create(enterprise_id=row.enterprise_id, actor="system", action="contacts_merged",
-                                         note=f"contact {row.id} -> {first.id}", using_db=conn)
+            await trace(row.enterprise_id, actor="system", action="contacts_merged",
+                        note=f"contact {row.id} -> {first.id}", conn=conn)
 
 
 async def verify_contact(contact: EnterpriseContact, actor: str) -> None:
     async with in_transaction() as conn:
         await EnterpriseContact.filter(id=contact.id).using_db(conn).update(verified=True)
-        await EnterpriseEvent.create(enterprise_id=contact.enterprise_id, actor=actor, action="contact_confirmed",
-                                     note=f"contact {contact.id}", using_db=conn)
+        await trace(contact.enterprise_id, actor=actor, action="contact_confirmed",
+                    note=f"contact {contact.id}", conn=conn)
         if contact.citizen_id is not None:
             enterprise = await Enterprise.get(id=contact.enterprise_id).using_db(conn)
             await Citizen.filter(id=contact.citizen_id).using_db(conn).update(

@@ -20,10 +20,10 @@ from onething.domain import issues as rules
 from onething.domain.calendar import CalendarError, WorkCalendar, local_date
 from onething.services.calendars import CalendarBook
 from onething.domain.issues import ACTIVE, PROJECT_MANAGER, Change, IssueRuleError, IssueState, Ladder
-from onething.services import staff_inbox
+from onething.services import staff_inbox, trails
 from onething.services.case_store import SYSTEM, Actor, utcnow
 from onething.services.staff import StaffSession
-from storage.models import Issue, IssueEvent, Project, StaffUser
+from storage.models import Issue, Project, StaffUser
 
 log = logging.getLogger("onething.issues")
 SWEEP_BATCH = 500
@@ -37,10 +37,14 @@ class ConcurrentIssueUpdate(Exception):
 @dataclass
 class IssueDesk:
     ladder: Ladder
-    calendars: CalendarBook  # issue deadlines count working days like a case's
+    calendars: CalendarBook | WorkCalendar  # issue deadlines count working days like a case's
     templates: jinja2.Environment
     departments: Mapping[str, str]  # code -> name, from the catalog
     clock: Callable[[], datetime] = utcnow
+
+    def __post_init__(self) -> None:
+        if isinstance(self.calendars, WorkCalendar):  # a calendar given outright, never re-read
+            self.calendars = CalendarBook.fixed(self.calendars)
 
     @property
     def calendar(self) -> WorkCalendar:
@@ -145,10 +149,10 @@ class IssueDesk:
                                     "from_level": self.ladder[row.level].name}, skip_staff=actor.name)
 
     async def _event(self, row: Issue, actor: Actor, change: Change, now: datetime, conn) -> None:
-        await IssueEvent.create(issue_id=row.id, actor=actor.name, role=actor.role, action=change.action,
-                                from_state=change.from_state.value, to_state=change.issue.state.value,
-                                level=change.issue.level, due_on=change.issue.due_on, note=change.note, at=now,
-                                using_db=conn)
+        await trails.append(trails.ISSUE, row.id, [{
+            "actor": actor.name, "role": actor.role, "action": change.action, "from_state": change.from_state.value,
+            "to_state": change.issue.state.value, "level": change.issue.level, "due_on": change.issue.due_on,
+            "note": change.note, "at": now}], conn)
 
     async def _notify(self, row: Issue, project: Project, kind: str, level_index: int, now: datetime, conn,
                       extra: dict[str, Any], skip_staff: str) -> None:

@@ -14,9 +14,9 @@ from tortoise.transactions import in_transaction
 
 from onething.domain.catalog import Catalog, Material
 from onething.domain.files import ALLOWED_TYPES, Inspector
-from onething.domain.states import State
+from onething.domain.states import CORRECTION, DECIDED, State, TaskState
 from onething.services import case_store
-from storage.models import Application, AttachedMaterial, Citizen, MaterialFile
+from storage.models import Application, AttachedMaterial, Citizen, MaterialFile, ReviewTask
 from storage.objects import ObjectNotFound, ObjectStore, ObjectTooLarge, PresignedUpload
 
 UPLOAD_TTL = timedelta(minutes=15)
@@ -35,11 +35,26 @@ def requirement(catalog: Catalog, row: Application, material: str) -> Material:
     return catalog.materials[material]
 
 
-def check_editable(row: Application, material: str) -> None:
-    owed = any(o["material"] == material and not o["received"] for o in row.owed)
-    if row.state in (State.DRAFT, State.RETURNED) or (row.state == State.IN_REVIEW and owed):
+async def check_editable(catalog: Catalog, row: Application, material: str) -> None:
+    """Before submission or on correction; after acceptance only what is owed (容缺后补) or what a
+    reviewer returned an item for (审查中补正)."""
+    if row.state in (State.DRAFT, State.RETURNED):
+        return
+    if row.state in (State.IN_REVIEW, *DECIDED) and material in case_store.outstanding(row.owed):
+        return
+    if row.state == State.IN_REVIEW and material in await correctable_materials(catalog, row.id):
         return
     raise MaterialRefused("materials_locked", "办件已提交，当前不能修改材料。", status=409)
+
+
+async def returned_items(application_id: int) -> list[str]:
+    """The items a reviewer returned for correction, waiting on the applicant."""
+    return list(await ReviewTask.filter(application_id=application_id, state=TaskState.PAUSED.value,
+                                        pause_kind=CORRECTION).values_list("item", flat=True))
+
+
+async def correctable_materials(catalog: Catalog, application_id: int) -> set[str]:
+    return {req.material for code in await returned_items(application_id) for req in catalog.item(code)[1].materials}
 
 
 def _check_declared(spec: Material, content_type: str, size: int | None) -> None:
@@ -52,7 +67,7 @@ def _check_declared(spec: Material, content_type: str, size: int | None) -> None
 async def start_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catalog, row: Application,
                        material: str, *, filename: str, content_type: str, size: int) -> PresignedUpload:
     spec = requirement(catalog, row, material)
-    check_editable(row, material)
+    await check_editable(catalog, row, material)
     _check_declared(spec, content_type, size)
     key = f"materials/{row.id}/{material}/{uuid.uuid4().hex}"
     upload = await store.presign_upload(key, content_type=content_type, max_size=size, expires=UPLOAD_TTL)
@@ -65,7 +80,7 @@ async def start_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catal
 async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catalog, row: Application,
                          citizen: Citizen, material: str) -> MaterialFile:
     spec = requirement(catalog, row, material)
-    check_editable(row, material)
+    await check_editable(catalog, row, material)
     raw = await redis.get(f"upload:{row.id}:{material}")
     if raw is None:
         current = await AttachedMaterial.get_or_none(application_id=row.id, material=material).select_related("file")
@@ -97,7 +112,7 @@ async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, 
                         *, filename: str, content_type: str, size: int | None,
                         chunks: AsyncIterable[bytes]) -> MaterialFile:
     spec = requirement(catalog, row, material)
-    check_editable(row, material)
+    await check_editable(catalog, row, material)
     _check_declared(spec, content_type, size)
     key = f"materials/{row.id}/{material}/{uuid.uuid4().hex}"
     inspector = Inspector(chunks)
@@ -119,7 +134,7 @@ async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, 
 async def attach_from_wallet(row: Application, citizen: Citizen, catalog: Catalog, material: str,
                              file_id: int) -> MaterialFile:
     requirement(catalog, row, material)
-    check_editable(row, material)
+    await check_editable(catalog, row, material)
     file = await MaterialFile.get_or_none(id=file_id, citizen_id=citizen.id, material=material, verified=True)
     if file is None or not catalog.materials[material].reusable:
         raise MaterialRefused("not_in_wallet", "证照夹中没有可直接使用的这项材料。", status=404)

@@ -47,7 +47,7 @@ async def cases_for_ids(catalog: Catalog, ids, number: str | None = None) -> lis
     for row in rows:
         own = [t for t in tasks if t.application_id == row.id]
         views.append({**application_summary(catalog, row), "tasks": [task_json(catalog, t) for t in own],
-                      "expected_completion_on": expected_completion(own, row.state)})
+                      "expected_completion_on": expected_completion(row)})
     return views
 
 

@@ -26,6 +26,7 @@ def load_catalog(folder: Path | None = None) -> Catalog:
     errors: list[str] = []
     departments = _read(folder / "departments.yaml", errors)
     materials = _read(folder / "materials.yaml", errors)
+    limits = _read(folder / "limits.yaml", errors)
     things = [(path.name, _read(path, errors)) for path in sorted((folder / "things").glob("*.yaml"))]
     if not things:
         errors.append(f"{folder / 'things'}: no things found")
@@ -37,7 +38,8 @@ def load_catalog(folder: Path | None = None) -> Catalog:
             errors.append(f"{file}: thing {raw.get('code', '?')}: form is not a valid JSON Schema: {exc.message}")
     if errors:
         raise CatalogInvalid(errors)
-    return build_catalog(("departments.yaml", departments), ("materials.yaml", materials), things)
+    return build_catalog(("departments.yaml", departments), ("materials.yaml", materials), things,
+                         ("limits.yaml", limits))
 
 
 def load_calendar(folder: Path | None = None) -> WorkCalendar:

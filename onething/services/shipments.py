@@ -16,6 +16,7 @@ from datetime import datetime
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from onething.domain.case import OwedOutstanding
 from onething.domain.shipment import (
     CARRIERS, OPEN, Shipment, ShipmentRuleError, ShipmentState, WrongPickupCode, issue_token, read_token,
     token_expired,
@@ -64,6 +65,9 @@ async def post(workflow: Workflow, application_id: int, actor: Actor, secret: st
         case = await Application.get(id=application_id).using_db(conn)
         if case.state != State.RESULTS_READY:
             raise ShipmentRuleError("not_ready", "办件结果尚未备妥（或已领取），不能寄送。", state=case.state)
+        if owed := case_store.outstanding(case.owed):  # never out while a deferred material is owed
+            raise ShipmentRuleError("owed_materials_outstanding", str(OwedOutstanding(
+                owed, workflow.material_names(owed))), materials=owed)
         choice = case.delivery or {}
         if choice.get("method") != "post":
             raise ShipmentRuleError("not_postal", "申请人没有选择邮寄送达，请通知其到窗口领取。")

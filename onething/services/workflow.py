@@ -12,8 +12,9 @@ import random
 from datetime import date, datetime
 from typing import Awaitable, Callable
 
+from onething.domain import extensions
 from onething.domain.calendar import WorkCalendar, local_date
-from onething.domain.case import Case, CaseRuleError
+from onething.domain.case import Case, CaseRuleError, OwedOutstanding
 from onething.domain.catalog import Catalog
 from onething.domain.clock import tick
 from onething.domain.reschedule import reschedule
@@ -56,7 +57,7 @@ class Workflow:
             if change(loaded.case, now) is False:
                 return loaded  # nothing happened: no write
             try:
-                await case_store.save(loaded, actor, now, also(loaded) if also else None)
+                await case_store.save(loaded, actor, now, also(loaded) if also else None, calendar=self.calendar)
                 if self.on_change is not None:
                     await self.on_change(application_id)
                 return loaded
@@ -93,10 +94,25 @@ class Workflow:
         return await self.act(application_id, actor, lambda case, now: case.refuse(reason))
 
     async def results_ready(self, application_id: int, actor: Actor) -> Loaded:
-        return await self.act(application_id, actor, lambda case, now: case.results_ready())
+        return await self._naming_owed(self.act(application_id, actor, lambda case, now: case.results_ready()))
 
     async def hand_over(self, application_id: int, actor: Actor, how: str) -> Loaded:
-        return await self.act(application_id, actor, lambda case, now: case.hand_over(how))
+        return await self._naming_owed(self.act(application_id, actor, lambda case, now: case.hand_over(how)))
+
+    async def _naming_owed(self, coroutine):
+        """The rule knows materials by code; the people refused read their names."""
+        try:
+            return await coroutine
+        except OwedOutstanding as exc:
+            raise OwedOutstanding(exc.materials, self.material_names(exc.materials)) from None
+
+    def material_names(self, codes: list[str]) -> list[str]:
+        return [self.catalog.materials[c].name if c in self.catalog.materials else c for c in codes]
+
+    async def waive_owed(self, application_id: int, actor: Actor, material: str, reason: str) -> Loaded:
+        """Supervisors (and admins) only: the entry point checks the role."""
+        return await self.act(application_id, actor, lambda case, now: case.waive_owed(
+            material, actor.name, reason, local_date(now), self.calendar))
 
     async def deliver(self, application_id: int, actor: Actor, note: str,
                       also: Callable[[Loaded], Callable] | None = None) -> Loaded:
@@ -131,9 +147,29 @@ class Workflow:
         return await self.act(task.application_id, actor,
                               lambda case, now: case.pause(task.item, kind, local_date(now), note))
 
+    async def return_item(self, task: ReviewTask, actor: Actor, problems: list[str]) -> Loaded:
+        return await self.act(task.application_id, actor,
+                              lambda case, now: case.return_item(task.item, problems, local_date(now)))
+
+    async def resubmit_item(self, application_id: int, item: str, actor: Actor) -> Loaded:
+        return await self.act(application_id, actor,
+                              lambda case, now: case.resubmit_item(item, local_date(now), self.calendar))
+
     async def resume(self, task: ReviewTask, actor: Actor) -> Loaded:
         return await self.act(task.application_id, actor,
                               lambda case, now: case.resume(task.item, local_date(now), self.calendar))
+
+    # -- extending a legal limit (§42): a reviewer asks, a supervisor decides ----------------
+    async def request_extension(self, task: ReviewTask, actor: Actor, reason: str) -> Loaded:
+        return await self.act(task.application_id, actor,
+                              lambda case, now: extensions.request(case, task.item, reason, local_date(now)))
+
+    async def approve_extension(self, task: ReviewTask, actor: Actor, note: str = "") -> Loaded:
+        return await self.act(task.application_id, actor, lambda case, now: extensions.approve(
+            case, task.item, local_date(now), self.calendar, note))
+
+    async def refuse_extension(self, task: ReviewTask, actor: Actor, note: str) -> Loaded:
+        return await self.act(task.application_id, actor, lambda case, now: extensions.refuse(case, task.item, note))
 
     # -- the clock ---------------------------------------------------------------------------
     async def sweep(self) -> int:
@@ -149,20 +185,25 @@ class Workflow:
                 log.exception("deadline sweep failed for a case", extra={"application_id": application_id})
         return changed
 
-    async def reschedule_all(self, why: str) -> int:
-        """Count the open deadlines of every case again over the calendar now in use; return how many moved."""
+    async def reschedule_all(self, why: str) -> tuple[int, list[str]]:
+        """Count the open deadlines of every case again over the calendar now in use.
+
+        Returns how many cases changed, and the numbers of those that could not be counted again
+        (named, so the operator runs the import again: it is idempotent)."""
         await self.calendars.fresh()
         ids = await Application.filter(state__in=[State.SUBMITTED.value, State.IN_REVIEW.value]).values_list(
             "id", flat=True)
-        moved = 0
+        moved, failed = 0, []
         for application_id in ids:
             try:
                 loaded = await self.act(application_id, SYSTEM,
-                                        lambda case, now: reschedule(case, self.calendar, why) or False)
+                                        lambda case, now: reschedule(case, self.calendar, why, local_date(now)) or False)
                 moved += loaded.saved
             except Exception:  # one bad case must not leave the others on the old calendar
                 log.exception("rescheduling failed for a case", extra={"application_id": application_id})
-        return moved
+                row = await Application.get_or_none(id=application_id)
+                failed.append(row.number if row else str(application_id))
+        return moved, failed
 
 
 def _verify_materials(application_id: int):

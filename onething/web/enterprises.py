@@ -12,7 +12,7 @@ from onething.domain import scenes
 from onething.domain.calendar import local_date
 from onething.domain.identity import mask_name
 from onething.keys import calendar_key, catalog_key, workflow_key
-from onething.services import enterprises
+from onething.services import credit, enterprises
 from onething.services.enterprises import EnterpriseError
 from onething.web.errors import ApiError
 from onething.web.http import int_id, read_json, text
@@ -21,6 +21,7 @@ from onething.web.outbox import scene_code
 from onething.web.presenters import application_summary, task_json
 from onething.web.provisional import mark_provisional
 from onething.web.staff_session import staff
+from onething.web.credit import flag_json as credit_flag_json
 from storage.models import Enterprise, EnterpriseContact, EnterpriseEvent, StaffUser
 
 SERVE = ("manager", "supervisor", "admin")
@@ -82,8 +83,9 @@ async def detail(request: web.Request) -> web.Response:
                   for row, tasks in cases],
         "managers": [{"manager": a.manager.username if a.manager else None, "assigned_by": a.assigned_by,
                       "note": a.note, "at": a.at.isoformat()} for a in await enterprises.history(enterprise)],
-        "events": [{"actor": e.actor, "action": e.action, "note": e.note, "at": e.at.isoformat()}
-                   for e in await EnterpriseEvent.filter(enterprise_id=enterprise.id).order_by("id")],
+        "events": [{"seq": e.seq, "actor": e.actor, "action": e.action, "note": e.note, "at": e.at.isoformat()}
+                   for e in await EnterpriseEvent.filter(enterprise_id=enterprise.id).order_by("seq", "id")],
+        "credit": credit_flag_json(flag) if (flag := await credit.enterprise_flag(enterprise.credit_code)) else None,
     }, request.config_dict[calendar_key].current))
 
 
@@ -120,7 +122,7 @@ ROUTES = [
         "type": "object", "required": ["name", "credit_code"], "properties": {"name": STRING, "credit_code": STRING}},
         responses={"201": "已登记"}),
     Route("GET", "/enterprises", list_, "企业列表（经理：仅本人服务的）"),
-    Route("GET", "/enterprises/{id}", detail, "企业详情：联系人、在办件（按紧急程度排序）、经理变更记录、操作记录"),
+    Route("GET", "/enterprises/{id}", detail, "企业详情：联系人、在办件（按紧急程度排序）、经理变更记录、操作记录、失信标记"),
     Route("PUT", "/enterprises/{id}/manager", assign, "指定或更换项目服务经理（保留历史）", {
         "type": "object", "required": ["manager"], "properties": {"manager": STRING, "note": STRING}}),
     Route("POST", "/enterprises/{id}/contacts/{contact}/verify", verify_contact, "确认小程序中自行绑定的企业联系人"),

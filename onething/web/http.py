@@ -75,7 +75,7 @@ async def run_rule(coroutine):
         raise ApiError("illegal_transition", f"办件当前为“{STATE_NAMES[exc.state]}”状态，不能进行此操作。",
                        status=409, details={"state": exc.state.value, "action": exc.action}) from None
     except CaseRuleError as exc:
-        raise ApiError(exc.code, str(exc), status=422) from None
+        raise ApiError(exc.code, str(exc), status=422, details=exc.details or None) from None
     except CalendarError:
         log.error("working-day calendar does not cover this date: add the next year's schedule", exc_info=True)
         raise ApiError("calendar_missing", "工作日历尚未更新，暂时无法计算办理期限，请联系系统管理员。", status=503) from None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from onething.domain.calendar import end_of_day
 from onething.domain.catalog import Catalog
-from onething.domain.states import EXCLUDED_PERIODS, STATE_NAMES, TASK_STATE_NAMES, State, TaskState
+from onething.domain.extensions import STATE_NAMES as EXTENSION_STATE_NAMES
+from onething.domain.states import PAUSE_NAMES, STATE_NAMES, TASK_STATE_NAMES, State, TaskState
 from storage.models import Application, AuditEvent, ReviewTask
 
 
@@ -14,20 +15,24 @@ def task_json(catalog: Catalog, row: ReviewTask) -> dict:
         "id": row.id, "item": row.item, "name": item.name, "department": row.department,
         "department_name": catalog.departments[row.department].name, "stage": row.stage,
         "state": row.state, "state_name": TASK_STATE_NAMES[TaskState(row.state)],
+        # due_on is the promised date (承诺时限): warnings and overdue follow it; legal_due_on the
+        # legal one (法定时限), moved by an approved extension; legal_overdue is passing it.
         "started_on": _day(row.started_on), "due_on": _day(row.due_on),
         "due_at": end_of_day(row.due_on).isoformat() if row.due_on else None,
-        "paused_days": row.paused_days, "pause": EXCLUDED_PERIODS.get(row.pause_kind or "", row.pause_kind),
-        "warned": row.warned, "overdue": row.overdue, "result_number": row.result_number, "note": row.note,
+        "legal_due_on": _day(row.legal_due_on),
+        "paused_days": row.paused_days, "pause": PAUSE_NAMES.get(row.pause_kind or "", row.pause_kind),
+        "warned": row.warned, "overdue": row.overdue, "legal_overdue": row.legal_overdue,
+        "extension": {"state": row.extension_state, "state_name": EXTENSION_STATE_NAMES.get(row.extension_state, row.extension_state),
+                      "reason": row.extension_reason, "note": row.extension_note,
+                      "days": row.extension_days} if row.extension_state else None,
+        "result_number": row.result_number, "note": row.note, "problems": row.problems,
         "application_id": row.application_id,
     }
 
 
-def expected_completion(tasks: list[ReviewTask], state: str) -> str | None:
-    """The latest deadline among the items still open; None before acceptance or after the end."""
-    if state != State.IN_REVIEW.value:
-        return None
-    dues = [t.due_on for t in tasks if t.due_on and t.state in (TaskState.IN_REVIEW, TaskState.PAUSED)]
-    return max(dues).isoformat() if dues else None
+def expected_completion(row: Application) -> str | None:
+    """The critical path of what remains, as stored with the case's last save (domain.schedule)."""
+    return _day(row.expected_on) if row.state == State.IN_REVIEW.value else None
 
 
 def application_summary(catalog: Catalog, row: Application) -> dict:
@@ -44,7 +49,7 @@ def application_detail(catalog: Catalog, row: Application, tasks: list[ReviewTas
     return {
         **application_summary(catalog, row),
         "form": row.form, "problems": row.problems, "owed": row.owed,
-        "expected_completion_on": expected_completion(tasks, row.state),
+        "expected_completion_on": expected_completion(row),
         "tasks": [task_json(catalog, t) for t in tasks],
         "timeline": [
             {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role, "action": e.action,
@@ -73,4 +78,7 @@ def applicant_detail(catalog: Catalog, row: Application, tasks: list[ReviewTask]
         for a in attached
     ]
     detail["delivery"] = row.delivery
+    # who waived an owed material is a staff name: the applicant reads only that it was, and why
+    detail["owed"] = [{k: v for k, v in o.items() if k != "waived_by"} | {"waived": bool(o.get("waived_by"))}
+                      for o in row.owed]
     return detail

@@ -17,8 +17,8 @@ from onething.domain.notice import notice_for
 from onething.domain.files import Inspector
 from onething.keys import calendar_key, catalog_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
-from onething.web import (conversations, enterprises, inbox, issues, ledger, outbox, projects, shipments_staff,
-                          supervision)
+from onething.web import (conversations, credit, enterprises, extensions, inbox, issues, ledger, outbox, projects,
+                          shipments_staff, supervision)
 from onething.web.openapi import handlers
 from onething.web.staff_session import actor, staff, staff_auth
 from onething.web.errors import ApiError
@@ -82,6 +82,7 @@ async def application(request: web.Request) -> web.Response:
     events = await AuditEvent.filter(application_id=row.id).order_by("seq")
     detail = application_detail(request.config_dict[catalog_key], row, tasks, events)
     detail["materials"] = await _materials(request, row.id)
+    detail["credit"] = await credit.case_credit(row)  # staff only: never in the applicant's own view
     store = request.config_dict[object_store_key]
     for task_json_, task in zip(detail["tasks"], tasks):
         task_json_["certificate_url"] = await store.presign_download(
@@ -120,12 +121,16 @@ async def accept(request):
 
 
 async def return_for_correction(request):
-    def decide(flow, case_id, who, body):
-        problems = body.get("problems")
-        if not isinstance(problems, list) or not all(isinstance(p, str) for p in problems):
-            raise ApiError("invalid_field", "problems 应为问题清单（文字列表）。", status=422)
-        return flow.return_for_correction(case_id, who, problems)
-    return await _decide(request, decide)
+    return await _decide(request, lambda flow, case_id, who, body: flow.return_for_correction(
+        case_id, who, _problems(body)))
+
+
+def _problems(body: dict) -> list[str]:
+    """The complete problem list of a return for correction, at intake or during review."""
+    problems = body.get("problems")
+    if not isinstance(problems, list) or not all(isinstance(p, str) for p in problems):
+        raise ApiError("invalid_field", "problems 应为问题清单（文字列表）。", status=422)
+    return problems
 
 
 async def refuse(request):
@@ -138,6 +143,15 @@ async def results_ready(request):
 
 async def handover(request):
     return await _decide(request, lambda flow, case_id, who, body: flow.hand_over(case_id, who, "collect"))
+
+
+async def waive_owed(request: web.Request) -> web.Response:
+    """A supervisor (or admin) lets the results go out without an owed deferred material, saying why."""
+    session = staff(request, "supervisor", "admin")
+    reason = text(await read_json(request), "reason", max_length=500)
+    await run_rule(request.config_dict[workflow_key].waive_owed(int_id(request), actor(session),
+                                                                request.match_info["material"], reason))
+    return await application(request)
 
 
 async def tasks(request: web.Request) -> web.Response:
@@ -210,6 +224,11 @@ async def resume(request):
     return await _review(request, lambda flow, task, who, body: flow.resume(task, who))
 
 
+async def return_item(request):
+    """审查中补正: the reviewer returns their own item with the complete list of problems."""
+    return await _review(request, lambda flow, task, who, body: flow.return_item(task, who, _problems(body)))
+
+
 async def things(request: web.Request) -> web.Response:
     staff(request)
     catalog = request.config_dict[catalog_key]
@@ -238,9 +257,10 @@ async def notice_html(request: web.Request) -> web.Response:
 
 
 # The service managers' endpoints (enterprises, messages, projects, the issue ledger, the inbox),
-# from which the staff OpenAPI document is built too.
+# the §42 extensions and the supervisors' credit blacklist, from which the staff OpenAPI document
+# is built too.
 ROUTES = [*enterprises.ROUTES, *conversations.ROUTES, *projects.ROUTES, *issues.ROUTES, *ledger.ROUTES,
-          *inbox.ROUTES]
+          *inbox.ROUTES, *extensions.ROUTES, *credit.ROUTES]
 
 
 def create_app() -> web.Application:
@@ -265,6 +285,8 @@ def create_app() -> web.Application:
     app.router.add_get("/things/{code}/notice.html", notice_html)
     app.router.add_get("/tasks", tasks)
     app.router.add_put("/tasks/{id}/certificate", certificate)
-    for name, handler in (("approve", approve), ("reject", reject), ("pause", pause), ("resume", resume)):
+    app.router.add_post("/applications/{id}/owed/{material}/waive", waive_owed)
+    for name, handler in (("approve", approve), ("reject", reject), ("pause", pause), ("resume", resume),
+                          ("return", return_item)):
         app.router.add_post(f"/tasks/{{id}}/{name}", handler)
     return app

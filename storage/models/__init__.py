@@ -2,6 +2,7 @@
 
 from .calendar import CalendarYear
 from .cases import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
+from .credit import CreditFlag, CreditFlagEntry
 from .enterprises import Enterprise, EnterpriseContact, EnterpriseEvent, ManagerAssignment
 from .messages import Broadcast, ManagerMessage, MessageDelivery
 from .materials import AttachedMaterial, Evaluation, MaterialFile
@@ -11,8 +12,9 @@ from .staff import StaffUser
 from .wechat import Follower, FollowerLink, SubscribeConsent
 
 __all__ = [
-    "Application", "AttachedMaterial", "AuditEvent", "Broadcast", "CalendarYear", "CaseCounter", "Citizen", "Enterprise",
-    "EnterpriseContact", "EnterpriseEvent", "Evaluation", "Follower", "FollowerLink", "Issue", "IssueEvent", "ManagerAssignment",
+    "Application", "AttachedMaterial", "AuditEvent", "Broadcast", "CalendarYear", "CaseCounter", "Citizen",
+    "CreditFlag", "CreditFlagEntry", "Enterprise", "EnterpriseContact", "EnterpriseEvent", "Evaluation", "Follower",
+    "FollowerLink", "Issue", "IssueEvent", "ManagerAssignment",
     "ManagerMessage", "MaterialFile", "MessageDelivery", "Notification", "Project", "ReviewTask", "Shipment",
     "ShipmentScan", "StaffNotice", "StaffUser", "SubscribeConsent",
 ]

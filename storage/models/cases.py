@@ -1,6 +1,8 @@
 from tortoise import fields
 from tortoise.models import Model
 
+GENESIS = "0" * 64  # the hash before a trail's first event (onething.domain.audit.GENESIS)
+
 
 class Citizen(Model):
     """A WeChat user applying for things, for themself or for their enterprise."""
@@ -11,8 +13,9 @@ class Citizen(Model):
     real_name = fields.CharField(max_length=64, null=True)
     id_number_cipher = fields.TextField(null=True)  # encrypted: a dump must not reveal ID numbers
     id_number_hint = fields.CharField(max_length=32, null=True)  # masked, for display
+    # keyed digest of the ID number: finds a person (a credit flag, say) without decrypting anyone
+    id_number_digest = fields.CharField(max_length=64, null=True, db_index=True)
     phone = fields.CharField(max_length=20, null=True)
-    blacklisted = fields.BooleanField(default=False)  # credit blacklist: no deferred materials
     enterprise_code = fields.CharField(max_length=18, null=True, db_index=True)  # bound enterprise
     # Claiming a credit code is not proof of acting for it: other staff's cases of that enterprise
     # are shown only once the binding is confirmed (by a service manager or an enterprise QR scene).
@@ -33,12 +36,18 @@ class Application(Model):
     enterprise_code = fields.CharField(max_length=18, null=True, db_index=True)
     state = fields.CharField(max_length=16, db_index=True)
     version = fields.IntField(default=0)  # optimistic lock: every save checks and bumps it
+    # the audit trail's head, written with each event under the version lock: a trail whose last
+    # events were deleted no longer ends where the head says
+    trail_count = fields.IntField(default=0, db_default=0)
+    trail_head = fields.CharField(max_length=64, default=GENESIS, db_default=GENESIS)
     form = fields.JSONField(default=dict)
     problems = fields.JSONField(default=list)
     owed = fields.JSONField(default=list)
     delivery = fields.JSONField(null=True)  # how results reach the applicant: post (with address) or pickup
     intake_due_on = fields.DateField(null=True)
     suspended_since = fields.DateField(null=True)
+    # The critical path of what remains (onething.domain.schedule), stored at every save.
+    expected_on = fields.DateField(null=True)
     submitted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -65,8 +74,17 @@ class ReviewTask(Model):
     warned = fields.BooleanField(default=False)
     overdue = fields.BooleanField(default=False)
     result_number = fields.CharField(max_length=64, default="")
+    # The legal limit (法定时限) beside the promised one (due_on), and its §42 extension.
+    legal_days = fields.IntField(default=0)
+    legal_due_on = fields.DateField(null=True)
+    legal_overdue = fields.BooleanField(default=False)
+    extension_state = fields.CharField(max_length=16, null=True, db_index=True)  # pending | approved | refused
+    extension_reason = fields.TextField(default="")
+    extension_note = fields.TextField(default="")
+    extension_days = fields.IntField(default=0)
     certificate_key = fields.CharField(max_length=255, null=True)
     note = fields.TextField(default="")
+    problems = fields.JSONField(default=list)  # 审查中补正: the complete list the reviewer returned it with
 
     class Meta:
         table = "review_task"

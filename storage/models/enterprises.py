@@ -1,6 +1,8 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from .cases import GENESIS
+
 
 class Enterprise(Model):
     """An enterprise served one-to-one by a project service manager (项目服务经理)."""
@@ -9,6 +11,8 @@ class Enterprise(Model):
     name = fields.CharField(max_length=128)
     credit_code = fields.CharField(max_length=18, unique=True)  # GB 32100, check digit verified
     manager = fields.ForeignKeyField("models.StaffUser", related_name="enterprises", null=True)
+    trail_count = fields.IntField(default=0, db_default=0)  # the head of its hash-chained trail (EnterpriseEvent)
+    trail_head = fields.CharField(max_length=64, default=GENESIS, db_default=GENESIS)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -53,14 +57,19 @@ class ManagerAssignment(Model):
 
 class EnterpriseEvent(Model):
     """Append-only trail of what was done for an enterprise and by whom: registered, a contact
-    bound (by a scan or a claim), a contact confirmed, two records of one person merged."""
+    bound (by a scan or a claim), a contact confirmed, two records of one person merged, a credit
+    flag set or cleared. Hash-chained like a case's trail."""
 
     id = fields.IntField(primary_key=True)
     enterprise = fields.ForeignKeyField("models.Enterprise", related_name="events")
+    seq = fields.IntField(default=0, db_default=0)  # rows that exist when a column is added need a value
     actor = fields.CharField(max_length=80)  # staff:<username>, follower:<id>, citizen:<id>, system
     action = fields.CharField(max_length=32)
     note = fields.TextField(default="")
     at = fields.DatetimeField(auto_now_add=True)
+    prev_hash = fields.CharField(max_length=64, default="", db_default="")
+    hash = fields.CharField(max_length=64, default="", db_default="")
 
     class Meta:
         table = "enterprise_event"
+        unique_together = (("enterprise", "seq"),)

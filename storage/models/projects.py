@@ -1,6 +1,8 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from .cases import GENESIS
+
 
 class Project(Model):
     """A project of an enterprise (省/市/县重点项目) with its service manager (项目服务经理)."""
@@ -35,6 +37,8 @@ class Issue(Model):
     resolution = fields.TextField(default="")
     reopened = fields.IntField(default=0)
     version = fields.IntField(default=0)  # every change checks and bumps it: one escalation per level
+    trail_count = fields.IntField(default=0, db_default=0)  # the head of its hash-chained trail (IssueEvent)
+    trail_head = fields.CharField(max_length=64, default=GENESIS, db_default=GENESIS)
     opened_by = fields.CharField(max_length=80)
     opened_at = fields.DatetimeField()
     closed_at = fields.DatetimeField(null=True)
@@ -45,10 +49,12 @@ class Issue(Model):
 
 
 class IssueEvent(Model):
-    """Append-only trail of an issue: who did what when, and the state, level and deadline after it."""
+    """Append-only trail of an issue: who did what when, and the state, level and deadline after it.
+    Hash-chained like a case's trail."""
 
     id = fields.IntField(primary_key=True)
     issue = fields.ForeignKeyField("models.Issue", related_name="events")
+    seq = fields.IntField(default=0, db_default=0)  # rows that exist when a column is added need a value
     actor = fields.CharField(max_length=80)
     role = fields.CharField(max_length=16)
     action = fields.CharField(max_length=16)  # open | start | escalate | close | reopen
@@ -58,9 +64,12 @@ class IssueEvent(Model):
     due_on = fields.DateField()
     note = fields.TextField(default="")
     at = fields.DatetimeField(db_index=True)
+    prev_hash = fields.CharField(max_length=64, default="", db_default="")
+    hash = fields.CharField(max_length=64, default="", db_default="")
 
     class Meta:
         table = "issue_event"
+        unique_together = (("issue", "seq"),)
 
 
 class StaffNotice(Model):

@@ -114,22 +114,23 @@ async def test_importing_the_official_schedule_moves_due_dates_and_tells_the_app
     moved = await me.get(f"/applications/{in_review['id']}")
     licence = next(t for t in moved["tasks"] if t["id"] == licence["id"])
     assert (licence["due_on"], licence["due_provisional"]) == ("2027-02-12", False)  # the break runs to 02-11
-    assert moved["expected_completion_on"] == "2027-02-12" and moved["expected_completion_provisional"] is False
-    assert "由2027-02-09调整为2027-02-12（国务院2027年放假安排已导入）" in [
-        e["note"] for e in moved["timeline"] if e["action"] == "deadline_moved"][0]
+    # the critical path: the licence on 02-12, then stage two's one working day
+    assert moved["expected_completion_on"] == "2027-02-15" and moved["expected_completion_provisional"] is False
+    assert "办理期限由2027-02-09调整为2027-02-12（国务院2027年放假安排已导入）" in [
+        e["note"] for e in moved["timeline"] if e["action"] == "deadline_moved"]
     assert (await me.get(f"/applications/{waiting['id']}"))["intake_due_on"] == "2027-02-18"
 
     notices = {n.application_id: n.payload for n in await Notification.filter(kind="deadline_moved")
                if n.application_id in (waiting["id"], in_review["id"])}
     assert notices[in_review["id"]] | {"number": None} == {
-        "number": None, "before": "2027-02-09", "after": "2027-02-12", "why": "国务院2027年放假安排已导入",
+        "number": None, "before": "2027-02-10", "after": "2027-02-15", "why": "国务院2027年放假安排已导入",
         "provisional": False, "intake": False}
     assert (notices[waiting["id"]]["before"], notices[waiting["id"]]["after"]) == ("2027-02-15", "2027-02-18")
 
     # a second import of the same schedule moves nothing and tells nobody again
     again = import_calendar(running, "--apply")
     assert "0 open case(s) had due dates moved" in again.stdout
-    assert await AuditEvent.filter(application_id=in_review["id"], action="deadline_moved").count() == 1
+    assert await AuditEvent.filter(application_id=in_review["id"], action="deadline_moved").count() == 2  # promised, legal
 
 
 async def test_a_notice_that_does_not_read_is_refused_naming_the_line(service, tmp_path):

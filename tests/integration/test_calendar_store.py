@@ -12,6 +12,7 @@ from onething.services.calendars import CalendarBook
 from onething.services.reference import load_seed_schedules
 from onething.templating import make_environment
 from storage import db
+from tests.support.apps import migrated
 from storage.models import CalendarYear, StaffNotice
 from tests.support.builders import d
 
@@ -31,11 +32,12 @@ class Ticks:
 
 @pytest.fixture
 async def database(database_url):
-    await db.migrate(database_url)
+    await migrated(database_url)
     async with db.database(database_url):
         await CalendarYear.all().delete()  # a shared PostgreSQL keeps other tests' imports
         await StaffNotice.filter(kind=calendar_watch.KIND).delete()
         yield
+        await CalendarYear.all().delete()  # nor leave one for the tests after
 
 
 async def test_an_imported_year_reaches_another_process_within_its_ttl(database):

@@ -10,7 +10,7 @@ import pytest
 from fakeredis import FakeAsyncRedis
 
 from onething.app import create_app, started
-from onething.keys import redis_key
+from onething.keys import calendar_key, redis_key
 from storage import db
 from storage.models import CalendarYear
 from tests.conftest import PG_URL, make_settings
@@ -59,6 +59,7 @@ async def test_readyz_warns_from_november_that_next_years_schedule_is_missing(ai
     november = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
     running = await start_app(aiohttp_server, tmp_path, database_url=database_url, now=november)
     await CalendarYear.filter(year=2027).delete()  # a shared PostgreSQL may hold another test's import
+    running.app[calendar_key].expire()  # and the app read it at startup
     client = await aiohttp_client(running.server)
     response = await client.get("/readyz")
     body = await response.json()

@@ -38,8 +38,9 @@ async def test_sessions_are_stored_as_digests_and_revocable_everywhere(redis, da
     from onething.services import citizens
     from storage import db
     from storage.wechat import SandboxGateway
+    from tests.support.apps import migrated
 
-    await db.migrate(database_url)
+    await migrated(database_url)
     async with db.database(database_url):
         first, citizen = await citizens.login(SandboxGateway(), redis, f"sandbox-{uuid.uuid4().hex[:8]}")
         second, _ = await citizens.login(SandboxGateway(), redis, f"sandbox-{citizen.openid[8:]}")

@@ -14,6 +14,7 @@ from onething.services.reference import load_calendar, load_catalog
 from onething.services.shipment_views import shipments_of_citizen
 from onething.services.workflow import Workflow
 from storage import db
+from tests.support.apps import migrated
 from storage.models import Application, AuditEvent, Notification, ShipmentScan
 from tests.support.cases import Clock, draft, to_results_ready
 
@@ -24,7 +25,7 @@ COURIER = Actor("courier:li", "courier")
 
 @pytest.fixture
 async def flow(database_url):
-    await db.migrate(database_url)
+    await migrated(database_url)
     async with db.database(database_url):
         yield Workflow(load_catalog(), load_calendar(), clock=Clock())
 

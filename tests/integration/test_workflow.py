@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 
 from onething.domain.states import IllegalTransition, State, TaskState
-from onething.services.audit import check_all, check_case
+from onething.services.audit import Broken, check_all, check_case
 from onething.services.case_store import Actor
 from onething.services.reference import load_calendar, load_catalog
 from onething.services.workflow import Workflow
 from storage import db
+from tests.support.apps import migrated
 from storage.models import Application, AuditEvent, Notification, ReviewTask
 from tests.support.cases import MONDAY, Clock, draft
 
@@ -22,7 +23,7 @@ REVIEWER = Actor("staff:reviewer", "reviewer")
 
 @pytest.fixture
 async def flow(database_url):
-    await db.migrate(database_url)
+    await migrated(database_url)
     async with db.database(database_url):
         yield Workflow(load_catalog(), load_calendar(), clock=Clock())
 
@@ -107,7 +108,7 @@ async def test_tampering_with_the_audit_trail_is_detected(flow):
     event = await AuditEvent.get(application_id=row.id, seq=2)
     await AuditEvent.filter(id=event.id).update(note="改过的记录")
     assert await check_case(row.id) == 2
-    assert (row.number, 2) in await check_all()
+    assert Broken("case", row.number, 2, "altered") in await check_all()
 
 
 async def test_illegal_moves_change_nothing(flow):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -50,6 +53,30 @@ def create_bucket(object_store_url: str) -> None:
         client.make_bucket(s3.bucket)
 
 
+_MIGRATED_SQLITE: list[Path] = []  # one migrated SQLite file per test session, copied for each test
+
+
+async def migrated(database_url: str) -> None:
+    """Migrate the database; a new SQLite file starts as a copy of one migrated once.
+
+    Applying every migration to each test's fresh SQLite file took seconds a test (SQLite
+    rebuilds a table for many a column change); the migrations themselves are tested in
+    tests/integration/test_lifecycle.py, on each database.
+    """
+    target = Path(database_url.removeprefix("sqlite://")) if database_url.startswith("sqlite://") else None
+    if target is None or target.exists():
+        await db.migrate(database_url)
+        return
+    if not _MIGRATED_SQLITE:
+        folder = tempfile.mkdtemp(prefix="onething-migrated-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = Path(folder) / "template.sqlite3"
+        await db.migrate(f"sqlite://{template}")
+        _MIGRATED_SQLITE.append(template)
+    shutil.copyfile(_MIGRATED_SQLITE[0], target)
+    await db.migrate(database_url)  # nothing left to apply: proves the copy is current
+
+
 async def start_app(aiohttp_server, tmp_path: Path, *, migrate: bool = True, run_jobs: bool = False,
                     now: datetime = MONDAY, **env: str) -> RunningApp:
     """The app on a test server. Periodic jobs stay off unless asked for: a test runs the job
@@ -73,7 +100,7 @@ async def start_app(aiohttp_server, tmp_path: Path, *, migrate: bool = True, run
             await redis.flushdb()
     if migrate:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        await db.migrate(settings.database_url)
+        await migrated(settings.database_url)
     app = create_app(settings, run_jobs=run_jobs)
     server = await aiohttp_server(app, port=port)
     app[workflow_key].clock = Clock(now)

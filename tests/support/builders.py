@@ -37,10 +37,12 @@ def thing(code="opening", *, items=None, stages=None, form_fields=("name",)) -> 
     }
 
 
-def catalog(*things: dict, materials: dict | None = None):
+def catalog(*things: dict, materials: dict | None = None, limits: dict | None = None):
+    """``limits`` is the catalog's limits.yaml (its default warning rule); None: the built-in default."""
     return build_catalog(("departments.yaml", copy.deepcopy(DEPARTMENTS)),
                          ("materials.yaml", copy.deepcopy(materials or MATERIALS)),
-                         [(f"{t['code']}.yaml", t) for t in (things or (thing(),))])
+                         [(f"{t['code']}.yaml", t) for t in (things or (thing(),))],
+                         None if limits is None else ("limits.yaml", limits))
 
 
 def plain_calendar(*years: int) -> WorkCalendar:
@@ -64,3 +66,15 @@ def credit_code(seed: str | None = None) -> str:
     body = "91" + "350100" + "".join(rng.choice(chars) for _ in range(9))
     total = sum(chars.index(c) * w for c, w in zip(body, weights))
     return body + chars[(31 - total % 31) % 31]
+
+
+def id_number(seed: str | None = None) -> str:
+    """A resident ID number with a correct GB 11643 check character (random when no seed)."""
+    import random
+    import uuid
+
+    from onething.domain import identity
+
+    rng = random.Random(seed or uuid.uuid4().hex)
+    body = f"330102{rng.randint(1960, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+    return body + identity._ID_CHECK[sum(int(c) * w for c, w in zip(body, identity._ID_WEIGHTS)) % 11]

@@ -61,3 +61,24 @@ def test_a_notice_missing_a_festival_is_refused():
     text = "\n".join(line for line in published().splitlines() if not line.startswith("三、"))
     with pytest.raises(NoticeError, match="does not arrange 清明节"):
         parse_notice(text, 2026)
+
+
+NOTICE_2024 = """国务院办公厅关于2024年部分节假日安排的通知
+一、元旦：1月1日放假，与周末连休。
+二、春节：2月10日至17日放假调休，共8天。2月4日（星期日）、2月18日（星期日）上班。鼓励各单位结合带薪年休假等制度落实，安排职工在除夕（2月9日）休息。
+三、清明节：4月4日至6日放假调休，共3天。4月7日（星期日）上班。
+四、劳动节：5月1日至5日放假调休，共5天。4月28日（星期日）、5月11日（星期六）上班。
+五、端午节：6月10日放假，与周末连休。
+六、中秋节：9月15日至17日放假调休，共3天。9月14日（星期六）上班。
+七、国庆节：10月1日至7日放假调休，共7天。9月29日（星期日）、10月12日（星期六）上班。
+"""
+
+
+def test_older_wording_reads_too_and_what_only_explains_is_read_past():
+    # 2024's notice wrote 星期日 for 周日, and encouraged a day off on 除夕 without arranging one
+    schedule = parse_notice(NOTICE_2024, 2024).schedule()
+    assert d("2024-02-09") not in schedule.holidays and d("2024-02-10") in schedule.holidays
+    assert schedule.workdays == {d("2024-02-04"), d("2024-02-18"), d("2024-04-07"), d("2024-04-28"),
+                                 d("2024-05-11"), d("2024-09-14"), d("2024-09-29"), d("2024-10-12")}
+    with pytest.raises(NoticeError, match="2024-04-07 is a 周日, not 周六"):
+        parse_notice(NOTICE_2024.replace("4月7日（星期日）", "4月7日（星期六）"), 2024)

@@ -40,10 +40,27 @@ NOTIFY = {
     "refused": notify("refused", ["不予受理", "不属于本机关职权"], reason="不属于本机关职权"),
     "item_approved": notify("item_approved", ["营业执照", "JY2026"], item="business_license", result_number="JY2026"),
     "approved": notify("approved", ["全部事项已审批通过"]),
-    "rejected": notify("rejected", ["营业执照", "名称重复"], item="business_license", reason="名称重复"),
+    "rejected": notify("rejected", ["营业执照", "名称重复"], item="business_license", reason="名称重复",
+                       cancelled=[], goes_on=False)
+    + notify("rejected", ["公积金", "缴存比例", "随之终止办理：“印章备案”", "其余事项继续办理"], item="公积金",
+             reason="缴存比例不符", cancelled=["印章备案"], goes_on=True),
+    "partly_approved": notify("partly_approved", ["部分办结", "已通过：“营业执照”、“公章”", "未通过：“公积金”"],
+                              approved=["business_license", "公章"], rejected=["公积金"]),
+    "item_returned": notify("item_returned", ["需补正", "营业执照", "1. 章程未签字", "2. 住所证明模糊", "暂停计时"],
+                            item="business_license", problems=["章程未签字", "住所证明模糊"]),
+    "owed_waived": notify("owed_waived", ["租赁合同", "免于补交", "理由：已共享核验"], material="lease",
+                          reason="已共享核验"),
     "results_ready": notify("results_ready", ["证照已制作完成"]),
     "closed": notify("closed", ["已送达"], how="deliver"),
     "rate_invitation": notify("rate_invitation", ["好差评"]),
+    "extended": notify("extended", ["营业执照", "延长法定办理期限10个工作日", "2026-03-30", "需现场核查经营场所",
+                                    "第四十二条", "2026-03-03"], item="business_license", reason="需现场核查经营场所",
+                       days=10, legal_due_on="2026-03-30", due_on="2026-03-03"),
+}
+NOTIFY["extended"] += notify("extended", ["延至预计 2027-01-20（以国务院公布的放假安排为准）"], item="business_license",
+                             reason="需现场核查经营场所", days=10, legal_due_on="2027-01-20", due_on="2027-01-06",
+                             provisional=True)
+NOTIFY |= {
     "suspended": notify("suspended", ["租赁合同", "暂停办理"], material="lease"),
     "owed_due": notify("owed_due", ["租赁合同", "2026-12-01"], material="lease", due_on="2026-12-01"),
     "shipment_posted": notify("shipment_posted", ["EMS", "1234567890", "802311"], carrier="EMS",
@@ -74,11 +91,19 @@ PROGRESS = {"cases": [], "linked": False, "number": None, "public_url": "https:/
 CASE_VIEW = mark_provisional({
     "number": "YS20261121-0007", "thing_name": "企业开办一件事", "state": "in_review", "state_name": "审批中",
     "intake_due_on": "2026-11-21", "expected_completion_on": "2026-11-27",
-    "tasks": [{"name": "营业执照", "state": "in_review", "state_name": "审批中", "due_on": "2026-11-27"},
-              {"name": "公章刻制", "state": "approved", "state_name": "已通过", "due_on": "2026-11-25"}]}, CALENDAR)
+    "tasks": [{"name": "营业执照", "state": "in_review", "state_name": "审批中", "due_on": "2026-11-27",
+               "pause": None, "note": "", "problems": []},
+              {"name": "公章刻制", "state": "approved", "state_name": "已通过", "due_on": "2026-11-25",
+               "pause": None, "note": "同意", "problems": []}]}, CALENDAR)
+DECIDED_VIEW = mark_provisional({**CASE_VIEW, "state_name": "审批中", "tasks": [
+    {"name": "公积金登记", "state": "rejected", "state_name": "未通过", "due_on": "2026-11-25", "pause": None,
+     "note": "缴存比例不符合规定", "problems": []},
+    {"name": "税务登记", "state": "paused", "state_name": "暂停计时", "due_on": "2026-11-27",
+     "pause": "退回补正，等待申请人补正", "note": "", "problems": ["财务负责人身份证不清晰", "未选会计制度"]}]}, CALENDAR)
 PROVISIONAL_VIEW = mark_provisional({
     **CASE_VIEW, "expected_completion_on": "2027-01-05",
-    "tasks": [{"name": "营业执照", "state": "in_review", "state_name": "审批中", "due_on": "2027-01-05"}]}, CALENDAR)
+    "tasks": [{"name": "营业执照", "state": "in_review", "state_name": "审批中", "due_on": "2027-01-05",
+               "pause": None, "note": "", "problems": []}]}, CALENDAR)
 SUBMITTED_VIEW = mark_provisional({**CASE_VIEW, "state": "submitted", "state_name": "已提交，待受理",
                                    "intake_due_on": "2027-01-06", "expected_completion_on": None, "tasks": []},
                                   CALENDAR)
@@ -160,6 +185,9 @@ CASES = {
          ["营业执照：审批中，预计2027-01-05前办结", "预计办结：2027-01-05（以国务院公布的放假安排为准）"]),
         ("awaiting intake", {**PROGRESS, "cases": [SUBMITTED_VIEW]},
          ["预计2027-01-06前作出受理决定（以国务院公布的放假安排为准）"]),
+        ("item by item", {**PROGRESS, "cases": [DECIDED_VIEW]}, [
+            "公积金登记：未通过", "原因：缴存比例不符合规定", "税务登记：暂停计时（退回补正，等待申请人补正），2026-11-27前办结",
+            "请补正：1. 财务负责人身份证不清晰；2. 未选会计制度"]),
         ("not theirs", {**PROGRESS, "number": "YS20261121-0008"}, ["没有找到您名下编号为 YS20261121-0008"]),
         ("no cases yet", {**PROGRESS, "linked": True}, ["还没有提交过办件"]),
         ("unknown follower", PROGRESS, ["请先在小程序中登录", "https://example.gov.cn"]),

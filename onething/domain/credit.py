@@ -1,0 +1,79 @@
+"""The credit blacklist (失信): who may be flagged, on what basis, and what a set or clear records.
+
+A flag stands on a person (by resident ID number) or an enterprise (by unified social credit
+code), on the authority of a decision document. Setting a flag that already stands records the
+new basis (a second decision); clearing one that does not stand is refused. While a flag stands,
+its holder gets no deferral (容缺): ``Case.accept`` refuses owed materials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from onething.domain.identity import mask_id_number, valid_credit_code, valid_id_number
+
+CITIZEN, ENTERPRISE = "citizen", "enterprise"
+REASON_MAX, DOCUMENT_MAX = 500, 128
+
+
+class CreditRuleError(ValueError):
+    def __init__(self, code: str, message: str, status: int = 422, field: str | None = None):
+        self.code, self.message, self.status, self.field = code, message, status, field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Subject:
+    kind: str  # citizen | enterprise
+    number: str  # the normalised ID number or credit code: never shown whole for a person
+    hint: str  # what staff see
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.kind == CITIZEN
+
+
+@dataclass(frozen=True)
+class Change:
+    action: str  # set | clear
+    active: bool  # whether the flag stands after it
+    reason: str
+    document: str
+
+
+def citizen(id_number: str) -> Subject:
+    number = id_number.strip().upper()
+    if not valid_id_number(number):
+        raise CreditRuleError("invalid_id_number", "身份证号码不正确，请核对（含最后一位校验码）。", field="id_number")
+    return Subject(CITIZEN, number, mask_id_number(number))
+
+
+def enterprise(credit_code: str) -> Subject:
+    code = credit_code.strip().upper()
+    if not valid_credit_code(code):
+        raise CreditRuleError("invalid_credit_code", "统一社会信用代码不正确，请核对（18位，含校验码）。",
+                              field="credit_code")
+    return Subject(ENTERPRISE, code, code)
+
+
+def _basis(reason: str, document: str) -> tuple[str, str]:
+    reason, document = reason.strip(), document.strip()
+    if not reason or len(reason) > REASON_MAX:
+        raise CreditRuleError("reason_required", f"请写明理由（不超过 {REASON_MAX} 字）。", field="reason")
+    if not document or len(document) > DOCUMENT_MAX:
+        raise CreditRuleError("document_required", f"请填写认定或修复的文书号（不超过 {DOCUMENT_MAX} 字）。",
+                              field="document")
+    return reason, document
+
+
+def set_flag(reason: str, document: str) -> Change:
+    reason, document = _basis(reason, document)
+    return Change("set", True, reason, document)
+
+
+def clear_flag(standing: bool, reason: str, document: str) -> Change:
+    reason, document = _basis(reason, document)
+    if not standing:
+        raise CreditRuleError("not_flagged", "该对象不在失信名单内，无需解除。", status=404)
+    return Change("clear", False, reason, document)
+
