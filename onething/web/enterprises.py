@@ -11,7 +11,7 @@ from aiohttp import web
 from onething.domain import scenes
 from onething.domain.calendar import local_date
 from onething.domain.identity import mask_name
-from onething.keys import calendar_key, catalog_key, workflow_key
+from onething.keys import catalog_key, workflow_key
 from onething.services import credit, enterprises
 from onething.services.enterprises import EnterpriseError
 from onething.web.errors import ApiError
@@ -19,7 +19,7 @@ from onething.web.http import int_id, read_json, text
 from onething.web.openapi import Route
 from onething.web.outbox import scene_code
 from onething.web.presenters import application_summary, task_json
-from onething.web.provisional import mark_provisional
+from onething.web.provisional import dated_json
 from onething.web.staff_session import staff
 from onething.web.credit import flag_json as credit_flag_json
 from storage.models import Enterprise, EnterpriseContact, EnterpriseEvent, StaffUser
@@ -74,7 +74,7 @@ async def detail(request: web.Request) -> web.Response:
     today = local_date(request.config_dict[workflow_key].clock())
     contacts = await EnterpriseContact.filter(enterprise_id=enterprise.id).prefetch_related("citizen").order_by("id")
     cases = await enterprises.cases_of(enterprise, today)
-    return web.json_response(mark_provisional({
+    return dated_json(request, {
         **summary(enterprise),
         "contacts": [{"id": c.id, "bound_via": c.bound_via, "verified": c.verified, "on_wechat": c.follower_id is not None,
                       "name": mask_name(c.citizen.real_name or "") if c.citizen else ""} for c in contacts],
@@ -86,7 +86,7 @@ async def detail(request: web.Request) -> web.Response:
         "events": [{"seq": e.seq, "actor": e.actor, "action": e.action, "note": e.note, "at": e.at.isoformat()}
                    for e in await EnterpriseEvent.filter(enterprise_id=enterprise.id).order_by("seq", "id")],
         "credit": credit_flag_json(flag) if (flag := await credit.enterprise_flag(enterprise.credit_code)) else None,
-    }, request.config_dict[calendar_key].current))
+    })
 
 
 async def assign(request: web.Request) -> web.Response:

@@ -16,6 +16,7 @@ from onething.web.errors import ApiError
 from onething.web.http import int_id, read_json, run_rule, text
 from onething.web.openapi import Route
 from onething.web.presenters import task_json
+from onething.web.provisional import dated_json
 from onething.web.staff_session import actor, staff
 from storage.models import ReviewTask
 
@@ -45,8 +46,8 @@ async def pending(request: web.Request) -> web.Response:
         query = query.filter(state__in=[TaskState.IN_REVIEW.value, TaskState.PAUSED.value])
     rows = await query.order_by("legal_due_on", "id").limit(500).select_related("application")
     catalog = request.config_dict[catalog_key]
-    return web.json_response({"items": [{**task_json(catalog, r), "number": r.application.number}
-                                        for r in rows]})
+    return dated_json(request, {"items": [{**task_json(catalog, r), "number": r.application.number}
+                                          for r in rows]})
 
 
 async def approve(request: web.Request) -> web.Response:
@@ -69,7 +70,7 @@ async def _decide(request: web.Request, decide, *, required: bool) -> web.Respon
 
 async def _task(request: web.Request, task: ReviewTask) -> web.Response:
     await task.refresh_from_db()
-    return web.json_response(task_json(request.config_dict[catalog_key], task))
+    return dated_json(request, task_json(request.config_dict[catalog_key], task))
 
 
 REASON = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}

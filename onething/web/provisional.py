@@ -10,9 +10,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from aiohttp import web
+
 from onething.domain.calendar import WorkCalendar
+from onething.keys import calendar_key
 
 DUE_FIELDS = ("due_on", "intake_due_on", "expected_completion_on", "legal_due_on")
+
+
+def dated_json(request: web.Request, view: Any, **kwargs) -> web.Response:
+    """A JSON response whose due dates are marked against the calendar this process uses now."""
+    return web.json_response(mark_provisional(view, request.config_dict[calendar_key].current), **kwargs)
 
 
 def mark_provisional(view: Any, calendar: WorkCalendar) -> Any:

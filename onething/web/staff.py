@@ -15,7 +15,7 @@ from aiohttp import web
 
 from onething.domain.notice import notice_for
 from onething.domain.files import Inspector
-from onething.keys import calendar_key, catalog_key, object_store_key, redis_key, templates_key, workflow_key
+from onething.keys import catalog_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
 from onething.web import (conversations, credit, enterprises, extensions, inbox, issues, ledger, outbox, projects,
                           shipments_staff, supervision)
@@ -24,7 +24,7 @@ from onething.web.staff_session import actor, staff, staff_auth
 from onething.web.errors import ApiError
 from onething.web.http import int_id, iso_date, read_json, run_rule, text
 from onething.web.presenters import application_detail, application_summary, task_json
-from onething.web.provisional import mark_provisional
+from onething.web.provisional import dated_json
 from storage.models import Application, AttachedMaterial, AuditEvent, ReviewTask
 from storage.objects import ObjectTooLarge
 from storage.redis import hit_rate_limit
@@ -68,7 +68,7 @@ async def applications(request: web.Request) -> web.Response:
     state = request.query.get("state", "submitted")
     rows = await Application.filter(state=state).order_by("intake_due_on", "id").limit(200)
     catalog = request.config_dict[catalog_key]
-    return dated(request, {"items": [application_summary(catalog, r) for r in rows]})
+    return dated_json(request, {"items": [application_summary(catalog, r) for r in rows]})
 
 
 async def application(request: web.Request) -> web.Response:
@@ -87,7 +87,7 @@ async def application(request: web.Request) -> web.Response:
     for task_json_, task in zip(detail["tasks"], tasks):
         task_json_["certificate_url"] = await store.presign_download(
             task.certificate_key, expires=DOWNLOAD_TTL, filename=f"{task.item}.pdf") if task.certificate_key else None
-    return dated(request, detail)
+    return dated_json(request, detail)
 
 
 async def _materials(request: web.Request, application_id: int) -> list[dict]:
@@ -163,7 +163,7 @@ async def tasks(request: web.Request) -> web.Response:
         query = query.filter(department=department)
     rows = await query.order_by("due_on", "id").limit(500)
     catalog = request.config_dict[catalog_key]
-    return dated(request, {"items": [task_json(catalog, r) for r in rows]})
+    return dated_json(request, {"items": [task_json(catalog, r) for r in rows]})
 
 
 async def _review(request: web.Request, review) -> web.Response:
@@ -174,12 +174,7 @@ async def _review(request: web.Request, review) -> web.Response:
     body = await read_json(request)
     await run_rule(review(request.config_dict[workflow_key], task, actor(session), body))
     await task.refresh_from_db()
-    return dated(request, task_json(request.config_dict[catalog_key], task))
-
-
-def dated(request: web.Request, view) -> web.Response:
-    """The view as JSON, each due date marked when it was counted over a provisional year."""
-    return web.json_response(mark_provisional(view, request.config_dict[calendar_key].current))
+    return dated_json(request, task_json(request.config_dict[catalog_key], task))
 
 
 async def certificate(request: web.Request) -> web.Response:
@@ -202,7 +197,7 @@ async def certificate(request: web.Request) -> web.Response:
         raise ApiError("type_mismatch", "文件内容不是 PDF。", status=415)
     await ReviewTask.filter(id=task.id).update(certificate_key=key)
     await task.refresh_from_db()
-    return dated(request, task_json(request.config_dict[catalog_key], task))
+    return dated_json(request, task_json(request.config_dict[catalog_key], task))
 
 
 async def approve(request):

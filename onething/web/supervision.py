@@ -6,11 +6,11 @@ from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from onething.domain.calendar import local_date
-from onething.keys import calendar_key, redis_key, workflow_key
+from onething.keys import redis_key, workflow_key
 from onething.services import case_store, case_views
 from onething.web.errors import ApiError
 from onething.web.http import int_id, read_json, text
-from onething.web.provisional import mark_provisional
+from onething.web.provisional import dated_json
 from onething.web.staff_session import staff
 from storage.models import Evaluation
 
@@ -21,11 +21,11 @@ async def follow_ups(request: web.Request) -> web.Response:
     today = local_date(request.config_dict[workflow_key].clock())
     rows = await Evaluation.filter(follow_up_due_on__isnull=False, follow_up_closed_at__isnull=True).order_by(
         "follow_up_due_on").select_related("application")
-    return web.json_response(mark_provisional({"items": [
+    return dated_json(request, {"items": [
         {"id": e.id, "application_id": e.application_id, "number": e.application.number, "score": e.score,
          "comment": e.comment, "due_on": e.follow_up_due_on.isoformat(), "overdue": e.follow_up_due_on < today}
         for e in rows
-    ]}, request.config_dict[calendar_key].current))
+    ]})
 
 
 async def close_follow_up(request: web.Request) -> web.Response:

@@ -74,6 +74,7 @@ async def test_reviewer_asks_supervisor_approves_and_the_applicant_is_told_why(o
     await person.consent("accept")  # one message allowed: the one telling why
     approved = await supervisor.post(f"/tasks/{licence['id']}/extension/approve", {"note": "同意延期"})
     assert approved["legal_due_on"] == "2026-03-19"  # 03-05 + 10 working days
+    assert approved["legal_due_provisional"] is False  # 2026's official schedule is known
     assert approved["due_on"] == "2026-03-03"  # the promise does not move
     assert approved["extension"] == {"state": "approved", "state_name": "已批准延期", "days": 10,
                                      "reason": "名称涉及行业限制，需征求主管部门意见", "note": "同意延期"}
