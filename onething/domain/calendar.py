@@ -71,10 +71,6 @@ class WorkCalendar:
         object.__setattr__(self, "_by_year", by_year)
         object.__setattr__(self, "official_years", frozenset(y for y, s in by_year.items() if not s.provisional))
 
-    @property
-    def years(self) -> frozenset[int]:
-        return self.official_years
-
     def schedule(self, year: int) -> YearSchedule:
         found = self._by_year.get(year)
         if found is None and self.provisional_years is not None:

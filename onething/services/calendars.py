@@ -51,7 +51,7 @@ class CalendarBook:
                              for year, at in await CalendarYear.all().values_list("year", "imported_at")))
         if stamp != self._stamp:
             rows = await CalendarYear.all()
-            self.current = build([*self._overlaid(rows)])
+            self.current = build({**self.seeds, **{row.year: stored_schedule(row) for row in rows}}.values())
             self._stamp = stamp
             self.revision = hashlib.sha256(repr(stamp).encode()).hexdigest()[:12] if stamp else "seed"
         self._checked = self._monotonic()
@@ -74,10 +74,6 @@ class CalendarBook:
     def expire(self) -> None:
         """Read the database again at the next ``fresh`` (this process just stored a year)."""
         self._checked = float("-inf")
-
-    def _overlaid(self, rows: list[CalendarYear]):
-        imported = {row.year: stored_schedule(row) for row in rows}
-        yield from ({**self.seeds, **imported}).values()
 
 
 def build(schedules) -> WorkCalendar:
