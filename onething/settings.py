@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
 
 PREFIX = "ONETHING_"
 
@@ -127,9 +127,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     production = mode == "production"
     data_dir = Path(get("DATA_DIR", "data"))
 
-    database_url = _database_url(get("DATABASE_URL"), data_dir, problems)
+    # Passwords and keys may also come apart from their URL, so that no character in them
+    # (@, /, +, %, #...) can bend the URL into another host, bucket or secret.
+    database_url = _database_url(get("DATABASE_URL"), get("DATABASE_PASSWORD"), data_dir, problems)
     redis_url = _redis_url(get("REDIS_URL"), problems)
-    store = _object_store(get("OBJECT_STORE_URL"), data_dir, problems)
+    store = _object_store(
+        get("OBJECT_STORE_URL"), (get("OBJECT_STORE_ACCESS_KEY"), get("OBJECT_STORE_SECRET_KEY")), data_dir, problems
+    )
     public_url = _http_url("PUBLIC_URL", get("PUBLIC_URL", "http://127.0.0.1:8080"), problems)
     wechat_api_base = _http_url(
         "WECHAT_API_BASE", get("WECHAT_API_BASE", "https://api.weixin.qq.com/"), problems
@@ -202,16 +206,23 @@ def _development_secret(data_dir: Path) -> str:
     return value
 
 
-def _database_url(raw: str, data_dir: Path, problems: list[str]) -> str:
+def _database_url(raw: str, password: str, data_dir: Path, problems: list[str]) -> str:
+    scheme = urlsplit(raw).scheme
+    if password and scheme not in ("postgres", "postgresql"):
+        problems.append(f"{PREFIX}DATABASE_PASSWORD goes with a postgres:// {PREFIX}DATABASE_URL")
     if not raw:
         return f"sqlite://{data_dir / 'onething.sqlite3'}"
-    scheme = urlsplit(raw).scheme
     if scheme == "sqlite":
         return raw
     if scheme in ("postgres", "postgresql"):
         parts = urlsplit(raw)
         if not parts.hostname or not parts.path.strip("/"):
             problems.append(f"{PREFIX}DATABASE_URL needs a host and a database name: postgres://user@host:5432/db")
+        if password and parts.password is not None:
+            problems.append(f"{PREFIX}DATABASE_PASSWORD is set: leave the password out of {PREFIX}DATABASE_URL")
+        elif password:  # quoted whole; the driver unquotes it
+            host = parts.netloc.rpartition("@")[2]
+            raw = urlunsplit(parts._replace(netloc=f"{parts.username or ''}:{quote(password, safe='')}@{host}"))
         return "postgres" + raw[len(scheme):]
     problems.append(f"{PREFIX}DATABASE_URL must start with sqlite:// or postgres://")
     return raw
@@ -226,10 +237,12 @@ def _redis_url(raw: str, problems: list[str]) -> str | None:
     return raw
 
 
-def _object_store(raw: str, data_dir: Path, problems: list[str]) -> ObjectStoreLocation:
+def _object_store(raw: str, keys: tuple[str, str], data_dir: Path, problems: list[str]) -> ObjectStoreLocation:
+    parts = urlsplit(raw)
+    if any(keys) and parts.scheme not in ("s3", "minio"):
+        problems.append(f"{PREFIX}OBJECT_STORE_ACCESS_KEY and _SECRET_KEY go with an s3:// {PREFIX}OBJECT_STORE_URL")
     if not raw:
         return ObjectStoreLocation(folder=data_dir / "objects")
-    parts = urlsplit(raw)
     if parts.scheme == "file":
         return ObjectStoreLocation(folder=Path(unquote(parts.netloc + parts.path)))
     if parts.scheme not in ("s3", "minio"):
@@ -237,19 +250,23 @@ def _object_store(raw: str, data_dir: Path, problems: list[str]) -> ObjectStoreL
         return ObjectStoreLocation()
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     bucket = parts.path.strip("/")
-    if not (parts.hostname and parts.username and parts.password and len(bucket) >= 3):
+    access_key, secret_key = keys if any(keys) else (unquote(parts.username or ""), unquote(parts.password or ""))
+    if any(keys) and (parts.username or parts.password):
+        problems.append(f"{PREFIX}OBJECT_STORE_ACCESS_KEY and _SECRET_KEY are set: leave the keys out of the URL")
+        return ObjectStoreLocation()
+    if not (parts.hostname and access_key and secret_key and len(bucket) >= 3):
         problems.append(
             f"{PREFIX}OBJECT_STORE_URL must look like s3://ACCESS_KEY:SECRET_KEY@host:9000/bucket"
-            " (bucket name at least 3 characters)"
+            f" (bucket name at least 3 characters; or the keys in {PREFIX}OBJECT_STORE_ACCESS_KEY and _SECRET_KEY)"
         )
         return ObjectStoreLocation()
     public = query.get("public_url", "")
     public_parts = urlsplit(public) if public else None
     return ObjectStoreLocation(
         s3=S3Location(
-            endpoint=parts.netloc.rsplit("@", 1)[1],
-            access_key=unquote(parts.username),
-            secret_key=Secret(unquote(parts.password)),
+            endpoint=parts.netloc.rpartition("@")[2],
+            access_key=access_key,
+            secret_key=Secret(secret_key),
             bucket=bucket,
             region=query.get("region", "us-east-1"),
             secure=query.get("secure", "true").lower() in ("1", "true", "yes"),
