@@ -1,5 +1,6 @@
 """docker/: exact images only, and secrets of any character reach the service as typed."""
 
+import ast
 import re
 import tomllib
 from pathlib import Path
@@ -82,3 +83,10 @@ def test_every_image_is_an_exact_version():
     arguments = dict(re.findall(r"^ARG (\w+)=(\S+)$", dockerfile, re.M))
     bases = [arguments.get(m.strip("${}"), m) for m in re.findall(r"^FROM (\S+)", dockerfile, re.M)]
     assert bases and all(EXACT.fullmatch(base) for base in bases), bases
+
+
+def test_the_image_is_built_from_everything_the_wheel_needs():
+    dockerfile = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
+    copied = {source for line in re.findall(r"^COPY (?!--)(.+) \S+$", dockerfile, re.M) for source in line.split()}
+    packages = ast.literal_eval(re.search(r"^TOP = (.+)$", (ROOT / "setup.py").read_text(), re.M).group(1))
+    assert {"pyproject.toml", "setup.py", "constraints.txt", "README.md", "templates", *packages} <= copied
