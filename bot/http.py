@@ -2,7 +2,8 @@
 
 Nothing is processed before :mod:`bot.envelope` has checked the request came from WeChat.
 WeChat retries a message it got no answer to within 5 seconds, so each message is answered
-once across all app processes (a Redis key per MsgId, or sender + time for events).
+once across all app processes (a Redis key per MsgId, or sender + time for events), and a
+captured request replayed while its timestamp is still accepted is a retry too.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from . import envelope
 from .conversation import Conversation, Incoming
 from .resources import RESOURCES
 
-SEEN_TTL = 60  # WeChat retries three times, 5 seconds apart
+# WeChat retries three times, 5 seconds apart; but a captured request stays fresh from 300 s
+# before our clock to 300 s after, so it can come back up to 600 s after we first saw it (and
+# the app processes' clocks may differ a little).
+SEEN_TTL = 2 * envelope.MAX_SKEW + 60
 # Events a user's own action sends: these open WeChat's 48-hour window and mark the follower as
 # following; template receipts, unsubscribing and the like do not.
 USER_EVENTS = frozenset({"subscribe", "scan", "click", "scancode_push", "scancode_waitmsg"})

@@ -1,5 +1,5 @@
 """What someone who captured one signed request to the official-account endpoint can do with it:
-with an AES key, write nothing in anyone's name."""
+with an AES key, write nothing in anyone's name; in any mode, have nothing answered twice."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tests.support import wechat_messages as wx
 from tests.support.apps import drain_jobs, start_app
 from tests.support.people import Person, wechat_env
 from tests.support.staff_api import StaffApi
+from tests.support.time_passes import time_passes
 
 
 async def victim_with_a_case(running, client) -> tuple[Person, str]:
@@ -73,3 +74,24 @@ async def test_compatible_mode_is_asked_for_and_reads_only_the_encrypted_copy(
     answer = wx.opened(await (await client.post(wx.url(query), data=body)).text())
     assert answer.target == "oa-attacker" and number not in answer.content  # the sender the ciphertext names
     await nothing_happened_to(running, wechat, victim, texts_before)
+
+
+@pytest.mark.parametrize("mode", ["plain", "safe"])
+@pytest.mark.parametrize("message", [wx.text_xml("开公司", msg_id=424242), wx.event_xml("subscribe")],
+                         ids=["text", "event"])
+@pytest.mark.parametrize("seconds", [62, 299])
+async def test_a_captured_request_replayed_while_fresh_is_not_answered_again(
+        aiohttp_server, aiohttp_client, tmp_path, wechat, redis_url, mode, message, seconds):
+    env = wechat_env(wechat)
+    if mode == "plain":
+        del env["oa_aes_key"]
+    running = await start_app(aiohttp_server, tmp_path, redis_url=redis_url, **env)
+    client = await aiohttp_client(running.server)
+    address, body = wx.WeChatServer(client).request(message)
+    assert wx.opened(await (await client.post(address, data=body)).text()) is not None  # answered
+
+    await time_passes(running.app, seconds)  # still within the 300 s a timestamp is accepted for
+    replay = await client.post(address, data=body)
+    assert (replay.status, await replay.text()) == (200, "success")
+    await time_passes(running.app, 301 - seconds)
+    assert (await client.post(address, data=body)).status == 403  # and then it is stale
