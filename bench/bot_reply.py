@@ -112,7 +112,7 @@ def prepare_messages(path: Path, count: int) -> None:
     with path.open("w") as out:
         for n in range(count):
             xml = wx.text_xml(QUESTIONS[n % len(QUESTIONS)], sender=f"oa-bench-{n % SENDERS}", msg_id=10**12 + n)
-            query = wx.signed_query(encrypt_type="aes")
+            query = wx.signed_query(timestamp=int(time.time()), encrypt_type="aes")
             tree = ElementTree.fromstring(crypto.encrypt_message(xml, query["nonce"], query["timestamp"]))
             query["msg_signature"] = tree.findtext("MsgSignature")
             body = f"<xml><ToUserName><![CDATA[gh_onething]]></ToUserName><Encrypt><![CDATA[{tree.findtext('Encrypt')}]]></Encrypt></xml>"

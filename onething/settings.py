@@ -57,6 +57,8 @@ class OfficialAccount:
     secret: Secret
     token: Secret
     aes_key: Secret | None  # None: plaintext mode only
+    # "plain", "compatible" or "safe": which messages the bot believes (see MESSAGE_MODES)
+    message_mode: str = "plain"
 
 
 @dataclass(frozen=True)
@@ -297,15 +299,29 @@ def _webhook_secrets(raw: str, problems: list[str]) -> tuple[tuple[str, Secret],
     return tuple(pairs)
 
 
+# The query signature covers the token, timestamp and nonce, never the body: only the AES
+# envelope's own signature proves who wrote a message. With a key, then, nothing but encrypted
+# messages is believed; compatible mode (WeChat's transition mode, the plaintext copy beside
+# the encrypted one) has to be asked for, and even then only the encrypted copy is read.
+MESSAGE_MODES = ("plain", "compatible", "safe")
+
+
 def _official_account(get, problems: list[str]) -> OfficialAccount | None:
     appid, secret, token, aes = get("OA_APPID"), get("OA_SECRET"), get("OA_TOKEN"), get("OA_AES_KEY")
-    if not (appid or secret or token or aes):
+    mode = get("OA_MESSAGE_MODE")
+    if not (appid or secret or token or aes or mode):
         return None
+    mode = mode or ("safe" if aes else "plain")
     if not (appid and secret and token):
         problems.append(f"{PREFIX}OA_APPID, OA_SECRET and OA_TOKEN go together: set all three")
     if aes and len(aes) != 43:
         problems.append(f"{PREFIX}OA_AES_KEY (EncodingAESKey) must be 43 characters")
-    return OfficialAccount(appid, Secret(secret), Secret(token), Secret(aes) if aes else None)
+    if mode not in MESSAGE_MODES:
+        problems.append(f"{PREFIX}OA_MESSAGE_MODE must be plain, compatible or safe, not {mode!r}")
+    elif (mode == "plain") == bool(aes):
+        problems.append(f"{PREFIX}OA_MESSAGE_MODE={mode} " + (
+            "leaves OA_AES_KEY unused: unset the key for plaintext mode" if aes else "needs OA_AES_KEY"))
+    return OfficialAccount(appid, Secret(secret), Secret(token), Secret(aes) if aes else None, mode)
 
 
 def _mini_program(get, problems: list[str]) -> MiniProgram | None:

@@ -3,18 +3,18 @@
 Contract (also in the README): headers ``X-Onething-Timestamp`` (Unix seconds) and
 ``X-Onething-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`` under the carrier's
 secret from ``ONETHING_CARRIER_WEBHOOK_SECRETS``; the body at most 16 KiB. A carrier without a
-secret has no endpoint (404). A request seen before is answered ``duplicate`` and records nothing.
+secret has no endpoint (404). A request seen before (the same timestamp and body, however its
+signature header is spelled) is answered ``duplicate`` and records nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 
 from aiohttp import web
 
-from onething.domain.carrier_updates import MAX_BODY_BYTES, MAX_SKEW_SECONDS, check
+from onething.domain.carrier_updates import MAX_BODY_BYTES, MAX_SKEW_SECONDS, check, fingerprint
 from onething.keys import redis_key, settings_key, workflow_key
 from onething.services import carriers, shipments
 from onething.services.case_store import Actor
@@ -44,14 +44,14 @@ async def update(request: web.Request) -> web.Response:
     if secret is None:
         raise web.HTTPNotFound()
     body = await _body(request)
-    signature = request.headers.get("X-Onething-Signature", "")
-    problem = check(secret, request.headers.get("X-Onething-Timestamp", ""), body, signature, time.time())
+    timestamp = request.headers.get("X-Onething-Timestamp", "")
+    problem = check(secret, timestamp, body, request.headers.get("X-Onething-Signature", ""), time.time())
     if problem:
         log.warning("carrier update refused", extra={"carrier": code, "reason": problem})
         raise ApiError(problem, "签名缺失、不正确或已过期。", status=401)
     redis = request.config_dict[redis_key]
     # Remembered for longer than a timestamp stays fresh: within it, the same request twice is a replay.
-    seen = f"carrier:update:{code}:{hashlib.sha256(signature.encode()).hexdigest()}"
+    seen = f"carrier:update:{code}:{fingerprint(timestamp, body)}"
     if not await claim_once(redis, seen, 2 * MAX_SKEW_SECONDS + 60):
         return web.json_response({"recorded": False, "duplicate": True})
     try:

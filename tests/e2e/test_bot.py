@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
-from wechatpy import parse_message
 
 from tests.support import wechat_messages as wx
 from tests.conftest import REDIS_URL
 from tests.support.apps import start_app
+from tests.support.cases import MONDAY
 from tests.support.people import wechat_env
+
 
 @pytest.fixture
 async def bot(aiohttp_server, aiohttp_client, tmp_path, redis_url, wechat):
+    """The app in safe mode (an AES key and nothing else said), as the official account runs it."""
     running = await start_app(aiohttp_server, tmp_path, redis_url=redis_url, **wechat_env(wechat))
     return await aiohttp_client(running.server)
+
+
+@pytest.fixture
+async def plain_bot(aiohttp_server, aiohttp_client, tmp_path, wechat):
+    env = {k: v for k, v in wechat_env(wechat).items() if k != "oa_aes_key"}
+    return await aiohttp_client((await start_app(aiohttp_server, tmp_path, **env)).server)
 
 
 async def test_url_verification_echoes_only_with_a_valid_signature(bot):
@@ -26,38 +33,34 @@ async def test_url_verification_echoes_only_with_a_valid_signature(bot):
     assert forged.status == 403
 
 
-async def test_a_plain_question_gets_the_notice_in_plaintext_mode(bot):
-    response = await bot.post(wx.url(wx.signed_query()), data=wx.text_xml("开公司需要什么材料？"))
-    reply = parse_message(await response.text())
+async def test_a_plain_question_gets_the_notice_in_plaintext_mode(plain_bot):
+    response = await wx.WeChatServer(plain_bot).post(wx.text_xml("开公司需要什么材料？"))
+    reply = wx.opened(await response.text())
     assert response.status == 200 and "企业开办" in reply.content and "需要准备" in reply.content
+    assert "<Encrypt>" not in await response.text()
 
 
 async def test_safe_mode_replies_are_encrypted_and_signed(bot):
     body, query = wx.safe_mode(wx.text_xml("我想开个饭店"))
     response = await bot.post(wx.url(query), data=body)
-    assert response.status == 200
-    encrypted = await response.text()
-    from xml.etree import ElementTree
-
-    tree = ElementTree.fromstring(encrypted)
-    plain = wx.crypto().decrypt_message(encrypted, tree.findtext("MsgSignature"), tree.findtext("TimeStamp"),
-                                        tree.findtext("Nonce"))  # raises if the signature does not verify
-    answer = parse_message(plain).content
+    assert response.status == 200 and "<Encrypt>" in await response.text()
+    answer = wx.opened(await response.text()).content  # raises if the signature does not verify
     assert "开办餐饮店" in answer and "需要准备" in answer
 
 
 async def test_subscribing_gets_a_welcome_and_nonsense_gets_the_choices(bot):
-    welcome = parse_message(await (await bot.post(wx.url(wx.signed_query()), data=wx.event_xml("subscribe"))).text())
+    wechat = wx.WeChatServer(bot)
+    welcome = wx.opened(await (await wechat.post(wx.event_xml("subscribe"))).text())
     assert "欢迎关注" in welcome.content
-    unknown = parse_message(await (await bot.post(wx.url(wx.signed_query()), data=wx.text_xml("今天天气如何"))).text())
+    unknown = wx.opened(await (await wechat.post(wx.text_xml("今天天气如何"))).text())
     assert "抱歉" in unknown.content and "企业开办" in unknown.content
 
 
 async def test_a_retried_message_is_answered_once(bot):
-    xml = wx.text_xml("开公司", msg_id=987654321)
-    first = await bot.post(wx.url(wx.signed_query()), data=xml)
-    retry = await bot.post(wx.url(wx.signed_query()), data=xml)
-    assert "企业开办" in await first.text()
+    wechat, xml = wx.WeChatServer(bot), wx.text_xml("开公司", msg_id=987654321)
+    first = await wechat.post(xml)
+    retry = await wechat.post(xml)  # WeChat's retry: a new timestamp and nonce, the same MsgId
+    assert "企业开办" in wx.opened(await first.text()).content
     assert await retry.text() == "success"
 
 
@@ -68,17 +71,24 @@ async def test_two_app_processes_answer_a_retry_once(aiohttp_server, aiohttp_cli
     first = await aiohttp_client((await start_app(aiohttp_server, tmp_path / "a", redis_url=redis_url, **env)).server)
     second = await aiohttp_client((await start_app(aiohttp_server, tmp_path / "b", redis_url=redis_url, **env)).server)
     xml = wx.text_xml("开公司", msg_id=123123123)
-    answers = [await (await c.post(wx.url(wx.signed_query()), data=xml)).text() for c in (first, second)]
+    answers = [await (await wx.WeChatServer(c).post(xml)).text() for c in (first, second)]
     assert sum(a != "success" for a in answers) == 1
 
 
 @pytest.mark.parametrize("query", [
     wx.signed_query("wrong-token"),
-    wx.signed_query(timestamp=int(time.time()) - 3600),
+    wx.signed_query(timestamp=int(MONDAY.timestamp()) - 301),
+    wx.signed_query(timestamp=int(MONDAY.timestamp()) + 301),
+    wx.signed_query(timestamp="١٧٧٢٤١٦٨٠٠"),  # digits to str.isdigit and int(), but not WeChat's
 ])
-async def test_bad_signatures_and_stale_timestamps_are_refused(bot, query):
-    response = await bot.post(wx.url(query), data=wx.text_xml("开公司"))
+async def test_bad_signatures_and_stale_timestamps_are_refused(plain_bot, query):
+    response = await plain_bot.post(wx.url(query), data=wx.text_xml("开公司"))
     assert response.status == 403
+
+
+async def test_a_stale_safe_mode_message_is_refused(bot):
+    body, query = wx.safe_mode(wx.text_xml("开公司"), timestamp=int(MONDAY.timestamp()) - 301)
+    assert (await bot.post(wx.url(query), data=body)).status == 403
 
 
 @pytest.mark.parametrize("body", [
@@ -86,9 +96,10 @@ async def test_bad_signatures_and_stale_timestamps_are_refused(bot, query):
     '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><Content>&xxe;</Content></xml>',
     "<xml><Content>unclosed",
 ])
-async def test_hostile_or_malformed_xml_is_refused(bot, body):
-    response = await bot.post(wx.url(wx.signed_query()), data=body)
-    assert response.status == 400
+async def test_hostile_or_malformed_xml_is_refused(bot, plain_bot, body):
+    for client in (bot, plain_bot):
+        response = await client.post(wx.url(wx.signed_query()), data=body)
+        assert response.status == 400
 
 
 async def test_oversize_bodies_are_refused(bot):

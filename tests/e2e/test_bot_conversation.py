@@ -8,7 +8,6 @@ import time
 import uuid
 
 import pytest
-from wechatpy import parse_message
 
 from onething import cli
 from onething.keys import notifier_key, redis_key, workflow_key
@@ -135,19 +134,6 @@ async def test_unsubscribing_stops_official_account_messages(service):
     later = wx.event_xml("unsubscribe", sender=person.follower_openid, created=int(time.time()) + 1)  # not a retry
     await person.does(client, "unsubscribe", xml=later)
     assert not (await Follower.get(openid=person.follower_openid)).subscribed
-
-
-async def test_compatible_mode_is_answered_encrypted(service):
-    _, client, _ = service
-    body, query = wx.compatible_mode(wx.text_xml("开公司"))
-    response = await client.post(wx.url(query), data=body)
-    encrypted = await response.text()
-    from xml.etree import ElementTree
-
-    tree = ElementTree.fromstring(encrypted)
-    plain = wx.crypto().decrypt_message(encrypted, tree.findtext("MsgSignature"), tree.findtext("TimeStamp"),
-                                        tree.findtext("Nonce"))
-    assert "企业开办" in parse_message(plain).content
 
 
 async def test_the_menu_is_published_from_the_command_line(wechat, tmp_path, monkeypatch):

@@ -42,8 +42,8 @@ async def push(client, update: dict, expect: int = 200, **kwargs) -> dict:
     return answer
 
 
-async def test_signed_updates_move_the_shipment_and_replays_do_not(service):
-    running, client = service
+async def posted(running, client) -> tuple[MiniProgram, dict, dict]:
+    """A case whose results went out by post: (the applicant, the case, its shipment)."""
     me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
     case = await me.post("/applications", {"thing": "business-opening"}, expect=201)
     await me.put(f"/applications/{case['id']}/delivery", {
@@ -53,6 +53,12 @@ async def test_signed_updates_move_the_shipment_and_replays_do_not(service):
     clerk = await StaffApi.login(client, f"clerk-{uuid.uuid4().hex[:6]}", "clerk")
     shipment = await clerk.post(f"/applications/{case['id']}/shipments", {
         "tracking_number": "EA123456789CN", "pieces": [{"description": "营业执照正副本"}]}, expect=201)
+    return me, case, shipment
+
+
+async def test_signed_updates_move_the_shipment_and_replays_do_not(service):
+    running, client = service
+    me, case, shipment = await posted(running, client)
 
     out_of_order = await push(client, {"tracking_number": "EA123456789CN", "event": "delivered"}, expect=409)
     assert out_of_order["error"]["code"] == "out_of_order"
@@ -94,3 +100,24 @@ async def test_unsigned_stale_oversized_or_unknown_updates_are_refused(service):
     body, headers = signed(update)
     no_secret = await client.post("/courier/api/v1/carriers/sf/updates", data=body, headers=headers)
     assert no_secret.status == 404  # SF has no secret configured: no endpoint
+
+
+async def test_a_replay_with_its_signature_respelled_records_nothing(service):
+    running, client = service
+    _, _, shipment = await posted(running, client)
+    await push(client, {"tracking_number": "EA123456789CN", "event": "picked_up"})
+    captured = [signed({"tracking_number": "EA123456789CN", "event": "out_for_delivery"}),
+                signed({"tracking_number": "EA123456789CN", "event": "failed", "reason": "无人签收"})]
+    for body, headers in captured:
+        assert (await (await client.post(URL, data=body, headers=headers)).json())["recorded"] is True
+
+    # the same two requests again, in a loop, each time with the signature header spelled anew
+    for spelled in ("{} ", "{}\t", "{}\u00a0", "{}\u3000", "\u3000{}", "sha256={upper}"):
+        for body, headers in captured:
+            signature = headers["X-Onething-Signature"]
+            header = spelled.format(signature, upper=signature.removeprefix("sha256=").upper())
+            replay = await client.post(URL, data=body, headers={**headers, "X-Onething-Signature": header})
+            answer = await replay.json()
+            assert (replay.status, answer.get("recorded")) in ((200, False), (401, None)), (spelled, answer)
+    scans = await ShipmentScan.filter(shipment_id=shipment["id"]).order_by("seq")
+    assert [s.action for s in scans] == ["pickup", "out_for_delivery", "fail"]

@@ -88,7 +88,7 @@ async def test_a_contacts_messages_reach_their_manager_and_no_other(service, wec
 
     assert "已为您接通" in (await person.says(client, "找经理")).content
     assert "已转给" in (await person.says(client, "施工许可卡在哪一步了？")).content
-    photo = await client.post(wx.url(wx.signed_query()), data=wx.image_xml("MEDIA-1", sender=person.follower_openid))
+    photo = await wx.WeChatServer(client).post(wx.image_xml("MEDIA-1", sender=person.follower_openid))
     assert await photo.text() == "success"  # a chat: not echoed every time
     await drain_jobs(running.app)  # the photo is fetched from WeChat after answering
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from wechatpy import parse_message
-
 from onething.keys import workflow_key
 from onething.services.case_store import Actor
 from storage.models import Citizen
@@ -48,18 +46,15 @@ class Person:
 
     async def says(self, client, text: str, *, msg_id: int | None = None):
         """A text message to the official account, as WeChat delivers it; the parsed reply (or None)."""
-        response = await client.post(wx.url(wx.signed_query()), data=wx.text_xml(text, sender=self.follower_openid,
-                                                                                  msg_id=msg_id))
-        assert response.status == 200, await response.text()
-        body = await response.text()
-        return None if body == "success" else parse_message(body)
+        return await self._sends(client, wx.text_xml(text, sender=self.follower_openid, msg_id=msg_id))
 
     async def does(self, client, event: str, key: str = "", xml: str | None = None):
-        response = await client.post(wx.url(wx.signed_query()),
-                                     data=xml or wx.event_xml(event, sender=self.follower_openid, key=key))
+        return await self._sends(client, xml or wx.event_xml(event, sender=self.follower_openid, key=key))
+
+    async def _sends(self, client, xml: str):
+        response = await wx.WeChatServer(client).post(xml)
         assert response.status == 200, await response.text()
-        body = await response.text()
-        return None if body == "success" else parse_message(body)
+        return wx.opened(await response.text())
 
     async def submitted_case(self, running, thing: str = "business-opening") -> int:
         row = await draft(thing, applicant=self.citizen)

@@ -1,0 +1,142 @@
+"""What proves a request to ``/bot/wechat`` came from WeChat, and the message inside it.
+
+WeChat signs every request's query with the account token, but that signature does not cover
+the body: with an AES key (safe mode, or compatible mode when asked for) only the encrypted
+message, under its own signature, is read, and a body without one is refused. The body is
+small, and its XML has no DTD (no entity expansion, no external entities).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+
+from aiohttp import web
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from wechatpy.crypto import WeChatCrypto
+
+from onething.keys import settings_key, workflow_key
+
+from .resources import RESOURCES
+
+log = logging.getLogger("onething.bot")
+MAX_BODY = 64 * 1024  # WeChat's messages are a few hundred bytes
+MAX_SKEW = 300  # seconds between WeChat's timestamp and ours
+SANDBOX_TOKEN = "sandbox"
+
+
+def _token(request: web.Request) -> str:
+    settings = request.config_dict[settings_key]
+    if settings.official_account is not None:
+        return settings.official_account.token
+    if not settings.wechat_sandbox:  # the mini-program is real: a publicly known token must not work
+        raise web.HTTPNotFound()
+    return SANDBOX_TOKEN
+
+
+def _crypto(request: web.Request) -> WeChatCrypto | None:
+    """None in plaintext mode; else what opens (and seals) every message."""
+    account = request.config_dict[settings_key].official_account
+    if account is None or account.message_mode == "plain":
+        return None
+    cache = request.config_dict[RESOURCES]  # one per process: it derives the AES key once
+    if "crypto" not in cache:
+        cache["crypto"] = WeChatCrypto(account.token, account.aes_key, account.appid)
+    return cache["crypto"]
+
+
+def check_query(request: web.Request) -> tuple[str, str]:
+    """The query's timestamp and nonce, once its signature checks out and it is fresh."""
+    query = request.query
+    timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+    if not _signed(query.get("signature", ""), _token(request), timestamp, nonce):
+        log.warning("bot request refused", extra={"reason": "signature"})
+        raise web.HTTPForbidden(text="invalid signature")
+    now = request.config_dict[workflow_key].clock().timestamp()  # the service's clock: tests fix it
+    if not timestamp.isascii() or not timestamp.isdigit() or abs(now - int(timestamp)) > MAX_SKEW:
+        log.warning("bot request refused", extra={"reason": "stale timestamp"})
+        raise web.HTTPForbidden(text="stale timestamp")
+    return timestamp, nonce
+
+
+def _signed(signature: str, *parts: str) -> bool:
+    """WeChat's signature: SHA-1 of the sorted parts, compared in constant time."""
+    expected = hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+    return hmac.compare_digest(expected.encode(), signature.encode())  # str would raise on non-ASCII
+
+
+async def message(request: web.Request, timestamp: str, nonce: str) -> tuple[str, WeChatCrypto | None]:
+    """The message's XML as WeChat wrote it, and the crypto its reply is sealed with (None in
+    plaintext mode)."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=request.content_length)
+    body = await _read_body(request)
+    if len(body) > MAX_BODY:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=len(body))
+    envelope = _safe_xml(body)
+    crypto = _crypto(request)
+    if crypto is None:
+        return body.decode("utf-8", "replace"), None
+    return _opened(request, crypto, envelope, timestamp, nonce), crypto
+
+
+async def _read_body(request: web.Request) -> bytes:
+    """Up to one byte past the limit, however many segments it arrives in."""
+    body = b""
+    while len(body) <= MAX_BODY:
+        chunk = await request.content.read(MAX_BODY + 1 - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return body
+
+
+def _opened(request: web.Request, crypto: WeChatCrypto, envelope, timestamp: str, nonce: str) -> str:
+    """The encrypted message, checked and decrypted: nothing outside ``Encrypt`` is read."""
+    encrypted = envelope.findtext("Encrypt") or ""
+    if not encrypted:
+        log.warning("bot request refused", extra={"reason": "plaintext"})
+        raise web.HTTPForbidden(text="encrypted messages only")
+    mode = request.config_dict[settings_key].official_account.message_mode
+    if mode == "safe" and (envelope.find("MsgType") is not None or envelope.find("FromUserName") is not None):
+        # WeChat's compatible mode, or someone's own words beside a captured ciphertext
+        log.warning("bot request refused", extra={"reason": "plaintext beside ciphertext"})
+        raise web.HTTPForbidden(text="encrypted messages only")
+    # checked here in constant time (wechatpy compares with !=), from the envelope parsed above
+    signature = request.query.get("msg_signature", "")
+    if not _signed(signature, _token(request), timestamp, nonce, encrypted):
+        log.warning("bot request refused", extra={"reason": "msg_signature"})
+        raise web.HTTPForbidden(text="invalid msg_signature")
+    try:
+        xml = crypto.decrypt_message({"Encrypt": encrypted}, signature, timestamp, nonce)
+    except Exception:  # bad base64, padding or appid: not a message from WeChat
+        log.warning("bot request refused", extra={"reason": "undecryptable"})
+        raise web.HTTPBadRequest(text="undecryptable message") from None
+    _no_dtd(xml)
+    return xml
+
+
+CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.S)
+
+
+def _no_dtd(xml: str) -> None:
+    """The decrypted message came from WeChat (its AES key and signature say so) and is text
+    already: a DTD or an entity declaration would need ``<!`` outside CDATA (where a user may
+    well type it), so looking for that is enough, without a second full parse."""
+    if "<!" in CDATA.sub("", xml):
+        log.warning("bot request refused", extra={"reason": "hostile xml"})
+        raise web.HTTPBadRequest(text="DTDs and entities are not accepted")
+
+
+def _safe_xml(data: bytes):
+    try:
+        return fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
+        log.warning("bot request refused", extra={"reason": "hostile xml"})
+        raise web.HTTPBadRequest(text="DTDs and entities are not accepted") from None
+    except Exception:
+        log.warning("bot request refused", extra={"reason": "malformed xml"})
+        raise web.HTTPBadRequest(text="malformed XML") from None
