@@ -5,6 +5,7 @@ Thin: authenticate, check the role (and a reviewer's department), call the workf
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -17,6 +18,7 @@ from onething.domain.notice import notice_for
 from onething.domain.files import Inspector
 from onething.keys import catalog_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
+from onething.services.file_checks import same_size
 from onething.web import (conversations, credit, enterprises, extensions, inbox, issues, ledger, outbox, projects,
                           shipments_staff, supervision)
 from onething.web.openapi import handlers
@@ -91,15 +93,17 @@ async def application(request: web.Request) -> web.Response:
 
 
 async def _materials(request: web.Request, application_id: int) -> list[dict]:
-    """The documents of a case, each with a download link that expires in minutes."""
+    """The documents of a case, each with a download link that expires in minutes; a kept copy that
+    no longer matches its record (``intact: false``) gets no link."""
     catalog, store = request.config_dict[catalog_key], request.config_dict[object_store_key]
     attached = await AttachedMaterial.filter(application_id=application_id).select_related("file")
+    intact = await asyncio.gather(*(same_size(store, a.file) for a in attached))
     return [
         {"material": a.material, "name": catalog.materials[a.material].name, "filename": a.file.filename,
-         "content_type": a.file.content_type, "size": a.file.size, "sha256": a.file.sha256,
+         "content_type": a.file.content_type, "size": a.file.size, "sha256": a.file.sha256, "intact": ok,
          "download_url": await store.presign_download(a.file.object_key, expires=DOWNLOAD_TTL,
-                                                      filename=a.file.filename or f"{a.material}.bin")}
-        for a in attached
+                                                      filename=a.file.filename or f"{a.material}.bin") if ok else None}
+        for a, ok in zip(attached, intact)
     ]
 
 
