@@ -16,6 +16,7 @@ from onething.domain.catalog import Catalog, Material
 from onething.domain.files import ALLOWED_TYPES, Inspector
 from onething.domain.states import CORRECTION, DECIDED, State, TaskState
 from onething.services import case_store
+from onething.services.file_checks import TOO_MANY_PIXELS, UNREADABLE, Examiner
 from storage.models import Application, AttachedMaterial, Citizen, MaterialFile, ReviewTask
 from storage.objects import ObjectNotFound, ObjectStore, ObjectTooLarge, PresignedUpload
 
@@ -61,7 +62,11 @@ async def correctable_materials(catalog: Catalog, application_id: int) -> set[st
 def _check_declared(spec: Material, content_type: str, size: int | None) -> None:
     if content_type not in ALLOWED_TYPES:
         raise MaterialRefused("unsupported_type", "只能上传 JPG、PNG 图片或 PDF 文件。", status=415)
-    if size is not None and (size <= 0 or size > spec.max_size_mb * MB):
+    if size == 0:
+        raise _empty()
+    if size is not None and size < 0:
+        raise MaterialRefused("invalid_size", "文件大小不正确，请重新选择文件。")
+    if size is not None and size > spec.max_size_mb * MB:
         raise _too_large(spec)
 
 
@@ -102,14 +107,14 @@ async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Cat
     except ObjectNotFound:
         await redis.set(_pending(row, material), raw, ex=_PENDING_TTL)  # the file may still be on its way
         raise MaterialRefused("not_uploaded", "文件尚未上传完成，请重新上传。", status=409) from None
-    inspector = Inspector(store.get(pending["key"]))
-    async for _ in inspector.stream():
-        pass
-    problem = _problem(spec, pending["content_type"], inspector, declared_size=pending["size"])
+    with Examiner(store.get(pending["key"])) as examiner:
+        async for _ in examiner.stream():
+            pass
+        problem = await _problem(spec, pending["content_type"], examiner, declared_size=pending["size"])
     if problem:
         await store.delete(pending["key"])
         raise problem
-    return await _record(row, citizen, material, pending["key"], pending["filename"], inspector)
+    return await _record(row, citizen, material, pending["key"], pending["filename"], examiner.inspector)
 
 
 async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, citizen: Citizen, material: str,
@@ -119,12 +124,13 @@ async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, 
     await check_editable(catalog, row, material)
     _check_declared(spec, content_type, size)
     _, key = _keys(row, material)
-    inspector = Inspector(chunks)
-    try:
-        await store.put(key, inspector.stream(), content_type=content_type, max_size=spec.max_size_mb * MB)
-    except ObjectTooLarge:
-        raise _too_large(spec) from None
-    problem = _problem(spec, content_type, inspector, declared_size=size)
+    with Examiner(chunks) as examiner:
+        try:
+            await store.put(key, examiner.stream(), content_type=content_type, max_size=spec.max_size_mb * MB)
+        except ObjectTooLarge:
+            raise _too_large(spec) from None
+        problem = await _problem(spec, content_type, examiner, declared_size=size)
+    inspector = examiner.inspector
     if problem:
         await store.delete(key)
         raise problem
@@ -141,16 +147,29 @@ async def missing_essentials(catalog: Catalog, row: Application) -> list[Materia
     return [catalog.materials[m] for m, deferrable in needed.items() if not deferrable and m not in attached]
 
 
-def _problem(spec: Material, declared: str, inspector: Inspector, *, declared_size: int | None):
+async def _problem(spec: Material, declared: str, examiner: Examiner, *, declared_size: int | None):
+    inspector = examiner.inspector
     if inspector.size == 0:
-        return MaterialRefused("empty_file", "文件是空的，请重新选择。")
+        return _empty()
     if declared_size is not None and inspector.size != declared_size:
         return MaterialRefused("size_mismatch", "上传的文件大小与申请时不一致，请重新上传。")
     if inspector.size > spec.max_size_mb * MB:
         return _too_large(spec)
     if inspector.sniffed_type != declared:
         return MaterialRefused("type_mismatch", "文件内容与所选类型不符，只能上传 JPG、PNG 图片或 PDF 文件。", 415)
+    verdict = await examiner.problem()
+    if verdict == TOO_MANY_PIXELS:
+        return MaterialRefused("image_too_large", "图片像素过大，请缩小尺寸或降低分辨率后重新上传。")
+    if verdict == UNREADABLE and declared == "application/pdf":
+        return MaterialRefused("unreadable_file", "这不是一份完整的 PDF 文件，无法打开（可能已损坏、未完整下载或设有"
+                               "打开密码），请重新导出后上传。")
+    if verdict == UNREADABLE:
+        return MaterialRefused("unreadable_file", "图片已损坏或不完整，无法打开，请重新拍摄或选择。")
     return None
+
+
+def _empty() -> MaterialRefused:
+    return MaterialRefused("empty_file", "文件是空的（0 字节），请重新选择文件。")
 
 
 def _too_large(spec: Material) -> MaterialRefused:

@@ -215,6 +215,9 @@ async def test_staff_download_materials_and_attach_certificates_through_short_li
     not_pdf = await reviewer.call("PUT", f"/tasks/{licence['id']}/certificate", 415, data=PNG,
                                   headers={"Content-Type": "application/pdf"})
     assert not_pdf["error"]["code"] == "type_mismatch"
+    page = await reviewer.call("PUT", f"/tasks/{licence['id']}/certificate", 422, data=b"%PDF-1.7\n<html></html>",
+                               headers={"Content-Type": "application/pdf"})
+    assert page["error"]["code"] == "unreadable_file"
     await reviewer.call("PUT", f"/tasks/{licence['id']}/certificate", 200, data=PDF,
                         headers={"Content-Type": "application/pdf"})
     after = await clerk.get(f"/applications/{case['id']}")
