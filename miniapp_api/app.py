@@ -47,7 +47,7 @@ ROUTES = [
         "type": "object", "required": ["filename", "content_type", "size"],
         "properties": {"filename": STRING, "content_type": {"enum": ["image/jpeg", "image/png", "application/pdf"]},
                        "size": {"type": "integer"}}}),
-    Route("POST", M + "/confirm", materials.confirm, "直传完成后确认（核对大小、类型、摘要）"),
+    Route("POST", M + "/confirm", materials.confirm, "直传完成后确认：文件移出直传地址（该地址此后再写入也不影响已确认的文件），核对大小、类型、摘要，PDF 须能完整解析、图片须能解码"),
     Route("PUT", M, materials.put, "经接口直接上传文件（请求体即文件，?filename=）"),
     Route("POST", M, materials.from_wallet, "从证照夹调用已核验的材料；容缺材料补交", {
         "type": "object", "required": ["file"], "properties": {"file": {"type": "integer"}}}),

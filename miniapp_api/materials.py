@@ -9,7 +9,7 @@ from aiohttp import web
 
 from onething.domain.states import DECIDED, State
 from onething.keys import catalog_key, object_store_key, redis_key
-from onething.services import case_store, materials
+from onething.services import case_store, materials, wallet
 from onething.web.errors import ApiError
 from onething.web.http import integer, read_json, run_rule, text
 
@@ -64,8 +64,8 @@ async def put(request: web.Request) -> web.Response:
 async def from_wallet(request: web.Request) -> web.Response:
     row = await find(request, own=True)
     file_id = integer(await read_json(request), "file", "请选择证照夹中的文件。")
-    await _refusing(materials.attach_from_wallet(row, await current_citizen(request), request.config_dict[catalog_key],
-                                                 _material(request), file_id))
+    await _refusing(wallet.attach_from_wallet(request.config_dict[object_store_key], row, await current_citizen(request),
+                                              request.config_dict[catalog_key], _material(request), file_id))
     return await _recorded(request, row)
 
 

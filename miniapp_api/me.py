@@ -6,7 +6,8 @@ from aiohttp import web
 
 from onething.domain.notifications import MP_SUBSCRIBE
 from onething.keys import catalog_key, id_cipher_key, notifier_key
-from onething.services import citizens, followers, materials
+from onething.services import citizens, followers
+from onething.services import wallet as wallet_
 from onething.web.errors import ApiError
 from onething.web.http import read_json, text
 
@@ -41,7 +42,7 @@ async def enterprise(request: web.Request) -> web.Response:
 
 async def wallet(request: web.Request) -> web.Response:
     catalog = request.config_dict[catalog_key]
-    files = await materials.wallet(await current_citizen(request), catalog)
+    files = await wallet_.wallet(await current_citizen(request), catalog)
     return web.json_response({"items": [
         {"id": f.id, "material": f.material, "name": catalog.materials[f.material].name, "filename": f.filename,
          "size": f.size, "uploaded_at": f.created_at.isoformat()}

@@ -1,5 +1,5 @@
-"""Documents: presigned or streamed uploads checked against what they claim to be, and reuse
-of documents a citizen already gave (their wallet) instead of asking for them twice.
+"""Documents: presigned or streamed uploads checked against what they claim to be, kept where no
+upload link reaches once confirmed (reuse from the wallet is in ``wallet``).
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from onething.domain.catalog import Catalog, Material
 from onething.domain.files import ALLOWED_TYPES, Inspector
 from onething.domain.states import CORRECTION, DECIDED, State, TaskState
 from onething.services import case_store
+from onething.services.file_checks import TOO_MANY_PIXELS, UNREADABLE, Examiner
 from storage.models import Application, AttachedMaterial, Citizen, MaterialFile, ReviewTask
 from storage.objects import ObjectNotFound, ObjectStore, ObjectTooLarge, PresignedUpload
 
 UPLOAD_TTL = timedelta(minutes=15)
+_PENDING_TTL = int(UPLOAD_TTL.total_seconds()) + 60
 MB = 1024 * 1024
 
 
@@ -60,8 +62,19 @@ async def correctable_materials(catalog: Catalog, application_id: int) -> set[st
 def _check_declared(spec: Material, content_type: str, size: int | None) -> None:
     if content_type not in ALLOWED_TYPES:
         raise MaterialRefused("unsupported_type", "只能上传 JPG、PNG 图片或 PDF 文件。", status=415)
-    if size is not None and (size <= 0 or size > spec.max_size_mb * MB):
-        raise MaterialRefused("material_too_large", f"“{spec.name}”不能超过 {spec.max_size_mb}MB。", status=413)
+    if size == 0:
+        raise _empty()
+    if size is not None and size < 0:
+        raise MaterialRefused("invalid_size", "文件大小不正确，请重新选择文件。")
+    if size is not None and size > spec.max_size_mb * MB:
+        raise _too_large(spec)
+
+
+def _keys(row: Application, material: str) -> tuple[str, str]:
+    """Where an upload link writes, and where the document is kept once confirmed: a key of its own
+    that no link was ever issued for, so a link used again after confirming reaches nothing kept."""
+    name = f"{row.id}/{material}/{uuid.uuid4().hex}"
+    return f"uploads/{name}", f"materials/{name}"
 
 
 async def start_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catalog, row: Application,
@@ -69,11 +82,11 @@ async def start_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catal
     spec = requirement(catalog, row, material)
     await check_editable(catalog, row, material)
     _check_declared(spec, content_type, size)
-    key = f"materials/{row.id}/{material}/{uuid.uuid4().hex}"
-    upload = await store.presign_upload(key, content_type=content_type, max_size=size, expires=UPLOAD_TTL)
-    await redis.set(f"upload:{row.id}:{material}", json.dumps(
-        {"key": key, "filename": filename[:255], "content_type": content_type, "size": size}),
-        ex=int(UPLOAD_TTL.total_seconds()) + 60)
+    upload_key, key = _keys(row, material)
+    upload = await store.presign_upload(upload_key, content_type=content_type, max_size=size, expires=UPLOAD_TTL)
+    await redis.set(_pending(row, material), json.dumps(
+        {"upload_key": upload_key, "key": key, "filename": filename[:255], "content_type": content_type,
+         "size": size}), ex=_PENDING_TTL)
     return upload
 
 
@@ -81,31 +94,27 @@ async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Cat
                          citizen: Citizen, material: str) -> MaterialFile:
     spec = requirement(catalog, row, material)
     await check_editable(catalog, row, material)
-    raw = await redis.get(f"upload:{row.id}:{material}")
-    if raw is None:
+    raw = await redis.getdel(_pending(row, material))  # one confirm takes it; one sent twice finds it recorded
+    pending = json.loads(raw) if raw is not None else {}
+    if "upload_key" not in pending:  # none, or one started before uploads had keys of their own
         current = await AttachedMaterial.get_or_none(application_id=row.id, material=material).select_related("file")
-        if current is not None:
-            return current.file  # a confirm sent twice: the first one already recorded it
+        if current is not None and raw is None:
+            return current.file
         raise MaterialRefused("no_upload", "没有待确认的上传，请重新上传。", status=409)
-    pending = json.loads(raw)
-    recorded = await MaterialFile.get_or_none(object_key=pending["key"])
-    if recorded is not None:
-        return recorded
     try:
-        await store.stat(pending["key"])
+        # What is checked below is the moved copy: bytes sent to the link from now on go nowhere read.
+        await store.move(pending["upload_key"], pending["key"])
     except ObjectNotFound:
+        await redis.set(_pending(row, material), raw, ex=_PENDING_TTL)  # the file may still be on its way
         raise MaterialRefused("not_uploaded", "文件尚未上传完成，请重新上传。", status=409) from None
-    inspector = Inspector(store.get(pending["key"]))
-    async for _ in inspector.stream():
-        pass
-    problem = _mismatch(spec, pending["content_type"], inspector, declared_size=pending["size"])
+    with Examiner(store.get(pending["key"])) as examiner:
+        async for _ in examiner.stream():
+            pass
+        problem = await _problem(spec, pending["content_type"], examiner, declared_size=pending["size"])
     if problem:
         await store.delete(pending["key"])
-        await redis.delete(f"upload:{row.id}:{material}")
         raise problem
-    file = await _record(row, citizen, material, pending["key"], pending["filename"], inspector)
-    await redis.delete(f"upload:{row.id}:{material}")
-    return file
+    return await _record(row, citizen, material, pending["key"], pending["filename"], examiner.inspector)
 
 
 async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, citizen: Citizen, material: str,
@@ -114,13 +123,14 @@ async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, 
     spec = requirement(catalog, row, material)
     await check_editable(catalog, row, material)
     _check_declared(spec, content_type, size)
-    key = f"materials/{row.id}/{material}/{uuid.uuid4().hex}"
-    inspector = Inspector(chunks)
-    try:
-        await store.put(key, inspector.stream(), content_type=content_type, max_size=spec.max_size_mb * MB)
-    except ObjectTooLarge:
-        raise MaterialRefused("material_too_large", f"“{spec.name}”不能超过 {spec.max_size_mb}MB。", 413) from None
-    problem = _mismatch(spec, content_type, inspector, declared_size=size)
+    _, key = _keys(row, material)
+    with Examiner(chunks) as examiner:
+        try:
+            await store.put(key, examiner.stream(), content_type=content_type, max_size=spec.max_size_mb * MB)
+        except ObjectTooLarge:
+            raise _too_large(spec) from None
+        problem = await _problem(spec, content_type, examiner, declared_size=size)
+    inspector = examiner.inspector
     if problem:
         await store.delete(key)
         raise problem
@@ -131,48 +141,43 @@ async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, 
     return await _record(row, citizen, material, key, filename, inspector)
 
 
-async def attach_from_wallet(row: Application, citizen: Citizen, catalog: Catalog, material: str,
-                             file_id: int) -> MaterialFile:
-    requirement(catalog, row, material)
-    await check_editable(catalog, row, material)
-    file = await MaterialFile.get_or_none(id=file_id, citizen_id=citizen.id, material=material, verified=True)
-    if file is None or not catalog.materials[material].reusable:
-        raise MaterialRefused("not_in_wallet", "证照夹中没有可直接使用的这项材料。", status=404)
-    async with in_transaction() as conn:
-        await AttachedMaterial.update_or_create(defaults={"file_id": file.id}, application_id=row.id,
-                                                material=material, using_db=conn)
-        await case_store.record(row.id, _applicant(citizen), "attach_material", f"{material}（证照夹调用）",
-                                case_store.utcnow(), conn)
-    return file
-
-
-async def wallet(citizen: Citizen, catalog: Catalog) -> list[MaterialFile]:
-    """Verified documents that may be reused, newest first, one per material."""
-    files = await MaterialFile.filter(citizen_id=citizen.id, verified=True).order_by("-created_at")
-    seen, result = set(), []
-    for file in files:
-        if file.material not in seen and catalog.materials.get(file.material) and catalog.materials[file.material].reusable:
-            seen.add(file.material)
-            result.append(file)
-    return result
-
-
 async def missing_essentials(catalog: Catalog, row: Application) -> list[Material]:
     attached = set(await AttachedMaterial.filter(application_id=row.id).values_list("material", flat=True))
     needed = catalog.things[row.thing].required_materials()
     return [catalog.materials[m] for m, deferrable in needed.items() if not deferrable and m not in attached]
 
 
-def _mismatch(spec: Material, declared: str, inspector: Inspector, *, declared_size: int | None):
+async def _problem(spec: Material, declared: str, examiner: Examiner, *, declared_size: int | None):
+    inspector = examiner.inspector
     if inspector.size == 0:
-        return MaterialRefused("empty_file", "文件是空的，请重新选择。")
+        return _empty()
     if declared_size is not None and inspector.size != declared_size:
         return MaterialRefused("size_mismatch", "上传的文件大小与申请时不一致，请重新上传。")
     if inspector.size > spec.max_size_mb * MB:
-        return MaterialRefused("material_too_large", f"“{spec.name}”不能超过 {spec.max_size_mb}MB。", 413)
+        return _too_large(spec)
     if inspector.sniffed_type != declared:
         return MaterialRefused("type_mismatch", "文件内容与所选类型不符，只能上传 JPG、PNG 图片或 PDF 文件。", 415)
+    verdict = await examiner.problem()
+    if verdict == TOO_MANY_PIXELS:
+        return MaterialRefused("image_too_large", "图片像素过大，请缩小尺寸或降低分辨率后重新上传。")
+    if verdict == UNREADABLE and declared == "application/pdf":
+        return MaterialRefused("unreadable_file", "这不是一份完整的 PDF 文件，无法打开（可能已损坏、未完整下载或设有"
+                               "打开密码），请重新导出后上传。")
+    if verdict == UNREADABLE:
+        return MaterialRefused("unreadable_file", "图片已损坏或不完整，无法打开，请重新拍摄或选择。")
     return None
+
+
+def _empty() -> MaterialRefused:
+    return MaterialRefused("empty_file", "文件是空的（0 字节），请重新选择文件。")
+
+
+def _too_large(spec: Material) -> MaterialRefused:
+    return MaterialRefused("material_too_large", f"“{spec.name}”不能超过 {spec.max_size_mb}MB。", 413)
+
+
+def _pending(row: Application, material: str) -> str:
+    return f"upload:{row.id}:{material}"
 
 
 async def _record(row, citizen, material, key, filename, inspector: Inspector) -> MaterialFile:
@@ -182,11 +187,11 @@ async def _record(row, citizen, material, key, filename, inspector: Inspector) -
                                          size=inspector.size, sha256=inspector.sha256, using_db=conn)
         await AttachedMaterial.update_or_create(defaults={"file_id": file.id}, application_id=row.id,
                                                 material=material, using_db=conn)
-        await case_store.record(row.id, _applicant(citizen), "attach_material",
+        await case_store.record(row.id, applicant(citizen), "attach_material",
                                 f"{material}（{inspector.size}字节，sha256 {inspector.sha256[:16]}）",
                                 case_store.utcnow(), conn)
     return file
 
 
-def _applicant(citizen: Citizen) -> case_store.Actor:
+def applicant(citizen: Citizen) -> case_store.Actor:
     return case_store.Actor(f"citizen:{citizen.id}", "citizen")

@@ -15,10 +15,10 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from onething.domain.files import Inspector
 from onething.domain.notice import notice_for
 from onething.keys import calendar_key, catalog_key, object_store_key, templates_key, workflow_key
 from onething.services import enterprises, manager_messages, progress
+from onething.services.file_checks import Examiner
 from onething.web.enterprises import find
 from onething.web.errors import ApiError
 from onething.web.http import int_id, read_json, text
@@ -69,15 +69,18 @@ async def send_document(request: web.Request) -> web.Response:
     if declared not in DOCUMENT_TYPES:
         raise ApiError("unsupported_type", "只能发送 PDF、PNG 或 JPEG 文件。", status=415)
     key = f"messages/{enterprise.id}/{uuid.uuid4().hex}"
-    inspector = Inspector(request.content.iter_chunked(256 * 1024))
     store = request.config_dict[object_store_key]
-    try:
-        await store.put(key, inspector.stream(), content_type=declared, max_size=DOCUMENT_MAX)
-    except ObjectTooLarge:
-        raise ApiError("document_too_large", "文件不能超过 20MB。", status=413) from None
-    if inspector.sniffed_type != declared:
-        await store.delete(key)
-        raise ApiError("type_mismatch", "文件内容与类型不符。", status=415)
+    with Examiner(request.content.iter_chunked(256 * 1024)) as examiner:
+        try:
+            await store.put(key, examiner.stream(), content_type=declared, max_size=DOCUMENT_MAX)
+        except ObjectTooLarge:
+            raise ApiError("document_too_large", "文件不能超过 20MB。", status=413) from None
+        if examiner.inspector.sniffed_type != declared:
+            await store.delete(key)
+            raise ApiError("type_mismatch", "文件内容与类型不符。", status=415)
+        if await examiner.problem():
+            await store.delete(key)
+            raise ApiError("unreadable_file", "文件已损坏或不完整，无法打开，请检查后重新发送。", status=422)
     return await _posted(request, enterprise, "document", request.query.get("note", "")[:500], None,
                          object_key=key, filename=filename)
 

@@ -5,6 +5,7 @@ Thin: authenticate, check the role (and a reviewer's department), call the workf
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -14,9 +15,9 @@ from dataclasses import asdict
 from aiohttp import web
 
 from onething.domain.notice import notice_for
-from onething.domain.files import Inspector
 from onething.keys import catalog_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
+from onething.services.file_checks import Examiner, same_size
 from onething.web import (conversations, credit, enterprises, extensions, inbox, issues, ledger, outbox, projects,
                           shipments_staff, supervision)
 from onething.web.openapi import handlers
@@ -91,15 +92,17 @@ async def application(request: web.Request) -> web.Response:
 
 
 async def _materials(request: web.Request, application_id: int) -> list[dict]:
-    """The documents of a case, each with a download link that expires in minutes."""
+    """The documents of a case, each with a download link that expires in minutes; a kept copy that
+    no longer matches its record (``intact: false``) gets no link."""
     catalog, store = request.config_dict[catalog_key], request.config_dict[object_store_key]
     attached = await AttachedMaterial.filter(application_id=application_id).select_related("file")
+    intact = await asyncio.gather(*(same_size(store, a.file) for a in attached))
     return [
         {"material": a.material, "name": catalog.materials[a.material].name, "filename": a.file.filename,
-         "content_type": a.file.content_type, "size": a.file.size, "sha256": a.file.sha256,
+         "content_type": a.file.content_type, "size": a.file.size, "sha256": a.file.sha256, "intact": ok,
          "download_url": await store.presign_download(a.file.object_key, expires=DOWNLOAD_TTL,
-                                                      filename=a.file.filename or f"{a.material}.bin")}
-        for a in attached
+                                                      filename=a.file.filename or f"{a.material}.bin") if ok else None}
+        for a, ok in zip(attached, intact)
     ]
 
 
@@ -186,15 +189,18 @@ async def certificate(request: web.Request) -> web.Response:
     if (request.headers.get("Content-Type") or "").split(";")[0].strip() != "application/pdf":
         raise ApiError("unsupported_type", "电子证照须为 PDF 文件。", status=415)
     key = f"certificates/{task.application_id}/{task.item}-{uuid.uuid4().hex}.pdf"
-    inspector = Inspector(request.content.iter_chunked(256 * 1024))
     store = request.config_dict[object_store_key]
-    try:
-        await store.put(key, inspector.stream(), content_type="application/pdf", max_size=CERTIFICATE_MAX)
-    except ObjectTooLarge:
-        raise ApiError("certificate_too_large", "电子证照不能超过 20MB。", status=413) from None
-    if inspector.sniffed_type != "application/pdf":
-        await store.delete(key)
-        raise ApiError("type_mismatch", "文件内容不是 PDF。", status=415)
+    with Examiner(request.content.iter_chunked(256 * 1024)) as examiner:
+        try:
+            await store.put(key, examiner.stream(), content_type="application/pdf", max_size=CERTIFICATE_MAX)
+        except ObjectTooLarge:
+            raise ApiError("certificate_too_large", "电子证照不能超过 20MB。", status=413) from None
+        if examiner.inspector.sniffed_type != "application/pdf":
+            await store.delete(key)
+            raise ApiError("type_mismatch", "文件内容不是 PDF。", status=415)
+        if await examiner.problem():
+            await store.delete(key)
+            raise ApiError("unreadable_file", "文件不是一份完整的 PDF，无法打开，请重新导出后上传。", status=422)
     await ReviewTask.filter(id=task.id).update(certificate_key=key)
     await task.refresh_from_db()
     return dated_json(request, task_json(request.config_dict[catalog_key], task))

@@ -73,6 +73,11 @@ class ObjectStore(Protocol):
 
     async def stat(self, key: str) -> ObjectInfo: ...
 
+    async def move(self, source: str, target: str) -> ObjectInfo:
+        """Move an object to a key no URL was issued for, inside the store (its bytes never pass
+        through the app). Whatever is written to ``source`` afterwards does not reach ``target``.
+        Raises ObjectNotFound when ``source`` is missing."""
+
     async def delete(self, key: str) -> None:
         """Delete; deleting a missing object is not an error."""
 

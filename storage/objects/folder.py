@@ -111,6 +111,29 @@ class FolderObjectStore:
             raise ObjectNotFound(key) from None
         return ObjectInfo(key=key, size=size, content_type=meta["content_type"], etag=meta["etag"])
 
+    async def move(self, source: str, target: str) -> ObjectInfo:
+        check_key(source), check_key(target)
+        await asyncio.to_thread(self._move, source, target)
+        return await self.stat(target)
+
+    def _move(self, source: str, target: str) -> None:
+        # An upload commits by renaming a new file over its key, never by writing into the old
+        # one: after this rename, nothing sent to ``source`` reaches the file now at ``target``.
+        meta = self._meta / f"{source}.json"
+        try:
+            content = meta.read_text()
+        except FileNotFoundError:
+            raise ObjectNotFound(source) from None
+        for folder in (self._objects, self._meta):
+            (folder / target).parent.mkdir(parents=True, exist_ok=True)
+        (self._meta / f"{target}.json").write_text(content)
+        try:
+            os.replace(self._objects / source, self._objects / target)
+        except FileNotFoundError:
+            (self._meta / f"{target}.json").unlink(missing_ok=True)
+            raise ObjectNotFound(source) from None
+        meta.unlink(missing_ok=True)
+
     async def delete(self, key: str) -> None:
         check_key(key)
         for path in (self._objects / key, self._meta / f"{key}.json"):

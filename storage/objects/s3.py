@@ -8,6 +8,7 @@ from typing import AsyncIterable, AsyncIterator
 from urllib.parse import quote
 
 from minio import Minio
+from minio.commonconfig import CopySource
 from minio.datatypes import PostPolicy
 from minio.error import S3Error
 
@@ -117,6 +118,17 @@ class S3ObjectStore:
     async def delete(self, key: str) -> None:
         check_key(key)
         await asyncio.to_thread(self._client.remove_object, self.bucket, key)
+
+    async def move(self, source: str, target: str) -> ObjectInfo:
+        # S3 has no rename: a server-side copy takes one whole version of the source, so a
+        # write racing it lands either wholly before (and is what gets checked) or in the source.
+        check_key(source), check_key(target)
+        try:
+            await asyncio.to_thread(self._client.copy_object, self.bucket, target, CopySource(self.bucket, source))
+        except S3Error as exc:
+            raise _translate(exc, source) from None
+        await self.delete(source)
+        return await self.stat(target)
 
     async def presign_upload(self, key, *, content_type, max_size, expires: timedelta) -> PresignedUpload:
         # A POST policy, unlike a presigned PUT, lets S3 itself refuse a wrong size or type.

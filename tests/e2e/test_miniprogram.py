@@ -10,7 +10,7 @@ import pytest
 
 from onething.keys import workflow_key
 from onething.services.case_store import Actor
-from tests.support import fake_wechat
+from tests.support import documents, fake_wechat
 from tests.support.cases import Clock, fresh_rate_window
 from tests.support.apps import start_app
 from tests.support.forms import complete_form
@@ -58,7 +58,7 @@ async def test_business_opening_from_login_to_rating(service, wechat):
     await clerk.post(f"/applications/{case_id}/return", {"problems": ["公司章程未签字"]})
     returned = await me.get(f"/applications/{case_id}")
     assert returned["state"] == "returned" and returned["problems"] == ["公司章程未签字"]
-    await me.upload_direct(case_id, "company-articles", PDF + b"signed", "application/pdf")
+    await me.upload_direct(case_id, "company-articles", documents.pdf("signed"), "application/pdf")
     await me.post(f"/applications/{case_id}/resubmit")
 
     accepted = await clerk.post(f"/applications/{case_id}/accept")
@@ -215,6 +215,9 @@ async def test_staff_download_materials_and_attach_certificates_through_short_li
     not_pdf = await reviewer.call("PUT", f"/tasks/{licence['id']}/certificate", 415, data=PNG,
                                   headers={"Content-Type": "application/pdf"})
     assert not_pdf["error"]["code"] == "type_mismatch"
+    page = await reviewer.call("PUT", f"/tasks/{licence['id']}/certificate", 422, data=b"%PDF-1.7\n<html></html>",
+                               headers={"Content-Type": "application/pdf"})
+    assert page["error"]["code"] == "unreadable_file"
     await reviewer.call("PUT", f"/tasks/{licence['id']}/certificate", 200, data=PDF,
                         headers={"Content-Type": "application/pdf"})
     after = await clerk.get(f"/applications/{case['id']}")

@@ -12,6 +12,7 @@ from onething.keys import catalog_key, workflow_key
 from onething.services.audit import check_case
 from storage.models import Application, AuditEvent, Notification
 from tests.e2e.test_miniprogram import complete_form
+from tests.support import documents
 from tests.support.apps import drain_jobs
 from tests.support.cases import Clock, draft, to_results_ready
 from tests.support.courier import CourierApp, decode_qr, token_of
@@ -189,7 +190,7 @@ async def test_a_reviewer_returns_the_tax_item_and_only_its_clock_waits_for_the_
     assert locked["error"]["code"] == "form_locked" and locked["error"]["details"] == {"fields": ["shareholders"]}
     corrected = {**form, "accounting_standard": "企业会计准则"}  # a field of the returned tax item
     assert (await person.mini.put(f"/applications/{case_id}/form", {"form": corrected}))["form"] == corrected
-    await person.mini.upload_direct(case_id, "finance-officer-id-card", PDF + b"clear", "application/pdf")
+    await person.mini.upload_direct(case_id, "finance-officer-id-card", documents.pdf("clear"), "application/pdf")
     await stranger.mini.post(f"/applications/{case_id}/tasks/tax-registration/resubmit", expect=404)
     resubmitted = await person.mini.post(f"/applications/{case_id}/tasks/tax-registration/resubmit")
     tax = next(t for t in resubmitted["tasks"] if t["item"] == "tax-registration")

@@ -76,6 +76,21 @@ async def test_a_stream_over_its_limit_is_refused_and_leaves_nothing(running):
         await running.store.stat("too/big.jpg")
 
 
+async def test_a_moved_object_is_out_of_reach_of_its_upload_link(running):
+    store = running.store
+    upload = await store.presign_upload("up/scan.bin", content_type="application/pdf", max_size=MiB,
+                                        expires=timedelta(minutes=10))
+    assert await perform_upload(upload, b"checked" * 100) in (200, 201, 204)
+    moved = await store.move("up/scan.bin", "kept/scan.bin")
+    assert (moved.size, moved.content_type) == (700, "application/pdf")
+    with pytest.raises(ObjectNotFound):
+        await store.stat("up/scan.bin")
+    await perform_upload(upload, b"swapped" * 100)  # the link is still valid: it writes only its own key
+    assert b"".join([chunk async for chunk in store.get("kept/scan.bin")]) == b"checked" * 100
+    with pytest.raises(ObjectNotFound):
+        await store.move("never/uploaded.bin", "kept/other.bin")
+
+
 @pytest.mark.parametrize("key", ["../etc/passwd", "/abs", "a//b", "a/../b", "", "a b"])
 async def test_path_like_keys_are_refused(running, key):
     with pytest.raises(ValueError):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import aiohttp
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+from tests.support import documents
+
+PDF, PNG, JPEG = documents.pdf(), documents.png(), documents.jpeg()
 
 
 class MiniProgram:

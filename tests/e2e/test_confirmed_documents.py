@@ -1,0 +1,118 @@
+"""A confirmed document is frozen: its upload link no longer reaches what staff download or the wallet reuses.
+
+Run on the folder store and on S3 (a local moto server), as the mini-program, a late writer and a clerk do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+import aiohttp
+import pytest
+
+from onething.keys import workflow_key
+from onething.services.case_store import Actor
+from tests.support import documents
+from tests.support.apps import start_app
+from tests.support.miniapp import MiniProgram
+from tests.support.staff_api import StaffApi
+
+MATERIAL = "applicant-id-card"  # reusable from the wallet
+HOSTILE = b"<html><script>alert(document.cookie)</script></html>"
+
+
+@pytest.fixture(params=["folder", "s3"])
+async def service(request, aiohttp_server, aiohttp_client, tmp_path, database_url, redis_url):
+    env = {"database_url": database_url, "redis_url": redis_url}
+    if request.param == "s3":
+        env["object_store_url"] = request.getfixturevalue("s3_url")
+    running = await start_app(aiohttp_server, tmp_path, **env)
+    return running, await aiohttp_client(running.server)
+
+
+async def send(upload: dict, data: bytes, content_type: str) -> int:
+    """Send bytes to an upload link exactly as issued (a PUT URL, or an S3 POST policy's fields)."""
+    async with aiohttp.ClientSession() as session:
+        if upload["method"] == "PUT":
+            async with session.put(upload["url"], data=data, headers=upload["headers"]) as response:
+                return response.status
+        form = aiohttp.FormData()
+        for key, value in upload["fields"].items():
+            form.add_field(key, value)
+        form.add_field(upload["file_field"], data, filename="f", content_type=content_type)
+        async with session.post(upload["url"], data=form) as response:
+            return response.status
+
+
+async def staff_copy(clerk: StaffApi, client, case_id: int) -> tuple[bytes, dict]:
+    [document] = (await clerk.get(f"/applications/{case_id}"))["materials"]
+    assert document["download_url"], document
+    async with client.session.get(document["download_url"]) as response:
+        assert response.status == 200
+        return await response.read(), document
+
+
+async def test_a_late_upload_to_a_confirmed_documents_link_changes_nothing_anyone_reads(service):
+    running, client = service
+    flow = running.app[workflow_key]
+    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    case = await me.post("/applications", {"thing": "newborn"}, expect=201)
+    checked = documents.pdf("身份证扫描件")
+    upload = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/upload-url",
+                           {"filename": "id.pdf", "content_type": "application/pdf", "size": len(checked)})
+    assert await send(upload, checked, "application/pdf") in (200, 204)
+    await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/confirm")
+    await flow.act(case["id"], Actor("citizen:x", "citizen"), lambda c, now: c.submit(now, flow.calendar))
+
+    # the same link, still within its 15 minutes, now carrying something else of the same size
+    late = (HOSTILE * (len(checked) // len(HOSTILE) + 1))[: len(checked)]
+    await send(upload, late, "application/pdf")
+
+    clerk = await StaffApi.login(client, f"c-{uuid.uuid4().hex[:6]}", "clerk")
+    await clerk.post(f"/applications/{case['id']}/accept")
+    served, document = await staff_copy(clerk, client, case["id"])
+    assert served == checked
+    assert document["sha256"] == hashlib.sha256(checked).hexdigest()
+
+    wallet = (await me.get("/me/wallet"))["items"]
+    second = await me.post("/applications", {"thing": "newborn"}, expect=201)
+    await me.post(f"/applications/{second['id']}/materials/{MATERIAL}", {"file": wallet[0]["id"]})
+    await flow.act(second["id"], Actor("citizen:x", "citizen"), lambda c, now: c.submit(now, flow.calendar))
+    reused, _ = await staff_copy(clerk, client, second["id"])
+    assert reused == checked
+
+
+async def put_under(running, file_id: int, data: bytes) -> None:
+    """Change a kept copy behind the service's back (a record from before copies were frozen, or the store itself)."""
+    from storage.models import MaterialFile
+
+    file = await MaterialFile.get(id=file_id)
+
+    async def chunks():
+        yield data
+
+    await running.store.put(file.object_key, chunks(), content_type=file.content_type)
+
+
+async def test_a_kept_copy_that_no_longer_matches_its_record_is_neither_reused_nor_linked(service):
+    running, client = service
+    flow = running.app[workflow_key]
+    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    first = await me.post("/applications", {"thing": "newborn"}, expect=201)
+    checked = documents.pdf("原件甲")
+    await me.upload_presigned(first["id"], MATERIAL, checked, "application/pdf")
+    await flow.act(first["id"], Actor("citizen:x", "citizen"), lambda c, now: c.submit(now, flow.calendar))
+    clerk = await StaffApi.login(client, f"c-{uuid.uuid4().hex[:6]}", "clerk")
+    await clerk.post(f"/applications/{first['id']}/accept")
+    [kept] = (await me.get("/me/wallet"))["items"]
+
+    await put_under(running, kept["id"], documents.pdf("原件乙"))  # same size: only the hash tells
+    second = await me.post("/applications", {"thing": "newborn"}, expect=201)
+    refused = await me.post(f"/applications/{second['id']}/materials/{MATERIAL}", {"file": kept["id"]}, expect=409)
+    assert refused["error"]["code"] == "wallet_file_changed"
+    assert (await me.get(f"/applications/{second['id']}"))["materials"] == []
+
+    await put_under(running, kept["id"], HOSTILE)
+    [document] = (await clerk.get(f"/applications/{first['id']}"))["materials"]
+    assert (document["intact"], document["download_url"]) == (False, None)
