@@ -19,7 +19,7 @@ from storage.models import Application, Notification
 from storage.wechat import WeChatError
 
 PAGE_SIZE = 50
-STATES = ("pending", "sending", "sent", "failed", "undeliverable", "unknown", "internal")
+STATES = ("pending", "sending", "attempting", "sent", "failed", "undeliverable", "unknown", "internal")
 RETRYABLE = ("failed", "undeliverable", "unknown")
 SECRET_FIELDS = {"pickup_code"}  # the recipient's alone: staff never need to read it back
 

@@ -185,6 +185,9 @@ async def test_a_sender_that_died_mid_call_is_not_sent_again(service, wechat):
     notification = await accepted_case(running, clerk, person)
     lapsed = utcnow() - timedelta(seconds=sending.LEASE_SECONDS + 1)
     await Notification.filter(id=notification.id).update(state="attempting", claimed_by="dead", claimed_at=lapsed)
+    admin = await StaffApi.login(client, f"admin-{uuid.uuid4().hex[:8]}", "admin")
+    outbox = await admin.get(f"/notifications?state=attempting&application={notification.application_id}")
+    assert [n["id"] for n in outbox["items"]] == [notification.id] and outbox["counts"]["attempting"] >= 1
     await send_all(running)
     await notification.refresh_from_db()
     assert notification.state == "unknown" and sent(wechat, to=person) == []
