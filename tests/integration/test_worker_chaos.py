@@ -36,8 +36,9 @@ NOTIFICATIONS = 40
 LEASE = 2  # seconds (ONETHING_WORKER_LEASE); 20 by default
 SEND_DELAY = 0.4  # seconds WeChat takes to answer each message: 8 at a time, 40 take 2 s
 # once the new worker is up: what is left of a lease unbeaten, a sweep (each quarter lease, 1 s at
-# least) waiting 1 s for the dead job, the sender's next 5-second tick and saq's 1-second
-# scheduling, and a second to spare. The defaults take 20 + 5 + 1 + 5 + 1 s: within a minute.
+# least) waiting 1 s for the dead job, the sender's next 5-second tick (which also outlasts the 2 s
+# before a swept job may be queued again) and saq's 1-second scheduling, and a second to spare.
+# The defaults take 20 + 5 + 1 + 5 + 1 s: within a minute.
 TAKEOVER_BUDGET = LEASE + 1 + 1 + 5 + 1 + 1
 
 
