@@ -43,7 +43,10 @@ class Claims:
         self._renewer.cancel()
         await asyncio.gather(self._renewer, return_exceptions=True)
         # cut short (an error, a cancelled job): what was never offered to WeChat is free again now
-        await self.mine().filter(state="sending").update(state="pending", claimed_by=None, claimed_at=None)
+        try:
+            await self.mine().filter(state="sending").update(state="pending", claimed_by=None, claimed_at=None)
+        except Exception:  # the database is away: the claims lapse with the lease instead
+            log.warning("could not release the claims of a send run", exc_info=True)
 
     def mine(self):
         return self.model.filter(claimed_by=self.token)
