@@ -11,11 +11,9 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from onething.jobs import queue_key
@@ -26,6 +24,7 @@ from tests.conftest import PG_URL, REDIS_URL
 from tests.support import fake_wechat
 from tests.support.apps import start_app
 from tests.support.cases import citizen, draft
+from tests.support.databases import fresh_database
 from tests.support.people import wechat_env
 
 # CI always has both (tests/conftest.py refuses to run there without them): this never skips in CI
@@ -43,17 +42,10 @@ TAKEOVER_BUDGET = LEASE + 1 + 1 + 5 + 1 + 1
 
 
 @pytest.fixture
-async def own_database():
+async def own_database(tmp_path):
     """A database of its own: on the session's shared one, other tests' outbox would go out too."""
-    name = f"onething_chaos_{uuid.uuid4().hex[:10]}"
-    admin = PG_URL.replace("postgres://", "postgresql://", 1)
-    conn = await asyncpg.connect(admin, timeout=5)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-        yield f"{PG_URL.rsplit('/', 1)[0]}/{name}"
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    async with fresh_database("postgres", tmp_path) as url:
+        yield url
 
 
 async def outbox(count: int) -> dict[int, str]:
