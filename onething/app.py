@@ -110,8 +110,10 @@ async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
     templates = Templates(**dataclasses.asdict(settings.message_templates))
     if settings.wechat_sandbox:  # every channel works in the sandbox, so all of it can be tried
         templates = Templates(**{k: v or f"sandbox-{k}" for k, v in dataclasses.asdict(templates).items()})
-    app[notifier_key] = Notifier(gateway, app[templates_key], app[catalog_key], templates)
-    app[messenger_key] = Messenger(gateway, app[templates_key], app[object_store_key], app[redis_key], templates)
+    lease = settings.worker_lease
+    app[notifier_key] = Notifier(gateway, app[templates_key], app[catalog_key], templates, lease=lease)
+    app[messenger_key] = Messenger(gateway, app[templates_key], app[object_store_key], app[redis_key], templates,
+                                   lease=lease)
     yield
     close()
 

@@ -4,17 +4,23 @@ The in-process Redis stand-in cannot block on a list (a saq worker over it spins
 nothing outside the ``serve`` process can see it anyway, so there the same job functions run
 as asyncio tasks of the web process. Every job is idempotent: a job that was cut short by a
 restart is simply run again.
+
+A worker that dies (kill -9, a lost machine) leaves its jobs "active" in Redis, and the
+periodic ones are unique: nobody runs them again until saq sweeps them. So every job touches
+its record while it runs, and saq takes back one left untouched for ``ONETHING_WORKER_LEASE``
+seconds instead of waiting out the job's whole timeout.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any, AsyncIterator, Protocol
 
 from aiohttp import web
 from redis.exceptions import RedisError
-from saq import CronJob, Worker
+from saq import CronJob, Job, Worker
 from saq.queue.redis import RedisQueue
 
 from onething.keys import redis_key, settings_key
@@ -23,19 +29,32 @@ from onething.tasks import JobFunction, Periodic, job_functions, periodic_jobs
 log = logging.getLogger("onething.jobs")
 QUEUE_NAME = "onething"
 JOB_TIMEOUT = 300  # seconds: a send run is 50 notifications, 8 at a time, each WeChat call at most 5 s
+ABORT_WAIT = 1.0  # seconds a sweep waits for a swept job's worker to confirm: it is normally dead
 
 
 class Jobs(Protocol):
     async def enqueue(self, function: str, **kwargs: Any) -> None: ...
 
 
+class SweepingQueue(RedisQueue):
+    """saq's Redis queue, quicker to let go of a dead worker's jobs: a sweep waits for each stuck
+    job's worker 1 s instead of 5 (it goes through them one by one), and a swept unique job may be
+    queued again 2 s later instead of 5 (a worker still alive confirms the abort within the wait)."""
+
+    async def sweep(self, lock: int = 60, abort: float = ABORT_WAIT) -> list[str]:
+        return await super().sweep(lock, abort)
+
+    async def abort(self, job: Job, error: str, ttl: float = int(ABORT_WAIT) + 1) -> None:
+        await super().abort(job, error, ttl)  # Redis takes whole seconds
+
+
 class SaqJobs:
-    def __init__(self, queue: RedisQueue):
-        self.queue = queue
+    def __init__(self, queue: RedisQueue, lease: int):
+        self.queue, self.lease = queue, lease
 
     async def enqueue(self, function: str, **kwargs: Any) -> None:
         await self.queue.enqueue(function, retries=5, retry_delay=2.0, retry_backoff=True, timeout=JOB_TIMEOUT,
-                                 **kwargs)
+                                 heartbeat=self.lease, **kwargs)
 
 
 class LocalJobs:
@@ -90,12 +109,46 @@ def make_worker(app: web.Application, queue: RedisQueue) -> Worker:
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["app"] = app
 
+    lease = app[settings_key].worker_lease
+    functions = {f.__name__: beating(f, lease) for f in job_functions()}
     # saq cancels a job after 10 s unless told otherwise: a sender cut off mid-call leaves a
     # message it cannot resend; give every job time to finish its run
-    cron = [CronJob(p.function, cron=_cron(p.every_seconds), unique=True, timeout=JOB_TIMEOUT)
-            for p in periodic_jobs()]
-    return Worker(queue, functions=job_functions(), cron_jobs=cron, startup=startup,
-                  concurrency=4, shutdown_grace_period_s=10)
+    cron = [CronJob(functions[p.function.__name__], cron=_cron(p.every_seconds), unique=True, timeout=JOB_TIMEOUT,
+                    heartbeat=lease) for p in periodic_jobs()]
+    # dead: unbeaten for a lease; found by the next sweep; run again by the next tick of its schedule
+    return Worker(queue, functions=list(functions.values()), cron_jobs=cron, startup=startup,
+                  concurrency=4, shutdown_grace_period_s=10, timers={"sweep": max(1, lease // 4)})
+
+
+def beating(function: JobFunction, lease: int) -> JobFunction:
+    """The job, touching its saq record every quarter lease while it runs (saq has the heartbeat
+    setting, but leaves the beating to the job)."""
+
+    @functools.wraps(function)  # saq knows a job by its function's name
+    async def run(ctx: dict[str, Any], **kwargs: Any) -> Any:
+        job = ctx.get("job")
+        if job is None:
+            return await function(ctx, **kwargs)
+        stop = asyncio.Event()
+
+        async def beat() -> None:
+            while not stop.is_set():
+                try:
+                    await asyncio.wait_for(stop.wait(), lease / 4)
+                except asyncio.TimeoutError:
+                    try:
+                        await job.update()
+                    except (RedisError, OSError):  # Redis away for a moment: the next beat may get through
+                        log.warning("could not touch a running job", extra={"job": function.__name__})
+
+        beater = asyncio.create_task(beat())
+        try:
+            return await function(ctx, **kwargs)
+        finally:  # stopped, not cancelled: a touch cut in half could outlive the job's end and revive it
+            stop.set()
+            await beater
+
+    return run
 
 
 def _cron(seconds: int) -> str:
@@ -120,10 +173,10 @@ async def jobs_ctx(app: web.Application) -> AsyncIterator[None]:
         await local.stop()
         return
     # saq closes the client it is given on disconnect: give it its own.
-    queue = RedisQueue(app[redis_key].__class__.from_url(settings.redis_url), name=QUEUE_NAME)
+    queue = SweepingQueue(app[redis_key].__class__.from_url(settings.redis_url), name=QUEUE_NAME)
     await queue.connect()
     app[queue_key] = queue
-    app[jobs_key] = SaqJobs(queue)
+    app[jobs_key] = SaqJobs(queue, settings.worker_lease)
     yield
     try:
         await queue.disconnect()

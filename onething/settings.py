@@ -94,6 +94,8 @@ class Settings:
     rate_limit_per_ip: int = 600  # requests a minute from one address (a service centre shares one)
     # (carrier code, secret) pairs: the carriers whose signed tracking updates are accepted
     carrier_webhook_secrets: tuple[tuple[str, Secret], ...] = ()
+    # seconds a dead worker's jobs and claimed messages stay held before another worker takes them
+    worker_lease: int = 20
 
     def webhook_secret(self, carrier: str) -> Secret | None:
         return dict(self.carrier_webhook_secrets).get(carrier)
@@ -174,6 +176,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         oa_template=get("OA_TEMPLATE"),
     )
     webhook_secrets = _webhook_secrets(get("CARRIER_WEBHOOK_SECRETS"), problems)
+    lease = get("WORKER_LEASE")
+    if lease and not (lease.isdigit() and 2 <= int(lease) <= 30):
+        # a dead worker's work must resume within a minute: the lease, a sweep and a tick of the sender
+        problems.append(f"{PREFIX}WORKER_LEASE must be a number of seconds from 2 to 30")
+    elif lease:
+        limits["worker_lease"] = int(lease)
     if problems:
         raise SettingsError(problems)
     if not secret_key:

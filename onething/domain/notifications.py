@@ -25,7 +25,6 @@ SERVICE_WINDOW = timedelta(hours=48)
 FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=1)
 MAX_ATTEMPTS = 12  # 30 s doubling to an hour: about half a day of trying
-SENDING_LEASE = timedelta(minutes=10)  # longer than any send: past it, the sender died
 # Notices for staff (a bad rating goes to the supervisors' follow-up list), never to WeChat.
 STAFF_ONLY = frozenset({"bad_rating"})
 

@@ -9,6 +9,7 @@ releases what was held for them. A contact's own messages land in their manager'
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
@@ -73,61 +74,71 @@ async def received(contact: EnterpriseContact, kind: str, text: str, now: dateti
 
 class Messenger:
     def __init__(self, gateway: WeChatGateway, env: jinja2.Environment, store: ObjectStore, redis, templates: Templates,
-                 clock: Callable[[], datetime] = utcnow, per_run: int = PER_RUN):
+                 clock: Callable[[], datetime] = utcnow, per_run: int = PER_RUN, lease: float = sending.LEASE_SECONDS):
         self.gateway, self.env, self.store, self.redis, self.templates = gateway, env, store, redis, templates
-        self.clock, self.per_run = clock, per_run
+        self.clock, self.per_run, self.lease = clock, per_run, lease
 
     async def run(self) -> int:
-        now = self.clock()
         sent = 0
-        for delivery_id in await sending.due(MessageDelivery, now, self.per_run, "error"):
-            if not await sending.claim(MessageDelivery, delivery_id, now):
-                continue  # another worker has it
-            delivery = await MessageDelivery.get(id=delivery_id).prefetch_related(
-                "message", "message__enterprise", "contact", "contact__follower")
-            try:
-                await self._deliver(delivery, now)
-            except Exception as exc:  # a template, the store, the database: try again later
-                log.exception("manager message failed before reaching WeChat", extra={"delivery": delivery.id})
-                await self._retry_later(delivery, type(exc).__name__, now)
-            sent += 1
+        async with sending.Claims(MessageDelivery, self.clock, self.lease) as claims:  # as for notifications
+            now = self.clock()
+            for delivery_id in await claims.due(self.per_run, "error"):
+                if not await claims.claim(delivery_id):
+                    continue  # another worker has it
+                delivery = await MessageDelivery.get(id=delivery_id).prefetch_related(
+                    "message", "message__enterprise", "contact", "contact__follower")
+                finish = functools.partial(claims.finish, delivery.id)
+                try:
+                    await self._deliver(claims, finish, delivery, now)
+                except Exception as exc:
+                    if delivery.id in claims.attempted:  # it may be out: never twice
+                        log.exception("manager message failed after its WeChat call", extra={"delivery": delivery.id})
+                        await finish(state="unknown", error=sending.INTERRUPTED)
+                    else:  # a template, the store, the database: try again later
+                        log.exception("manager message failed before reaching WeChat", extra={"delivery": delivery.id})
+                        await self._retry_later(finish, delivery, type(exc).__name__, now)
+                sent += 1
         return sent
 
-    async def _deliver(self, delivery: MessageDelivery, now: datetime) -> None:
+    async def _deliver(self, claims: sending.Claims, finish, delivery: MessageDelivery, now: datetime) -> None:
         follower: Follower | None = delivery.contact.follower
         if follower is None or not follower.subscribed:
-            return await self._finish(delivery, state="failed", error="联系人未关注公众号")
+            return await finish(state="failed", error="联系人未关注公众号")
         window_open = follower.last_message_at is not None and now - follower.last_message_at < SERVICE_WINDOW
         try:
             if window_open:
+                text = await self._text(delivery.message)
+                if not await claims.attempting(delivery.id):
+                    return  # the claim lapsed meanwhile and another worker has taken it back
                 try:
-                    await self.gateway.send_text(follower.openid, await self._text(delivery.message))
-                    await self._finish(delivery, state="sent", channel=OA_TEXT, sent_at=now, error="")
+                    await self.gateway.send_text(follower.openid, text)
+                    await finish(state="sent", channel=OA_TEXT, sent_at=now, error="")
                     await self._await_reply(follower, delivery, REPLY_WINDOW)
                     return
                 except WeChatError as exc:
                     if exc.errcode != OUTSIDE_WINDOW:
                         raise
             if not self.templates.oa_template:
-                return await self._finish(delivery, state="failed", error="超过48小时未互动，且未配置模板消息")
-            msgid = await self.gateway.send_template(follower.openid, self.templates.oa_template,
-                                                     self._invitation(delivery.message, now), None)
-            await self._finish(delivery, state="invited", channel=OA_TEMPLATE, sent_at=now, error="",
-                               wechat_msgid=msgid)
+                return await finish(state="failed", error="超过48小时未互动，且未配置模板消息")
+            invitation = self._invitation(delivery.message, now)
+            if not await claims.attempting(delivery.id):
+                return
+            msgid = await self.gateway.send_template(follower.openid, self.templates.oa_template, invitation, None)
+            await finish(state="invited", channel=OA_TEMPLATE, sent_at=now, error="", wechat_msgid=msgid)
             await self._await_reply(follower, delivery, INVITATION_WINDOW)  # their reply releases it
         except WeChatError as exc:
             error = f"{exc.errcode} {exc.errmsg}".strip()
             if exc.uncertain:  # it may have arrived: never twice
-                return await self._finish(delivery, state="unknown", error=f"{error}：无法确认是否送达，未重发")
+                return await finish(state="unknown", error=f"{error}：无法确认是否送达，未重发")
             if not exc.transient:
-                return await self._finish(delivery, state="failed", error=error)
-            await self._retry_later(delivery, error, now)
+                return await finish(state="failed", error=error)
+            await self._retry_later(finish, delivery, error, now)
 
-    async def _retry_later(self, delivery: MessageDelivery, error: str, now: datetime) -> None:
+    async def _retry_later(self, finish, delivery: MessageDelivery, error: str, now: datetime) -> None:
         attempts = delivery.attempts + 1
         pause = retry_after(attempts)
-        await self._finish(delivery, state="pending" if pause else "failed", attempts=attempts, error=error,
-                           next_attempt_at=now + pause if pause else None)
+        await finish(state="pending" if pause else "failed", attempts=attempts, error=error,
+                     next_attempt_at=now + pause if pause else None)
 
     async def _await_reply(self, follower: Follower, delivery: MessageDelivery, seconds: int) -> None:
         """What the contact writes next answers the manager, not the bot."""
@@ -146,9 +157,6 @@ class Messenger:
                 "thing2": {"value": clip(message.enterprise.name, 20)},
                 "phrase3": {"value": "待回复"}, "thing4": {"value": clip(hint, 20)},
                 "time5": {"value": now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")}}
-
-    async def _finish(self, delivery: MessageDelivery, **values) -> None:
-        await MessageDelivery.filter(id=delivery.id).update(claimed_at=None, **values)
 
 
 async def fetch_media(gateway: WeChatGateway, store: ObjectStore, message_id: int) -> None:

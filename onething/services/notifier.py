@@ -1,9 +1,10 @@
 """The outbox sender: every notification a change wrote goes out once, on the best channel left
-(claimed as services.sending describes, so never twice)."""
+(claimed as services.sending describes, so never twice, and never lost with a dead worker)."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,45 +46,54 @@ def render(env: jinja2.Environment, kind: str, context: dict) -> Message:
 
 class Notifier:
     def __init__(self, gateway: WeChatGateway, env: jinja2.Environment, catalog: Catalog, templates: Templates,
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utcnow, lease: float = sending.LEASE_SECONDS):
         self.gateway, self.env, self.catalog, self.templates, self.clock = gateway, env, catalog, templates, clock
+        self.lease = lease
 
     async def run(self) -> int:
         """Send what is due; the number of notifications handled."""
-        now = self.clock()
-        due = await sending.due(Notification, now, BATCH, "last_error")
-        limit = asyncio.Semaphore(PARALLEL)
+        async with sending.Claims(Notification, self.clock, self.lease) as claims:
+            now = self.clock()
+            due = await claims.due(BATCH, "last_error")
+            limit = asyncio.Semaphore(PARALLEL)  # so at most this many calls are ever in flight
 
-        async def one(notification_id: int) -> int:
-            async with limit:
-                if not await sending.claim(Notification, notification_id, now):
-                    return 0  # another worker has it
-                row = await Notification.get(id=notification_id).prefetch_related("application")
-                try:
-                    await self._deliver(row, now)
-                except Exception as exc:  # a template, the database, the token store: try again later
-                    log.exception("notification failed before reaching WeChat", extra={"notification": row.id})
-                    await self._retry_later(row, f"{type(exc).__name__}", now)
-                return 1
+            async def one(notification_id: int) -> int:
+                async with limit:
+                    if not await claims.claim(notification_id):
+                        return 0  # another worker has it
+                    row = await Notification.get(id=notification_id).prefetch_related("application")
+                    try:
+                        await self._deliver(claims, row, now)
+                    except Exception as exc:
+                        if row.id in claims.attempted:  # it may be out: never twice
+                            log.exception("notification failed after its WeChat call", extra={"notification": row.id})
+                            await self._finish(claims, row, state="unknown", last_error=sending.INTERRUPTED)
+                        else:  # a template, the database, the token store: try again later
+                            log.exception("notification failed before reaching WeChat", extra={"notification": row.id})
+                            await self._retry_later(claims, row, f"{type(exc).__name__}", now)
+                    return 1
 
-        return sum(await asyncio.gather(*(one(i) for i in due)))
+            return sum(await asyncio.gather(*(one(i) for i in due)))
 
-    async def _deliver(self, row: Notification, now: datetime) -> None:
+    async def _deliver(self, claims: sending.Claims, row: Notification, now: datetime) -> None:
+        finish = functools.partial(self._finish, claims, row)
         if row.kind in STAFF_ONLY:
-            await self._finish(row, state="internal", last_error="")
+            await finish(state="internal", last_error="")
             return
         message = render(self.env, row.kind, self._context(row))
         reach = await reach_of(row, self.templates)
         for channel in channels(reach, self.templates, now, row.failed_channels):
+            if not await claims.attempting(row.id):
+                return  # the claim lapsed meanwhile and another worker has taken the row back
             try:
                 msgid = await self._send(channel, reach, row, message, now)
             except WeChatError as exc:
                 error = f"{channel}: {exc.errcode} {exc.errmsg}".strip()
                 if exc.uncertain:  # it may have arrived: never twice
-                    await self._finish(row, state="unknown", channel=channel, last_error=f"{error}：无法确认是否送达，未重发")
+                    await finish(state="unknown", channel=channel, last_error=f"{error}：无法确认是否送达，未重发")
                     return
                 if exc.transient:
-                    await self._retry_later(row, error, now)
+                    await self._retry_later(claims, row, error, now)
                     return
                 log.info("notification channel refused", extra={"channel": channel, "errcode": exc.errcode})
                 row.failed_channels = [*row.failed_channels, channel]
@@ -92,9 +102,9 @@ class Notifier:
                     await self._drop_consent(channel, reach)
                 continue
             await self._use_consent(channel, reach)
-            await self._finish(row, state="sent", channel=channel, sent_at=now, last_error="", wechat_msgid=msgid)
+            await finish(state="sent", channel=channel, sent_at=now, last_error="", wechat_msgid=msgid)
             return
-        await self._finish(row, state="undeliverable",
+        await finish(state="undeliverable",
                            last_error=row.last_error or "申请人未订阅消息，也未关注公众号：无法通知")
 
     async def _send(self, channel: str, reach, row: Notification, message: Message, now: datetime) -> str | None:
@@ -118,16 +128,16 @@ class Notifier:
             return await self.gateway.send_template(reach.follower_openid, self.templates.oa_template, data, page)
         return None
 
-    async def _retry_later(self, row: Notification, error: str, now: datetime) -> None:
+    async def _retry_later(self, claims: sending.Claims, row: Notification, error: str, now: datetime) -> None:
         attempts = row.attempts + 1
         pause = retry_after(attempts)
         log.warning("notification will be retried" if pause else "notification given up",
                     extra={"notification": row.id, "attempts": attempts})
-        await self._finish(row, state="pending" if pause else "failed", attempts=attempts, last_error=error,
+        await self._finish(claims, row, state="pending" if pause else "failed", attempts=attempts, last_error=error,
                            next_attempt_at=now + pause if pause else None)
 
-    async def _finish(self, row: Notification, **values) -> None:
-        await Notification.filter(id=row.id).update(failed_channels=row.failed_channels, claimed_at=None, **values)
+    async def _finish(self, claims: sending.Claims, row: Notification, **values) -> None:
+        await claims.finish(row.id, failed_channels=row.failed_channels, **values)
 
     async def _use_consent(self, channel: str, reach) -> None:
         consent = self._consent(channel, reach)

@@ -1,31 +1,89 @@
 """The claim cycle of every row the worker sends to WeChat: notifications and managers' messages.
 
-A row is claimed by a conditional update (pending -> sending) before anything is sent, so two
-workers never send the same one. One that stays "sending" past its lease belonged to a sender
-that died mid-call: it may have reached the user, so it becomes "unknown" for a person to look
-at rather than being sent again.
+A row goes pending -> sending (claimed by one run, under that run's token, so two workers never
+send the same one) -> attempting (marked just before its WeChat call starts) -> its outcome.
+The run renews its claims while it works, so a claim outlives its worker by one lease only:
+
+- a row left "sending" past its lease was never offered to WeChat: it goes back to pending and
+  is sent by whoever runs next;
+- a row left "attempting" past its lease belonged to a call that may have reached the user: it
+  becomes "unknown" for a person to look at rather than being sent twice. That is at most the
+  few calls a worker makes at once.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Callable
 
 from tortoise.expressions import Q
 
-from onething.domain.notifications import SENDING_LEASE
-
+log = logging.getLogger("onething.sending")
 INTERRUPTED = "发送中断，无法确认是否送达，未重发"
+LEASE_SECONDS = 20.0  # how long a dead worker's claims hold; ONETHING_WORKER_LEASE sets it
 
 
-async def due(model, now: datetime, limit: int, error_field: str) -> list[int]:
-    """Mark the interrupted sends unknown; the ids of what is due now, oldest first."""
-    await model.filter(state="sending", claimed_at__lt=now - SENDING_LEASE).update(
-        state="unknown", **{error_field: INTERRUPTED})
-    return await (model.filter(state="pending")
-                  .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-                  .order_by("id").limit(limit).values_list("id", flat=True))
+class Claims:
+    """One run's hold on the rows it sends: ``async with`` renews it, and lets go on the way out."""
 
+    def __init__(self, model, clock: Callable[[], datetime], lease: float = LEASE_SECONDS):
+        self.model, self.clock, self.lease = model, clock, timedelta(seconds=lease)
+        self.token = uuid.uuid4().hex
+        self.attempted: set[int] = set()  # rows whose WeChat call this run has started
+        self._renewer: asyncio.Task | None = None
 
-async def claim(model, row_id: int, now: datetime) -> bool:
-    """True when this worker has the row; False when another took it first."""
-    return await model.filter(id=row_id, state="pending").update(state="sending", claimed_at=now) == 1
+    async def __aenter__(self) -> "Claims":
+        self._renewer = asyncio.create_task(self._renew())
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self._renewer.cancel()
+        await asyncio.gather(self._renewer, return_exceptions=True)
+        # cut short (an error, a cancelled job): what was never offered to WeChat is free again now
+        try:
+            await self.mine().filter(state="sending").update(state="pending", claimed_by=None, claimed_at=None)
+        except Exception:  # the database is away: the claims lapse with the lease instead
+            log.warning("could not release the claims of a send run", exc_info=True)
+
+    def mine(self):
+        return self.model.filter(claimed_by=self.token)
+
+    async def due(self, limit: int, error_field: str) -> list[int]:
+        """Take back the claims of dead runs; the ids of what is due now, oldest first."""
+        now = self.clock()
+        lapsed = self.model.filter(claimed_at__lt=now - self.lease)
+        await lapsed.filter(state="sending").update(state="pending", claimed_by=None, claimed_at=None)
+        # claimed_by stays: should its run be alive after all, it may still record what happened
+        await lapsed.filter(state="attempting").update(state="unknown", **{error_field: INTERRUPTED})
+        return await (self.model.filter(state="pending")
+                      .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+                      .order_by("id").limit(limit).values_list("id", flat=True))
+
+    async def claim(self, row_id: int) -> bool:
+        """True when this run has the row; False when another took it first."""
+        return await self.model.filter(id=row_id, state="pending").update(
+            state="sending", claimed_by=self.token, claimed_at=self.clock()) == 1
+
+    async def attempting(self, row_id: int) -> bool:
+        """Say a WeChat call for the row starts now; False when the claim was lost (do not call)."""
+        if await self.mine().filter(id=row_id, state__in=("sending", "attempting")).update(
+                state="attempting", claimed_at=self.clock()) != 1:
+            return False
+        self.attempted.add(row_id)
+        return True
+
+    async def finish(self, row_id: int, **values) -> None:
+        """Record the outcome, unless the row is no longer ours (taken back and sent by another)."""
+        await self.mine().filter(id=row_id).update(claimed_by=None, claimed_at=None, **values)
+
+    async def _renew(self) -> None:
+        pause = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(pause)
+            try:
+                await self.mine().filter(state__in=("sending", "attempting")).update(claimed_at=self.clock())
+            except Exception:  # the database is away for a moment: the next renewal may get through
+                log.warning("could not renew the claims of a send run", exc_info=True)

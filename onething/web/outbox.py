@@ -19,7 +19,7 @@ from storage.models import Application, Notification
 from storage.wechat import WeChatError
 
 PAGE_SIZE = 50
-STATES = ("pending", "sending", "sent", "failed", "undeliverable", "unknown", "internal")
+STATES = ("pending", "sending", "attempting", "sent", "failed", "undeliverable", "unknown", "internal")
 RETRYABLE = ("failed", "undeliverable", "unknown")
 SECRET_FIELDS = {"pickup_code"}  # the recipient's alone: staff never need to read it back
 
@@ -55,7 +55,7 @@ async def notifications(request: web.Request) -> web.Response:
 async def retry(request: web.Request) -> web.Response:
     staff(request, "admin")
     changed = await Notification.filter(id=int_id(request), state__in=RETRYABLE).update(
-        state="pending", attempts=0, failed_channels=[], next_attempt_at=None, last_error="")
+        state="pending", attempts=0, failed_channels=[], next_attempt_at=None, last_error="", claimed_by=None)
     if not changed:
         if not await Notification.exists(id=int_id(request)):
             raise web.HTTPNotFound()

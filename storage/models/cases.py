@@ -121,15 +121,17 @@ class Notification(Model):
     citizen = fields.ForeignKeyField("models.Citizen", related_name="notifications", null=True)
     kind = fields.CharField(max_length=32)
     payload = fields.JSONField(default=dict)
-    # pending -> sending -> sent; or failed (retries used up), undeliverable (no channel left),
-    # unknown (a sender died mid-send: not resent, as it may have arrived), internal (staff only)
+    # pending -> sending (claimed) -> attempting (its WeChat call started) -> sent; or failed
+    # (retries used up), undeliverable (no channel left), unknown (a sender died mid-call: not
+    # resent, as it may have arrived), internal (staff only)
     state = fields.CharField(max_length=16, default="pending", db_index=True)
     channel = fields.CharField(max_length=16, null=True)  # the one it went out on
     wechat_msgid = fields.CharField(max_length=32, null=True, db_index=True)  # a template message: its receipt
     failed_channels = fields.JSONField(default=list)  # refused for good there: never tried again
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(null=True)
-    claimed_at = fields.DatetimeField(null=True)
+    claimed_at = fields.DatetimeField(null=True)  # renewed while its sender lives
+    claimed_by = fields.CharField(max_length=32, null=True)  # the send run that holds it
     last_error = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)

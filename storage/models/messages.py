@@ -24,8 +24,10 @@ class ManagerMessage(Model):
 
 
 class MessageDelivery(Model):
-    """A manager message on its way to one contact: sent, invited (a template asked them to reply
-    first, outside the 48-hour window), failed (why), read (they replied after it)."""
+    """A manager message on its way to one contact: pending, sending and attempting as a
+    notification is (services.sending), then sent, invited (a template asked them to reply first,
+    outside the 48-hour window), failed (why), unknown (a sender died mid-call), read (they
+    replied after it)."""
 
     id = fields.IntField(primary_key=True)
     message = fields.ForeignKeyField("models.ManagerMessage", related_name="deliveries")
@@ -35,7 +37,8 @@ class MessageDelivery(Model):
     wechat_msgid = fields.CharField(max_length=32, null=True, db_index=True)  # a template message: its receipt
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(null=True)
-    claimed_at = fields.DatetimeField(null=True)
+    claimed_at = fields.DatetimeField(null=True)  # renewed while its sender lives
+    claimed_by = fields.CharField(max_length=32, null=True)  # the send run that holds it
     error = fields.TextField(default="")
     sent_at = fields.DatetimeField(null=True)
     read_at = fields.DatetimeField(null=True)

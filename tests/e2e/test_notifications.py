@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from onething.keys import notifier_key, wechat_key
+from onething.services import sending
 from onething.services.case_store import utcnow
 from storage.models import Follower, Notification
 from tests.support import fake_wechat
@@ -177,15 +178,54 @@ async def test_a_stale_access_token_is_fetched_again_not_refreshed_by_force(serv
     assert len(token_calls) == 2 and not any(body["force_refresh"] for body in token_calls)
 
 
-async def test_a_sender_that_died_mid_send_is_not_sent_again(service, wechat):
+async def test_a_sender_that_died_mid_call_is_not_sent_again(service, wechat):
     running, client, clerk = service
     person = await Person.login(client)
     await person.consent("accept")
     notification = await accepted_case(running, clerk, person)
-    await Notification.filter(id=notification.id).update(state="sending", claimed_at=utcnow() - timedelta(hours=1))
+    lapsed = utcnow() - timedelta(seconds=sending.LEASE_SECONDS + 1)
+    await Notification.filter(id=notification.id).update(state="attempting", claimed_by="dead", claimed_at=lapsed)
+    admin = await StaffApi.login(client, f"admin-{uuid.uuid4().hex[:8]}", "admin")
+    outbox = await admin.get(f"/notifications?state=attempting&application={notification.application_id}")
+    assert [n["id"] for n in outbox["items"]] == [notification.id] and outbox["counts"]["attempting"] >= 1
     await send_all(running)
     await notification.refresh_from_db()
     assert notification.state == "unknown" and sent(wechat, to=person) == []
+
+
+async def test_a_notification_a_dead_sender_claimed_but_never_offered_to_wechat_is_sent(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)
+    await person.consent("accept")
+    notification = await accepted_case(running, clerk, person)
+    held = utcnow() - timedelta(seconds=sending.LEASE_SECONDS - 5)
+    await Notification.filter(id=notification.id).update(state="sending", claimed_by="dead", claimed_at=held)
+    await send_all(running)  # its lease has not run out yet: nobody else may send it
+    assert sent(wechat, to=person) == []
+    lapsed = utcnow() - timedelta(seconds=sending.LEASE_SECONDS + 1)
+    await Notification.filter(id=notification.id).update(claimed_at=lapsed)
+    await send_all(running)
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert (notification.state, notification.claimed_by) == ("sent", None)
+    assert len(sent(wechat, "mp_subscribe", person)) == 1
+
+
+async def test_a_live_senders_claims_are_renewed_through_a_slow_call(service, wechat):
+    running, client, clerk = service
+    notifier = running.app[notifier_key]
+    notifier.lease = 0.6  # WeChat answers after 1.5 s below: the claim must be renewed twice meanwhile
+    person = await Person.login(client)
+    await person.consent("accept", "accept")
+    fake_wechat.script(wechat.app, "mp_subscribe", person.openid, fake_wechat.SLOW)
+    notification = await accepted_case(running, clerk, person)
+    first = asyncio.create_task(notifier.run())
+    await asyncio.sleep(1.0)
+    assert (await Notification.get(id=notification.id)).state == "attempting"
+    await notifier.run()  # another worker's run: the claim is alive, it is neither resent nor given up
+    await first
+    await notification.refresh_from_db()
+    assert notification.state == "sent" and len(sent(wechat, "mp_subscribe", person)) == 1
 
 
 async def test_a_bad_rating_goes_to_supervisors_not_to_wechat(service, wechat):

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from onething.keys import messenger_key, object_store_key, templates_key
+from onething.services import sending
 from onething.services.case_store import utcnow
 from onething.services.manager_messages import Messenger
 from storage.models import Follower, ManagerMessage, MessageDelivery
@@ -157,6 +158,25 @@ async def test_a_broadcast_is_sent_at_wechats_pace_and_resumes_after_a_restart(s
     assert sorted(openids) == sorted(p.follower_openid for p in people)
     assert (await manager.get(f"/broadcasts/{created['id']}"))["states"] == {"sent": 3}
     await manager.post("/broadcasts", {"enterprises": [enterprises[0]["id"], 999999], "text": "x"}, expect=404)
+
+
+async def test_a_dead_workers_deliveries_are_sent_unless_their_call_had_started(service, wechat):
+    running, client = service
+    manager = await StaffApi.login(client, name("manager"), "manager")
+    people = [await Person.login(client) for _ in range(3)]
+    enterprises = [await enterprise_with_contact(client, manager, p) for p in people]
+    created = await manager.post("/broadcasts", {"enterprises": [e["id"] for e in enterprises], "text": "停水通知"},
+                                 expect=201)
+    claimed, offered, untouched = await MessageDelivery.filter(message__broadcast_id=created["id"]).order_by("id")
+    lapsed = utcnow() - timedelta(seconds=sending.LEASE_SECONDS + 1)
+    # the worker died after claiming two: one of them was already with WeChat
+    await MessageDelivery.filter(id=claimed.id).update(state="sending", claimed_by="dead", claimed_at=lapsed)
+    await MessageDelivery.filter(id=offered.id).update(state="attempting", claimed_by="dead", claimed_at=lapsed)
+    await send_all(running)
+    states = {d.id: d.state for d in await MessageDelivery.filter(message__broadcast_id=created["id"])}
+    assert states == {claimed.id: "sent", offered.id: "unknown", untouched.id: "sent"}
+    openids = sorted(body["touser"] for n, body in wechat.app[fake_wechat.SENT] if n == "oa_text")
+    assert openids == sorted([people[0].follower_openid, people[2].follower_openid])
 
 
 async def test_the_managers_paths_are_in_the_staff_openapi_document(service):

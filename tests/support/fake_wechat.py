@@ -75,8 +75,9 @@ async def jscode2session(request: web.Request) -> web.Response:
     return web.json_response({"errcode": 40029, "errmsg": "invalid code"})
 
 
-def _api(name: str, appid: str, answer):
-    """An API of one account: token checked, call recorded, scripted errors answered first."""
+def _api(name: str, appid: str, answer, delay: float = 0.0):
+    """An API of one account: token checked, call recorded, scripted errors answered first; a
+    message taken is answered ``delay`` seconds later (it counts as delivered when taken)."""
 
     async def handler(request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else {}
@@ -93,6 +94,8 @@ def _api(name: str, appid: str, answer):
                 return web.json_response({"errcode": 0, "errmsg": "ok"})
             return web.json_response({"errcode": errcode, "errmsg": f"scripted error {errcode}"})
         request.app[SENT].append((name, body))
+        if delay:
+            await asyncio.sleep(delay)
         return web.json_response({"errcode": 0, "errmsg": "ok", **answer(body, request)})
 
     return handler
@@ -110,17 +113,19 @@ async def media(request: web.Request) -> web.Response:
     return web.Response(body=JPEG, content_type="image/jpeg")
 
 
-def create_fake_wechat() -> web.Application:
+def create_fake_wechat(*, send_delay: float = 0.0) -> web.Application:
+    """``send_delay``: how long WeChat takes to answer each message it is sent (a slow day)."""
     app = web.Application()
     app[CALLS], app[SENT], app[SCRIPT], app[TOKENS] = [], [], defaultdict(list), {}
     app.router.add_post("/cgi-bin/stable_token", stable_token)
     app.router.add_get("/sns/jscode2session", jscode2session)
     nothing = lambda body, request: {}  # noqa: E731
-    app.router.add_post("/cgi-bin/message/subscribe/send", _api("mp_subscribe", APPID, nothing))
-    app.router.add_post("/cgi-bin/message/subscribe/bizsend", _api("oa_subscribe", OA_APPID, nothing))
-    app.router.add_post("/cgi-bin/message/custom/send", _api("oa_text", OA_APPID, nothing))
+    app.router.add_post("/cgi-bin/message/subscribe/send", _api("mp_subscribe", APPID, nothing, send_delay))
+    app.router.add_post("/cgi-bin/message/subscribe/bizsend", _api("oa_subscribe", OA_APPID, nothing, send_delay))
+    app.router.add_post("/cgi-bin/message/custom/send", _api("oa_text", OA_APPID, nothing, send_delay))
     app.router.add_post("/cgi-bin/message/template/send", _api("oa_template", OA_APPID,
-                                                               lambda body, request: {"msgid": next(_serial)}))
+                                                               lambda body, request: {"msgid": next(_serial)},
+                                                               send_delay))
     app.router.add_post("/cgi-bin/menu/create", _api("menu", OA_APPID, nothing))
     app.router.add_post("/cgi-bin/qrcode/create", _api("qrcode", OA_APPID, lambda body, request: {
         "ticket": f"TICKET-{next(_serial)}", "expire_seconds": body.get("expire_seconds", 0),

@@ -82,3 +82,12 @@ def test_carrier_webhook_secrets_are_named_per_carrier(tmp_path):
     for bad in ("ems:short", "dhl:" + "x" * 40, "ems" + "x" * 40):
         with pytest.raises(SettingsError, match="CARRIER_WEBHOOK_SECRETS"):
             load_settings({"ONETHING_DATA_DIR": str(tmp_path), "ONETHING_CARRIER_WEBHOOK_SECRETS": bad})
+
+
+def test_a_dead_workers_lease_is_short_enough_to_resume_within_a_minute(tmp_path):
+    base = {"ONETHING_DATA_DIR": str(tmp_path), "ONETHING_SECRET_KEY": "k" * 40}
+    assert load_settings(base).worker_lease == 20
+    assert load_settings({**base, "ONETHING_WORKER_LEASE": "3"}).worker_lease == 3
+    for bad in ("0", "1", "31", "300", "2.5", "soon"):
+        with pytest.raises(SettingsError, match="WORKER_LEASE"):
+            load_settings({**base, "ONETHING_WORKER_LEASE": bad})
