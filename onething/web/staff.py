@@ -15,7 +15,7 @@ from aiohttp import web
 
 from onething.domain.notice import notice_for
 from onething.domain.files import Inspector
-from onething.keys import catalog_key, object_store_key, redis_key, templates_key, workflow_key
+from onething.keys import catalog_key, id_cipher_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
 from onething.web import (conversations, credit, enterprises, extensions, inbox, issues, ledger, outbox, projects,
                           shipments_staff, supervision)
@@ -80,7 +80,8 @@ async def application(request: web.Request) -> web.Response:
     if session.role == "reviewer" and not any(t.department == session.department for t in tasks):
         raise web.HTTPNotFound()  # a reviewer sees only cases their department works on
     events = await AuditEvent.filter(application_id=row.id).order_by("seq")
-    detail = application_detail(request.config_dict[catalog_key], row, tasks, events)
+    detail = application_detail(request.config_dict[catalog_key], row, tasks, events,
+                                request.config_dict[id_cipher_key])
     detail["materials"] = await _materials(request, row.id)
     detail["credit"] = await credit.case_credit(row)  # staff only: never in the applicant's own view
     store = request.config_dict[object_store_key]
