@@ -17,8 +17,8 @@ from onething.domain.notice import notice_for
 from onething.domain.files import Inspector
 from onething.keys import catalog_key, id_cipher_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
-from onething.web import (conversations, credit, enterprises, extensions, inbox, issues, ledger, outbox, projects,
-                          shipments_staff, supervision)
+from onething.web import (conversations, credit, enterprises, extensions, form_reveal, inbox, issues, ledger, outbox,
+                          projects, shipments_staff, supervision)
 from onething.web.openapi import handlers
 from onething.web.staff_session import actor, staff, staff_auth
 from onething.web.errors import ApiError
@@ -256,7 +256,7 @@ async def notice_html(request: web.Request) -> web.Response:
 # the §42 extensions and the supervisors' credit blacklist, from which the staff OpenAPI document
 # is built too.
 ROUTES = [*enterprises.ROUTES, *conversations.ROUTES, *projects.ROUTES, *issues.ROUTES, *ledger.ROUTES,
-          *inbox.ROUTES, *extensions.ROUTES, *credit.ROUTES]
+          *inbox.ROUTES, *extensions.ROUTES, *credit.ROUTES, *form_reveal.ROUTES]
 
 
 def create_app() -> web.Application:
