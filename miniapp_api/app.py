@@ -42,7 +42,8 @@ ROUTES = [
     Route("GET", "/applications", apps.list_mine, "我的办件（分页：?page=N）"),
     Route("GET", "/applications/{id}", apps.get, "办件详情：状态、各事项进度与期限、预计办结日期、材料、办理记录"),
     Route("PUT", "/applications/{id}/form", apps.update_form, "修改申请表（草稿或补正时；审查中仅限被退回事项的字段）", {
-        "type": "object", "properties": {"form": {"type": "object"}}}),
+        "type": "object", "properties": {"form": {
+            "type": "object", "description": "个人信息栏目（personal）显示为掩码：原样提交掩码即保留原值，重新填写则替换"}}}),
     Route("POST", M + "/upload-url", materials.upload_url, "申请直传地址（限定大小和类型）", {
         "type": "object", "required": ["filename", "content_type", "size"],
         "properties": {"filename": STRING, "content_type": {"enum": ["image/jpeg", "image/png", "application/pdf"]},

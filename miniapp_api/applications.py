@@ -7,11 +7,12 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from onething.domain.identity import mask_phone, valid_mobile
+from onething.domain.personal import keep_masked
 from onething.domain.states import State
-from onething.keys import calendar_key, catalog_key, redis_key, workflow_key
+from onething.keys import calendar_key, catalog_key, id_cipher_key, redis_key, workflow_key
 from onething.services import case_store, case_views, materials
 from onething.services.case_store import Actor
-from onething.services.forms import form_problems
+from onething.services.forms import form_problems, seal, unseal
 from onething.web.errors import ApiError
 from onething.web.http import int_id, integer, read_json, run_rule, text
 from onething.web.presenters import application_summary, applicant_detail
@@ -60,8 +61,8 @@ async def create(request: web.Request) -> web.Response:
     enterprise = body.get("enterprise")
     if thing.audience == "enterprise" and enterprise is not None and enterprise != citizen.enterprise_code:
         raise ApiError("enterprise_not_bound", "请先绑定该企业的统一社会信用代码。", status=422)
-    row = await case_store.create_draft(thing.code, citizen, body.get("form", {}), workflow(request).clock(),
-                                        enterprise_code=enterprise)
+    row = await case_store.create_draft(thing.code, citizen, seal(thing.form, body.get("form", {}), cipher(request)),
+                                        workflow(request).clock(), enterprise_code=enterprise)
     return web.json_response(await detail_json(request, row), status=201)
 
 
@@ -108,18 +109,21 @@ async def changed(request: web.Request, row: Application) -> None:
 
 async def update_form(request: web.Request) -> web.Response:
     row = await find(request, own=True)
-    form = (await read_json(request)).get("form", {})
     catalog = request.config_dict[catalog_key]
+    schema = catalog.things[row.thing].form
+    stored = unseal(schema, row.form, cipher(request))
+    # personal values are shown masked: one sent back as shown keeps what is stored
+    form = keep_masked(schema, (await read_json(request)).get("form", {}), stored)
     in_review = row.state == State.IN_REVIEW
     if in_review:
-        await _check_correctable(catalog, row, form)
+        await _check_correctable(catalog, row, form, stored)
     elif row.state not in (State.DRAFT, State.RETURNED):
         raise ApiError("form_locked", "办件已提交，当前不能修改表单。", status=409)
-    problems = form_problems(catalog.things[row.thing].form, form, complete=in_review)
+    problems = form_problems(schema, form, complete=in_review)
     if problems:
         raise ApiError("invalid_form", "表单填写有误，请按提示修改。", status=422, details={"fields": problems})
     async with in_transaction() as conn:
-        await Application.filter(id=row.id).using_db(conn).update(form=form)
+        await Application.filter(id=row.id).using_db(conn).update(form=seal(schema, form, cipher(request)))
         await case_store.record(row.id, actor(request), "update_form", "", workflow(request).clock(), conn)
     await changed(request, row)
     return web.json_response(await detail_json(request, row))
@@ -139,12 +143,12 @@ async def resubmit(request: web.Request) -> web.Response:
     return await get(request)
 
 
-async def _check_correctable(catalog, row: Application, form) -> None:
+async def _check_correctable(catalog, row: Application, form, stored: dict) -> None:
     """During review only the fields of the items a reviewer returned for correction may change."""
     if not isinstance(form, dict):
         return  # form_problems names what is wrong with it
     allowed = {f for code in await materials.returned_items(row.id) for f in catalog.item(code)[1].fields}
-    changed_fields = sorted(k for k in set(row.form) | set(form) if row.form.get(k) != form.get(k))
+    changed_fields = sorted(k for k in set(stored) | set(form) if stored.get(k) != form.get(k))
     locked = [k for k in changed_fields if k not in allowed]
     if not allowed or locked:
         raise ApiError("form_locked", "办件审查中，只能修改被退回补正事项的内容。", status=409,
@@ -167,7 +171,8 @@ async def withdraw(request: web.Request) -> web.Response:
 
 async def _check_complete(request: web.Request, row: Application) -> None:
     catalog = request.config_dict[catalog_key]
-    fields = form_problems(catalog.things[row.thing].form, row.form, complete=True)
+    schema = catalog.things[row.thing].form
+    fields = form_problems(schema, unseal(schema, row.form, cipher(request)), complete=True)
     missing = await materials.missing_essentials(catalog, row)
     if fields or missing:
         raise ApiError("incomplete", "还有未完成的内容，请补充后再提交。", status=422, details={
@@ -217,6 +222,10 @@ def workflow(request: web.Request):
     return request.config_dict[workflow_key]
 
 
+def cipher(request: web.Request):
+    return request.config_dict[id_cipher_key]
+
+
 def calendar(request: web.Request):
     return request.config_dict[calendar_key].current
 
@@ -227,7 +236,7 @@ async def detail_json(request: web.Request, row: Application) -> dict:
     events = await AuditEvent.filter(application_id=row.id).order_by("seq")
     attached = await AttachedMaterial.filter(application_id=row.id).select_related("file")
     rating = await Evaluation.get_or_none(application_id=row.id)
-    result = applicant_detail(request.config_dict[catalog_key], row, tasks, events, attached)
+    result = applicant_detail(request.config_dict[catalog_key], row, tasks, events, attached, cipher(request))
     if row.delivery and row.delivery.get("phone"):
         result["delivery"] = {**row.delivery, "phone": mask_phone(row.delivery["phone"])}
     result["evaluation"] = {"score": rating.score, "comment": rating.comment} if rating else None

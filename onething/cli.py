@@ -117,7 +117,7 @@ def _migrate(settings: Settings) -> list[str]:
 
     if settings.database_is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return asyncio.run(db.migrate(settings.database_url))
+    return asyncio.run(db.migrate(settings.database_url, secret_key=settings.secret_key))
 
 
 for _name in ("staff", "courier", "catalog", "audit"):

@@ -8,6 +8,7 @@ finds no context and leaves aiosqlite's thread running.
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import AsyncIterator
 
 from tortoise import Tortoise, connections
@@ -16,6 +17,8 @@ from tortoise.migrations.api import migrate as tortoise_migrate
 
 MODELS = ["storage.models"]
 MIGRATIONS = "storage.migrations"
+# The server secret, for the migrations that encrypt what was stored in clear (0016 sealed_forms).
+_SECRET: ContextVar[str | None] = ContextVar("onething_migration_secret", default=None)
 
 
 def tortoise_config(database_url: str) -> dict:
@@ -48,9 +51,15 @@ async def ping() -> None:
     await connections.get("default").execute_query("SELECT 1")
 
 
-async def migrate(database_url: str) -> list[str]:
-    """Apply every pending migration; return the names applied."""
+def migration_secret() -> str | None:
+    return _SECRET.get()
+
+
+async def migrate(database_url: str, *, secret_key: str | None = None) -> list[str]:
+    """Apply every pending migration; return the names applied. ``secret_key`` (the server's)
+    is needed only where a migration encrypts rows that exist."""
     applied: list[str] = []
+    token = _SECRET.set(secret_key)
 
     def progress(event: str, app_label: str, name: str) -> None:
         if event == "apply_done":
@@ -59,5 +68,6 @@ async def migrate(database_url: str) -> list[str]:
     try:
         await tortoise_migrate(config=tortoise_config(database_url), progress=progress)
     finally:
+        _SECRET.reset(token)
         await Tortoise.close_connections()
     return applied

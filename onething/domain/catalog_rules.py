@@ -1,7 +1,7 @@
 """Building the catalog from plain data, refused as a whole when anything breaks the rules.
 
 Tell once and completely (no vague materials, every item with its limits); one form (every
-field an item uses is in it, nothing asked that no item needs); stages that can be run (no
+field an item uses is in it, nothing asked that no item needs, personal data marked as such); stages that can be run (no
 cycles, every item in exactly one stage); promised limits within the legal ones. Every error
 names the file and the entry. The clock rules (warnings, joint handling) are in catalog_limits.
 """
@@ -13,6 +13,7 @@ from typing import Any
 
 from .catalog import Catalog, Department, Item, Material, Produces, Requirement, Stage, Thing
 from .catalog_limits import JOINT_HANDLING_LIMIT, catalog_warning, item_limits
+from .personal import schema_problems as personal_problems
 VAGUE_MATERIAL = re.compile(r"其[他它](材料|证明|资料)|(有关|相关)(材料|证明|资料)|等(材料|资料|证明)?$|等其他")
 CODE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 HANDOVERS = ("paper", "seal", "none")
@@ -89,6 +90,7 @@ def _thing(file, raw, depts, mats, seen_items, warning, errors) -> Thing | None:
     for field in (form or {}).get("required", []) if isinstance(form, dict) else []:
         if field not in properties:
             errors.append(f"{where}: form requires {field!r}, which it does not define")
+    errors.extend(personal_problems(form, where) if isinstance(form, dict) else [])
     items: dict[str, Item] = {}
     for i, raw_item in enumerate(raw.get("items") or []):
         item = _item(f"{where}: items[{i}] {raw_item.get('code', '?')}", raw_item, depts, mats, properties,

@@ -180,6 +180,7 @@ async def next_number(now: datetime, conn) -> str:
 
 async def create_draft(thing: str, applicant: Citizen, form: dict, now: datetime,
                        enterprise_code: str | None = None) -> Application:
+    """``form`` as stored: its personal fields already sealed (onething.services.forms.seal)."""
     async with in_transaction() as conn:
         number = await next_number(now, conn)
         return await Application.create(number=number, thing=thing, applicant=applicant, form=form,

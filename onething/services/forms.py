@@ -1,10 +1,22 @@
-"""The unified form (一表申请): checked against the thing's JSON Schema, every problem at once."""
+"""The unified form (一表申请): checked against the thing's JSON Schema, every problem at once;
+its personal fields (``onething.domain.personal``) sealed at rest with the identity's cipher.
+
+The database holds a sealed value as ``enc:`` and a Fernet token; rules and checks read the form
+unsealed, server-side; answers and cached views carry only its masks.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from jsonschema import Draft202012Validator
+
+from onething.domain import personal
+
+if TYPE_CHECKING:
+    from onething.services.citizens import IdCipher
+
+SEALED = "enc:"
 
 _MESSAGES = {
     "required": "必须填写", "type": "格式不正确", "pattern": "格式不正确", "enum": "请从给定选项中选择",
@@ -41,3 +53,22 @@ def form_problems(schema: Mapping[str, Any], form: Any, *, complete: bool) -> di
 
 def _title(schema: Mapping[str, Any], field: str) -> str:
     return schema.get("properties", {}).get(field, {}).get("title", field) if field else "表单"
+
+
+def seal(schema: Mapping[str, Any], form: Any, cipher: IdCipher) -> Any:
+    """The form as stored: every personal value encrypted."""
+    return personal.transform(schema, form, lambda kind, value: SEALED + cipher.encrypt(value))
+
+
+def unseal(schema: Mapping[str, Any], stored: Any, cipher: IdCipher) -> Any:
+    """The form as entered. A value not sealed (written before sealing) is read as it is."""
+    return personal.transform(schema, stored, lambda kind, value: _open(value, cipher))
+
+
+def shown(schema: Mapping[str, Any], stored: Any, cipher: IdCipher) -> Any:
+    """The form as every answer shows it: personal values masked."""
+    return personal.masked(schema, unseal(schema, stored, cipher))
+
+
+def _open(value: str, cipher: IdCipher) -> str:
+    return cipher.decrypt(value[len(SEALED):]) if value.startswith(SEALED) else value

@@ -15,11 +15,11 @@ from dataclasses import asdict
 from aiohttp import web
 
 from onething.domain.notice import notice_for
-from onething.keys import catalog_key, object_store_key, redis_key, templates_key, workflow_key
+from onething.keys import catalog_key, id_cipher_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
 from onething.services.file_checks import Examiner, same_size
-from onething.web import (conversations, credit, enterprises, extensions, inbox, issues, ledger, outbox, projects,
-                          shipments_staff, supervision)
+from onething.web import (conversations, credit, enterprises, extensions, form_reveal, inbox, issues, ledger, outbox,
+                          projects, shipments_staff, supervision)
 from onething.web.openapi import handlers
 from onething.web.staff_session import actor, staff, staff_auth
 from onething.web.errors import ApiError
@@ -81,7 +81,8 @@ async def application(request: web.Request) -> web.Response:
     if session.role == "reviewer" and not any(t.department == session.department for t in tasks):
         raise web.HTTPNotFound()  # a reviewer sees only cases their department works on
     events = await AuditEvent.filter(application_id=row.id).order_by("seq")
-    detail = application_detail(request.config_dict[catalog_key], row, tasks, events)
+    detail = application_detail(request.config_dict[catalog_key], row, tasks, events,
+                                request.config_dict[id_cipher_key])
     detail["materials"] = await _materials(request, row.id)
     detail["credit"] = await credit.case_credit(row)  # staff only: never in the applicant's own view
     store = request.config_dict[object_store_key]
@@ -261,7 +262,7 @@ async def notice_html(request: web.Request) -> web.Response:
 # the §42 extensions and the supervisors' credit blacklist, from which the staff OpenAPI document
 # is built too.
 ROUTES = [*enterprises.ROUTES, *conversations.ROUTES, *projects.ROUTES, *issues.ROUTES, *ledger.ROUTES,
-          *inbox.ROUTES, *extensions.ROUTES, *credit.ROUTES]
+          *inbox.ROUTES, *extensions.ROUTES, *credit.ROUTES, *form_reveal.ROUTES]
 
 
 def create_app() -> web.Application:

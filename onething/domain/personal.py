@@ -1,0 +1,105 @@
+"""Personal data in a thing's form: which fields hold it, and how each kind is shown masked.
+
+A field says what it holds with ``personal: id_number | phone | bank_account | address`` in the
+form schema (``personal: false`` for one named like personal data that is not a person's).
+Those values are kept sealed at rest and shown masked to everyone, the applicant included: a
+colleague of the same enterprise reads the same case. The walk follows the schema into arrays
+and nested objects, so a shareholder's ID number inside a list is found like a top-level one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Mapping
+
+from .identity import mask_id_number, mask_phone
+
+
+def mask_bank_account(value: str) -> str:
+    return f"****{value[-4:]}" if len(value) >= 8 else "****"
+
+
+def mask_address(value: str) -> str:
+    # the town and street tell staff and the owner which address it is; the house number is the personal part
+    return value[:min(6, len(value) // 2)] + "****"
+
+
+MASKS: dict[str, Callable[[str], str]] = {
+    "id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_bank_account, "address": mask_address,
+}
+# A field named like one of these must say whether it is personal, so none is stored in clear by oversight.
+LOOKS_PERSONAL = re.compile(r"(^|_)(id_number|phone|mobile|bank_account|address)$")
+
+
+def schema_problems(schema: Any, where: str) -> list[str]:
+    """What is wrong with the ``personal`` marks of a form schema, each naming the field."""
+    problems: list[str] = []
+    _check(schema, "", where, problems)
+    return problems
+
+
+def _check(spec: Any, path: str, where: str, problems: list[str]) -> None:
+    if not isinstance(spec, Mapping):
+        return
+    for name, child in (spec.get("properties") or {}).items():
+        here = f"{path}.{name}" if path else name
+        kind = child.get("personal") if isinstance(child, Mapping) else None
+        if kind is not None and kind is not False and kind not in MASKS:
+            problems.append(f"{where}: form field {here!r}: personal must be one of {', '.join(MASKS)} (or false)")
+        elif kind and child.get("type") != "string":
+            problems.append(f"{where}: form field {here!r}: only a string field can hold personal data")
+        elif kind is None and LOOKS_PERSONAL.search(name) and isinstance(child, Mapping) \
+                and child.get("type") == "string":
+            problems.append(f"{where}: form field {here!r} looks personal: mark it personal: "
+                            f"{'|'.join(MASKS)} (or false)")
+        _check(child, here, where, problems)
+    items = spec.get("items")
+    if isinstance(items, Mapping):
+        _check(items, f"{path}[]", where, problems)
+
+
+def transform(schema: Mapping[str, Any], form: Any, change: Callable[[str, str], str]) -> Any:
+    """A copy of ``form`` with ``change(kind, value)`` applied to every personal value in it."""
+    kind = schema.get("personal")
+    if kind and isinstance(form, str):
+        return change(kind, form)
+    if isinstance(form, dict):
+        properties = schema.get("properties") or {}
+        return {k: transform(properties.get(k) or {}, v, change) for k, v in form.items()}
+    if isinstance(form, list) and isinstance(schema.get("items"), Mapping):
+        return [transform(schema["items"], v, change) for v in form]
+    return form
+
+
+def masked(schema: Mapping[str, Any], form: Any) -> Any:
+    return transform(schema, form, lambda kind, value: MASKS[kind](value))
+
+
+def keep_masked(schema: Mapping[str, Any], submitted: Any, stored: Any) -> Any:
+    """The form as submitted, where a personal value sent back as it was shown (masked) keeps the
+    stored one: the mini-program shows masks, so only a value the applicant re-entered changes."""
+    kind = schema.get("personal")
+    if kind and isinstance(submitted, str) and isinstance(stored, str):
+        return stored if submitted == MASKS[kind](stored) else submitted
+    if isinstance(submitted, dict) and isinstance(stored, dict):
+        properties = schema.get("properties") or {}
+        return {k: keep_masked(properties.get(k) or {}, v, stored.get(k)) for k, v in submitted.items()}
+    if isinstance(submitted, list) and isinstance(stored, list) and isinstance(schema.get("items"), Mapping):
+        return [keep_masked(schema["items"], v, stored[i] if i < len(stored) else None)
+                for i, v in enumerate(submitted)]
+    return submitted
+
+
+def locate(schema: Mapping[str, Any], form: Any, path: str) -> tuple[Mapping[str, Any], Any] | None:
+    """The schema node and value at a dotted path (``shareholders.0.id_number``, as problems name
+    fields), or None when the form has no such field."""
+    spec, value = schema, form
+    for part in path.split("."):
+        if isinstance(value, dict) and part in (spec.get("properties") or {}):
+            spec, value = spec["properties"][part], value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value) \
+                and isinstance(spec.get("items"), Mapping):
+            spec, value = spec["items"], value[int(part)]
+        else:
+            return None
+    return spec, value

@@ -1,0 +1,75 @@
+"""The migration that seals the personal fields of forms stored in clear, on each database."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate
+
+from onething.services.citizens import IdCipher
+from onething.services.forms import unseal
+from onething.services.reference import load_catalog
+from storage import db
+from storage.models import Application, Citizen
+from tests.conftest import TEST_SECRET
+from tests.integration.test_audit_trails import empty_database_url  # noqa: F401 (a fixture)
+from tests.support.builders import id_number
+
+SEALING = importlib.import_module("storage.migrations.0016_sealed_forms")
+CATALOG = load_catalog()
+LEGAL_REP, SHAREHOLDER, MOTHER = id_number("legal-rep"), id_number("shareholder"), id_number("mother")
+OPENING = {"company_name": "某县青禾餐饮管理有限公司", "legal_rep_id_number": LEGAL_REP,
+           "legal_rep_phone": "13955550123", "address": "城关镇解放路18号2幢101室",
+           "shareholders": [{"name": "王青禾", "id_number": SHAREHOLDER}, {"name": "李四"}]}
+NEWBORN = {"baby_name": "王小禾", "mother_id_number": MOTHER, "household_address": "城关镇解放路20号"}
+CLEAR = (LEGAL_REP, SHAREHOLDER, MOTHER, "13955550123", "解放路18号", "解放路20号")
+
+
+async def before_sealing(url: str) -> None:
+    """The schema as it was before the sealing migration."""
+    (app, name), = SEALING.Migration.dependencies
+    await migrate(config=db.tortoise_config(url), target=f"{app}.{name}")
+    await Tortoise.close_connections()
+
+
+async def raw_forms() -> dict[str, str]:
+    """Each form as the column holds it (read back without escapes, so a clear address shows too)."""
+    rows = await connections.get("default").execute_query_dict("SELECT number, form FROM application")
+    return {r["number"]: json.dumps(json.loads(r["form"]) if isinstance(r["form"], str) else r["form"],
+                                    ensure_ascii=False) for r in rows}
+
+
+async def test_forms_stored_in_clear_are_sealed_and_read_back_as_entered(empty_database_url):
+    url = empty_database_url
+    await before_sealing(url)
+    async with db.database(url):  # rows as the code before this change wrote them
+        citizen = await Citizen.create(openid="o-legacy")
+        for number, thing, form in (("YS1", "business-opening", OPENING), ("YS2", "newborn", NEWBORN),
+                                    ("YS3", "retirement", {})):
+            await Application.create(number=number, thing=thing, applicant=citizen, state="draft", form=form)
+        assert all(LEGAL_REP in f or MOTHER in f or f == "{}" for f in (await raw_forms()).values())
+
+    assert await db.migrate(url, secret_key=TEST_SECRET) == ["models.0016_sealed_forms"]
+    cipher = IdCipher(TEST_SECRET)
+    async with db.database(url):
+        raw = await raw_forms()
+        assert [value for value in CLEAR if value in "".join(raw.values())] == []
+        assert "某县青禾餐饮管理有限公司" in raw["YS1"] and "李四" in raw["YS1"]  # what is not personal stays
+        for number, thing, form in (("YS1", "business-opening", OPENING), ("YS2", "newborn", NEWBORN)):
+            stored = (await Application.get(number=number)).form
+            assert unseal(CATALOG.things[thing].form, stored, cipher) == form
+
+
+async def test_sealing_forms_that_exist_needs_the_server_secret(empty_database_url):
+    url = empty_database_url
+    await before_sealing(url)
+    async with db.database(url):
+        await Application.create(number="YS1", thing="newborn", applicant=await Citizen.create(openid="o-x"),
+                                 state="draft", form=NEWBORN)
+    with pytest.raises(RuntimeError, match="ONETHING_SECRET_KEY"):
+        await db.migrate(url)
+    async with db.database(url):
+        assert MOTHER in (await raw_forms())["YS1"]  # left as it was, to be sealed once the secret is given
