@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -92,6 +93,8 @@ class Settings:
     rate_limit_per_ip: int = 600  # requests a minute from one address (a service centre shares one)
     # (carrier code, secret) pairs: the carriers whose signed tracking updates are accepted
     carrier_webhook_secrets: tuple[tuple[str, Secret], ...] = ()
+    # the reverse proxies whose X-Forwarded-For is believed; from anyone else it is ignored
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
     def webhook_secret(self, carrier: str) -> Secret | None:
         return dict(self.carrier_webhook_secrets).get(carrier)
@@ -168,6 +171,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         oa_template=get("OA_TEMPLATE"),
     )
     webhook_secrets = _webhook_secrets(get("CARRIER_WEBHOOK_SECRETS"), problems)
+    trusted_proxies = _trusted_proxies(get("TRUSTED_PROXIES"), problems)
     if problems:
         raise SettingsError(problems)
     if not secret_key:
@@ -186,6 +190,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=log_level,
         message_templates=message_templates,
         carrier_webhook_secrets=webhook_secrets,
+        trusted_proxies=trusted_proxies,
         **limits,
     )
 
@@ -278,6 +283,17 @@ def _webhook_secrets(raw: str, problems: list[str]) -> tuple[tuple[str, Secret],
             return ()
         pairs.append((code, Secret(secret)))
     return tuple(pairs)
+
+
+def _trusted_proxies(raw: str, problems: list[str]) -> tuple[IPv4Network | IPv6Network, ...]:
+    networks = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        try:
+            networks.append(ip_network(part))  # strict: 10.0.0.1/8 is a typo for 10.0.0.0/8 or 10.0.0.1/32
+        except ValueError:
+            problems.append(f"{PREFIX}TRUSTED_PROXIES must be addresses or networks (CIDR) separated by commas, "
+                            f"like 10.0.0.0/8,127.0.0.1, not {part!r}")
+    return tuple(networks)
 
 
 def _official_account(get, problems: list[str]) -> OfficialAccount | None:
