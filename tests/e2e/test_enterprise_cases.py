@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from storage.models import Application
+from tests.support.apps import drain_jobs
 from tests.support.builders import credit_code
 from tests.support.people import Person
 from tests.support.projects import login
@@ -61,3 +62,13 @@ async def test_a_personal_thing_is_not_named_on_an_enterprise(office):
                                      expect=422)
     assert refused["error"]["code"] == "not_enterprise_thing"
     assert (await person.mini.post("/applications", {"thing": "newborn"}, expect=201))["id"]
+
+
+async def test_who_scanned_the_managers_code_names_a_case_on_the_enterprise(office, wired):
+    client, manager, ours, theirs = office
+    person = await Person.login(client)
+    code = await manager.post(f"/enterprises/{ours['id']}/wechat-code")
+    assert "已关联您的企业" in (await person.does(client, "subscribe", key=f"qrscene_{code['scene']}")).content
+    await drain_jobs(wired[0].app)  # WeChat says who the follower is: the mini-program's citizen
+    await person.mini.post("/applications", opening(ours["credit_code"]), expect=201)
+    await person.mini.post("/applications", opening(theirs["credit_code"]), expect=403)
