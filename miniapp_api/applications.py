@@ -6,12 +6,13 @@ from aiohttp import web
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from onething.domain.identity import mask_phone, valid_mobile
+from onething.domain.identity import mask_phone, valid_credit_code, valid_mobile
 from onething.domain.personal import keep_masked
 from onething.domain.states import State
 from onething.keys import calendar_key, catalog_key, id_cipher_key, redis_key, workflow_key
 from onething.services import case_store, case_views, materials
 from onething.services.case_store import Actor
+from onething.services.enterprises import EnterpriseError
 from onething.services.forms import form_problems, seal, unseal
 from onething.web.errors import ApiError
 from onething.web.http import int_id, integer, read_json, run_rule, text
@@ -57,13 +58,29 @@ async def create(request: web.Request) -> web.Response:
     problems = form_problems(thing.form, body.get("form", {}), complete=False)
     if problems:
         raise ApiError("invalid_form", "表单填写有误，请按提示修改。", status=422, details={"fields": problems})
-    citizen = await current_citizen(request)
-    enterprise = body.get("enterprise")
-    if thing.audience == "enterprise" and enterprise is not None and enterprise != citizen.enterprise_code:
-        raise ApiError("enterprise_not_bound", "请先绑定该企业的统一社会信用代码。", status=422)
-    row = await case_store.create_draft(thing.code, citizen, seal(thing.form, body.get("form", {}), cipher(request)),
-                                        workflow(request).clock(), enterprise_code=enterprise)
+    enterprise = _enterprise(body, thing)
+    try:
+        row = await case_store.create_draft(thing.code, await current_citizen(request),
+                                            seal(thing.form, body.get("form", {}), cipher(request)),
+                                            workflow(request).clock(), enterprise_code=enterprise)
+    except EnterpriseError as exc:
+        raise ApiError(exc.code, exc.message, status=exc.status, details={"field": "enterprise"}) from None
     return web.json_response(await detail_json(request, row), status=201)
+
+
+def _enterprise(body: dict, thing) -> str | None:
+    """The credit code a case is to be named on, in its stored form; whether the citizen may is the service's."""
+    value = body.get("enterprise")
+    if value is None:
+        return None
+    if thing.audience != "enterprise":
+        raise ApiError("not_enterprise_thing", "该事项由个人办理，不能以企业名义申请。", status=422,
+                       details={"field": "enterprise"})
+    code = value.strip().upper() if isinstance(value, str) else ""
+    if not valid_credit_code(code):
+        raise ApiError("invalid_credit_code", "统一社会信用代码不正确，请核对（18位，含校验码）。", status=422,
+                       details={"field": "enterprise"})
+    return code
 
 
 async def list_mine(request: web.Request) -> web.Response:

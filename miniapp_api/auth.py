@@ -11,6 +11,7 @@ from aiohttp import web
 
 from onething.keys import redis_key, settings_key, wechat_key
 from onething.services import citizens
+from onething.web.clients import client_address
 from onething.web.errors import ApiError
 from onething.web.http import read_json, text
 from storage.models import Citizen
@@ -38,7 +39,7 @@ def _too_many(wait: int) -> ApiError:
 
 @web.middleware
 async def citizen_auth(request: web.Request, handler):
-    ip = request.remote or "unknown"
+    ip = client_address(request)  # behind the reverse proxy, the citizen's own
     redis = request.config_dict[redis_key]
     if request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIXES):
         if request.path == "/api/v1/auth/login":

@@ -31,7 +31,7 @@ from onething.services.workflow import Workflow
 from onething.domain.notifications import Templates
 from onething.settings import Settings
 from onething.templating import make_environment
-from onething.web import courier, health, objects, staff
+from onething.web import courier, health, objects, security_headers, staff
 from onething.web.errors import error_middleware
 from onething.web.requests import request_id_middleware
 from storage import db
@@ -145,6 +145,7 @@ async def started(app: web.Application) -> AsyncIterator[web.Application]:
 def create_app(settings: Settings, *, run_jobs: bool = True) -> web.Application:
     app = create_core(settings, run_jobs=run_jobs)
     app.middlewares.extend([request_id_middleware, error_middleware])
+    security_headers.setup(app)
     health.setup(app)
     if settings.object_store.folder is not None:
         objects.setup(app)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
@@ -96,6 +97,8 @@ class Settings:
     carrier_webhook_secrets: tuple[tuple[str, Secret], ...] = ()
     # seconds a dead worker's jobs and claimed messages stay held before another worker takes them
     worker_lease: int = 20
+    # the reverse proxies whose X-Forwarded-For is believed; from anyone else it is ignored
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
     def webhook_secret(self, carrier: str) -> Secret | None:
         return dict(self.carrier_webhook_secrets).get(carrier)
@@ -182,6 +185,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         problems.append(f"{PREFIX}WORKER_LEASE must be a number of seconds from 2 to 30")
     elif lease:
         limits["worker_lease"] = int(lease)
+    trusted_proxies = _trusted_proxies(get("TRUSTED_PROXIES"), problems)
     if problems:
         raise SettingsError(problems)
     if not secret_key:
@@ -200,6 +204,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=log_level,
         message_templates=message_templates,
         carrier_webhook_secrets=webhook_secrets,
+        trusted_proxies=trusted_proxies,
         **limits,
     )
 
@@ -312,6 +317,17 @@ def _webhook_secrets(raw: str, problems: list[str]) -> tuple[tuple[str, Secret],
 # messages is believed; compatible mode (WeChat's transition mode, the plaintext copy beside
 # the encrypted one) has to be asked for, and even then only the encrypted copy is read.
 MESSAGE_MODES = ("plain", "compatible", "safe")
+
+
+def _trusted_proxies(raw: str, problems: list[str]) -> tuple[IPv4Network | IPv6Network, ...]:
+    networks = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        try:
+            networks.append(ip_network(part))  # strict: 10.0.0.1/8 is a typo for 10.0.0.0/8 or 10.0.0.1/32
+        except ValueError:
+            problems.append(f"{PREFIX}TRUSTED_PROXIES must be addresses or networks (CIDR) separated by commas, "
+                            f"like 10.0.0.0/8,127.0.0.1, not {part!r}")
+    return tuple(networks)
 
 
 def _official_account(get, problems: list[str]) -> OfficialAccount | None:

@@ -7,6 +7,7 @@ from importlib import resources
 import jinja2
 
 from onething.domain.calendar import SHANGHAI
+from onething.web.security_headers import csp_nonce
 
 
 def yuan(fen: int) -> str:
@@ -22,5 +23,6 @@ def make_environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["yuan"] = yuan
+    env.globals["csp_nonce"] = csp_nonce  # a page's own scripts carry its response's nonce
     env.filters["local"] = lambda moment: moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     return env

@@ -16,8 +16,11 @@ from onething.domain.case import Case, Event, Owed, Task
 from onething.domain.catalog import Catalog
 from onething.domain.schedule import expected_completion
 from onething.domain.states import State, TaskState
-from onething.services import credit, trails
+from onething.services import credit, enterprises, trails
 from storage.models import Application, CaseCounter, Citizen, Notification, ReviewTask
+
+
+NOT_CONTACT = "您还不是该企业经确认的联系人，不能以该企业名义申请。请先绑定企业，并请企业的项目服务经理确认。"
 
 
 class ConcurrentUpdate(Exception):
@@ -180,7 +183,11 @@ async def next_number(now: datetime, conn) -> str:
 
 async def create_draft(thing: str, applicant: Citizen, form: dict, now: datetime,
                        enterprise_code: str | None = None) -> Application:
-    """``form`` as stored: its personal fields already sealed (onething.services.forms.seal)."""
+    """A new case, ``form`` as stored: its personal fields already sealed (onething.services.forms.seal).
+    One named on an enterprise only by someone confirmed to act for it, since the enterprise's manager
+    and its other contacts then see the case."""
+    if enterprise_code is not None and not await enterprises.confirmed_contact(applicant, enterprise_code):
+        raise enterprises.EnterpriseError("not_enterprise_contact", NOT_CONTACT, status=403)
     async with in_transaction() as conn:
         number = await next_number(now, conn)
         return await Application.create(number=number, thing=thing, applicant=applicant, form=form,

@@ -139,6 +139,15 @@ async def same_person(follower: Follower) -> None:
                         note=f"contact {row.id} -> {first.id}", conn=conn)
 
 
+async def confirmed_contact(citizen: Citizen, credit_code: str) -> bool:
+    """Whether this citizen acts for the enterprise: a contact row its manager confirmed (or made
+    by scanning the manager's code), found by either side of the person."""
+    followers = Follower.filter(citizen_id=citizen.id).values_list("id", flat=True)
+    return await EnterpriseContact.filter(
+        Q(citizen_id=citizen.id) | Q(follower_id__in=await followers),
+        enterprise__credit_code=credit_code, verified=True).exists()
+
+
 async def verify_contact(contact: EnterpriseContact, actor: str) -> None:
     async with in_transaction() as conn:
         await EnterpriseContact.filter(id=contact.id).using_db(conn).update(verified=True)

@@ -7,29 +7,22 @@ import math
 
 from aiohttp import web
 
-from onething.keys import redis_key, settings_key, workflow_key
+from onething.keys import settings_key, workflow_key
 from onething.services import couriers, shipments
 from onething.services.case_store import Actor
 from onething.services.shipment_views import courier_view, scans_of
 from onething.services.staff import StaffSession
 from onething.web.errors import ApiError
+from onething.web.login_limits import login_wait
 from storage.models import Application
 from storage.models import Shipment as ShipmentRow
-from storage.redis import hit_rate_limit
 
 log = logging.getLogger("onething.courier")
-LOGIN_LIMITS = {"ip": 30, "user": 10}  # attempts a minute, as for staff
 
 
 async def login_allowed(request: web.Request, username: str) -> int:
-    """0 if this login attempt may go ahead, else the seconds to wait."""
-    redis = request.config_dict[redis_key]
-    for scope, key in (("ip", request.remote or "unknown"), ("user", username.lower())):
-        wait = await hit_rate_limit(redis, f"rl:courier-login:{scope}:{key}", limit=LOGIN_LIMITS[scope],
-                                    window_seconds=60)
-        if wait:
-            return wait
-    return 0
+    """0 if this login attempt may go ahead, else the seconds to wait (counted as for staff)."""
+    return await login_wait(request, "courier", username)
 
 
 def courier_actor(session: StaffSession) -> Actor:

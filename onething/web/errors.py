@@ -10,6 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
+from onething.web import outages
+
 log = logging.getLogger("onething.http")
 
 _HTTP_MESSAGES = {
@@ -63,7 +65,13 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
             raise
         code, message = _HTTP_MESSAGES.get(exc.status, ("http_error", "请求无法处理。"))
         return error_response(exc.status, code, message, headers=_keep_headers(exc))
-    except Exception:
+    except Exception as exc:
+        if outages.unavailable(exc):
+            # Redis or the database is away: it comes back without anyone acting, so say when to retry.
+            # (no path here: the access line beside it has the path, with tokens masked)
+            log.warning("backing service unavailable", extra={"error": outages.name(exc)})
+            return error_response(503, "service_unavailable", "系统暂时无法处理请求，请稍后再试。",
+                                  headers={"Retry-After": str(outages.RETRY_AFTER)})
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
         return error_response(500, "internal_error", "系统繁忙，请稍后再试。如多次出现，请联系窗口工作人员。")
 

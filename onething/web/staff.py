@@ -24,11 +24,11 @@ from onething.web.openapi import handlers
 from onething.web.staff_session import actor, staff, staff_auth
 from onething.web.errors import ApiError
 from onething.web.http import int_id, iso_date, read_json, run_rule, text
+from onething.web.login_limits import login_wait
 from onething.web.presenters import application_detail, application_summary, task_json
 from onething.web.provisional import dated_json
 from storage.models import Application, AttachedMaterial, AuditEvent, ReviewTask
 from storage.objects import ObjectTooLarge
-from storage.redis import hit_rate_limit
 
 log = logging.getLogger("onething.staff")
 READ_ALL = ("clerk", "supervisor", "admin")
@@ -36,19 +36,12 @@ DOWNLOAD_TTL = timedelta(minutes=5)
 CERTIFICATE_MAX = 20 * 1024 * 1024
 
 
-LOGIN_LIMITS = {"ip": 30, "user": 10}  # attempts a minute: enough for typos, not for guessing
-
-
 async def login(request: web.Request) -> web.Response:
     body = await read_json(request)
     username = text(body, "username", max_length=64)
-    redis = request.config_dict[redis_key]
-    for scope, key in (("ip", request.remote or "unknown"), ("user", username.lower())):
-        wait = await hit_rate_limit(redis, f"rl:staff-login:{scope}:{key}", limit=LOGIN_LIMITS[scope],
-                                    window_seconds=60)
-        if wait:
-            raise ApiError("too_many_attempts", "登录尝试过多，请稍后再试。", status=429,
-                           headers={"Retry-After": str(wait)})
+    wait = await login_wait(request, "staff", username)
+    if wait:
+        raise ApiError("too_many_attempts", "登录尝试过多，请稍后再试。", status=429, headers={"Retry-After": str(wait)})
     user = await accounts.authenticate(username, text(body, "password", max_length=256))
     if user is None or user.role == "courier":
         log.info("staff login refused")

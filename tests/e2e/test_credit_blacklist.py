@@ -8,7 +8,7 @@ import pytest
 from onething.keys import workflow_key
 from onething.services import case_store
 from onething.services.case_store import Actor
-from storage.models import CreditFlagEntry, EnterpriseEvent
+from storage.models import CreditFlagEntry, EnterpriseContact, EnterpriseEvent
 from tests.support.builders import id_number
 from tests.support.cases import MONDAY, Clock, citizen
 from tests.support.people import Person
@@ -87,7 +87,9 @@ async def test_a_flagged_enterprise_gets_no_deferral_and_its_detail_and_trail_sh
     assert detail["credit"]["active"] is True and detail["credit"]["reason"] == BASIS["reason"]
     assert detail["events"][-1]["action"] == "credit_flag_set" and BASIS["document"] in detail["events"][-1]["note"]
 
-    row = await case_store.create_draft("business-opening", await citizen(), {"company_name": "青禾"}, MONDAY,
+    applicant = await citizen()
+    await EnterpriseContact.create(enterprise=company, citizen=applicant, bound_via="miniprogram", verified=True)
+    row = await case_store.create_draft("business-opening", applicant, {"company_name": "青禾"}, MONDAY,
                                         enterprise_code=code)
     await running.app[workflow_key].submit(row.id, Actor("citizen:x", "citizen"))
     refused = await clerk.post(f"/applications/{row.id}/accept", DEFERRED, expect=422)

@@ -13,9 +13,13 @@ class TcpProxy:
         self._writers: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> "TcpProxy":
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port, reuse_address=True)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
+
+    async def resume(self) -> None:
+        """The service is back, on the same port as before."""
+        await self.start()
 
     async def _handle(self, reader, writer) -> None:
         try:
