@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import re
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -108,7 +109,9 @@ async def test_importing_the_official_schedule_moves_due_dates_and_tells_the_app
 
     applied = import_calendar(running, "--apply")
     assert applied.returncode == 0, applied.stderr
-    assert "2 open case(s) had due dates moved" in applied.stdout
+    # the session's database is shared: other tests' open cases in 2027 may move too; ours are checked below
+    moved_count = re.search(r"(\d+) open case\(s\) had due dates moved", applied.stdout)
+    assert moved_count and int(moved_count.group(1)) >= 2, applied.stdout
     await caught_up(running)
 
     moved = await me.get(f"/applications/{in_review['id']}")
