@@ -7,9 +7,9 @@ schedule the State Council may not have published yet.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
-import re
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
