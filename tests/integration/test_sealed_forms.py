@@ -18,7 +18,7 @@ from tests.conftest import TEST_SECRET
 from tests.integration.test_audit_trails import empty_database_url  # noqa: F401 (a fixture)
 from tests.support.builders import id_number
 
-SEALING = importlib.import_module("storage.migrations.0016_sealed_forms")
+SEALING = importlib.import_module("storage.migrations.0015_sealed_forms")
 CATALOG = load_catalog()
 LEGAL_REP, SHAREHOLDER, MOTHER = id_number("legal-rep"), id_number("shareholder"), id_number("mother")
 OPENING = {"company_name": "某县青禾餐饮管理有限公司", "legal_rep_id_number": LEGAL_REP,
@@ -52,7 +52,7 @@ async def test_forms_stored_in_clear_are_sealed_and_read_back_as_entered(empty_d
             await Application.create(number=number, thing=thing, applicant=citizen, state="draft", form=form)
         assert all(LEGAL_REP in f or MOTHER in f or f == "{}" for f in (await raw_forms()).values())
 
-    assert await db.migrate(url, secret_key=TEST_SECRET) == ["models.0016_sealed_forms"]
+    assert await db.migrate(url, secret_key=TEST_SECRET) == ["models.0015_sealed_forms", "models.0016_send_claims"]
     cipher = IdCipher(TEST_SECRET)
     async with db.database(url):
         raw = await raw_forms()

@@ -17,7 +17,7 @@ from storage.models import Notification
 from tests.conftest import DATABASES
 from tests.support.databases import fresh_database
 
-BEFORE = "models.0014_trail_heads_and_credit"  # the last migration before claims had owners
+BEFORE = "models.0015_sealed_forms"  # the last migration before claims had owners
 
 
 @pytest.mark.parametrize("kind", DATABASES)

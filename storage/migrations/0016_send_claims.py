@@ -13,7 +13,7 @@ async def mark_old_claims_attempting(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0014_trail_heads_and_credit')]
+    dependencies = [('models', '0015_sealed_forms')]
 
     initial = False
 
