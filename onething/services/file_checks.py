@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import hmac
 import tempfile
+from contextlib import aclosing
 from typing import IO, AsyncIterable, AsyncIterator
 
 from PIL import Image
@@ -114,8 +115,9 @@ async def matches_record(store: ObjectStore, file) -> bool:
     """Whether the kept bytes of a recorded file still hash to its sha256 (one streamed read)."""
     digest = hashlib.sha256()
     try:
-        async for chunk in store.get(file.object_key):
-            digest.update(chunk)
+        async with aclosing(store.get(file.object_key)) as chunks:
+            async for chunk in chunks:
+                digest.update(chunk)
     except ObjectNotFound:
         return False
     return hmac.compare_digest(digest.hexdigest(), file.sha256)

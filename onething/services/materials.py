@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from contextlib import aclosing
 from datetime import timedelta
 from typing import AsyncIterable
 
@@ -107,10 +108,11 @@ async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Cat
     except ObjectNotFound:
         await redis.set(_pending(row, material), raw, ex=_PENDING_TTL)  # the file may still be on its way
         raise MaterialRefused("not_uploaded", "文件尚未上传完成，请重新上传。", status=409) from None
-    with Examiner(store.get(pending["key"])) as examiner:
-        async for _ in examiner.stream():
-            pass
-        problem = await _problem(spec, pending["content_type"], examiner, declared_size=pending["size"])
+    async with aclosing(store.get(pending["key"])) as kept:
+        with Examiner(kept) as examiner:
+            async for _ in examiner.stream():
+                pass
+            problem = await _problem(spec, pending["content_type"], examiner, declared_size=pending["size"])
     if problem:
         await store.delete(pending["key"])
         raise problem

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import aclosing
 from urllib.parse import quote
 
 from aiohttp import web
@@ -57,8 +58,10 @@ async def download(request: web.Request) -> web.StreamResponse:
     if grant.filename:
         response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(grant.filename, safe='')}"
     await response.prepare(request)
-    async for chunk in store.get(grant.key):
-        await response.write(chunk)
+    # closed at once when a write fails (the client hung up) or the handler is cancelled, not left to the GC
+    async with aclosing(store.get(grant.key)) as chunks:
+        async for chunk in chunks:
+            await response.write(chunk)
     await response.write_eof()
     return response
 

@@ -97,7 +97,9 @@ class FolderObjectStore:
             while chunk := await asyncio.to_thread(handle.read, CHUNK_SIZE):
                 yield chunk
         finally:
-            await asyncio.to_thread(handle.close)
+            # Closing a file read from flushes nothing: done at once, it also holds when the reader
+            # is cancelled (a client gone, a server shutting down), where another await might not run.
+            handle.close()
 
     async def stat(self, key: str) -> ObjectInfo:
         check_key(key)

@@ -5,6 +5,7 @@ Run on the folder store and on S3 (a local moto server), as the mini-program, a 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 
@@ -116,3 +117,20 @@ async def test_a_kept_copy_that_no_longer_matches_its_record_is_neither_reused_n
     await put_under(running, kept["id"], HOSTILE)
     [document] = (await clerk.get(f"/applications/{first['id']}"))["materials"]
     assert (document["intact"], document["download_url"]) == (False, None)
+
+
+async def test_two_confirms_at_once_record_the_document_once(service):
+    running, client = service
+    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    case = await me.post("/applications", {"thing": "newborn"}, expect=201)
+    checked = documents.pdf()
+    upload = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/upload-url",
+                           {"filename": "id.pdf", "content_type": "application/pdf", "size": len(checked)})
+    assert await send(upload, checked, "application/pdf") in (200, 204)
+    path = f"/api/v1/applications/{case['id']}/materials/{MATERIAL}/confirm"
+    answers = await asyncio.gather(*(client.post(path, json={}, headers=me.headers) for _ in range(2)))
+    assert sorted(a.status for a in answers)[0] == 200 and all(a.status in (200, 409) for a in answers)
+    from storage.models import MaterialFile
+
+    assert await MaterialFile.filter(object_key__startswith=f"materials/{case['id']}/").count() == 1
+    assert [m["material"] for m in (await me.get(f"/applications/{case['id']}"))["materials"]] == [MATERIAL]
