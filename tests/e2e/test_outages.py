@@ -7,15 +7,13 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
-from fakeredis import FakeAsyncRedis
 
-from onething.keys import redis_key
 from storage import db
 from onething.app import create_app
 from tests.conftest import PG_URL, free_port, make_settings
 from tests.support.apps import migrated, start_app
 from tests.support.miniapp import MiniProgram
-from tests.support.proxy import TcpProxy
+from tests.support.proxy import RedisOutage, TcpProxy
 from tests.support.staff_api import StaffApi
 
 UNAVAILABLE = "系统暂时无法处理请求，请稍后再试。"
@@ -48,33 +46,21 @@ async def both_answer(client, citizen: MiniProgram, clerk: StaffApi, expect: int
 
 async def test_with_redis_down_signed_in_routes_answer_503_and_recover(aiohttp_server, aiohttp_client, tmp_path,
                                                                         redis_url):
-    proxy = None
-    if redis_url:
-        target = urlsplit(redis_url)
-        proxy = await TcpProxy(target.hostname, target.port or 6379).start()
-        redis_url = f"redis://127.0.0.1:{proxy.port}{target.path}"
-    running = await start_app(aiohttp_server, tmp_path, redis_url=redis_url)
+    outage = RedisOutage(redis_url)
+    running = await start_app(aiohttp_server, tmp_path, redis_url=await outage.url())
+    outage.watch(running.app)
     client = await aiohttp_client(running.server)
     citizen, clerk = await signed_in(client)
-    fake = running.app[redis_key]
-    if proxy is not None:
-        await proxy.cut()
-    else:
-        assert isinstance(fake, FakeAsyncRedis)
-        fake.connection_pool.connection_kwargs["server"].connected = False
+    await outage.cut()
 
     await both_answer(client, citizen, clerk, 503)
     await assert_unavailable(await client.post("/api/v1/auth/login", json={"code": "sandbox-late"}))
 
-    if proxy is not None:
-        await proxy.resume()
-    else:
-        fake.connection_pool.connection_kwargs["server"].connected = True
+    await outage.restore()
     try:
         await both_answer(client, citizen, clerk, 200)
     finally:
-        if proxy is not None:
-            await proxy.cut()
+        await outage.cut()
 
 
 async def test_a_redis_url_on_a_closed_port_answers_503(aiohttp_server, aiohttp_client, tmp_path):

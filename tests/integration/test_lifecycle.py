@@ -7,15 +7,14 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import pytest
-from fakeredis import FakeAsyncRedis
 
 from onething.app import create_app, started
-from onething.keys import calendar_key, redis_key
+from onething.keys import calendar_key
 from storage import db
 from storage.models import CalendarYear
 from tests.conftest import PG_URL, make_settings
 from tests.support.apps import start_app
-from tests.support.proxy import TcpProxy
+from tests.support.proxy import RedisOutage, TcpProxy
 
 
 async def test_migrations_apply_once_on_each_database(database_url, tmp_path):
@@ -72,20 +71,12 @@ async def test_readyz_warns_from_november_that_next_years_schedule_is_missing(ai
 
 
 async def test_readyz_names_redis_when_it_is_down(aiohttp_server, aiohttp_client, tmp_path, redis_url):
-    proxy = None
-    if redis_url:
-        target = urlsplit(redis_url)
-        proxy = await TcpProxy(target.hostname, target.port or 6379).start()
-        redis_url = f"redis://127.0.0.1:{proxy.port}{target.path}"
-    running = await start_app(aiohttp_server, tmp_path, redis_url=redis_url)
+    outage = RedisOutage(redis_url)
+    running = await start_app(aiohttp_server, tmp_path, redis_url=await outage.url())
+    outage.watch(running.app)
     client = await aiohttp_client(running.server)
     assert (await client.get("/readyz")).status == 200
-    if proxy is not None:
-        await proxy.cut()
-    else:
-        fake = running.app[redis_key]
-        assert isinstance(fake, FakeAsyncRedis)
-        fake.connection_pool.connection_kwargs["server"].connected = False
+    await outage.cut()
     response = await client.get("/readyz")
     assert response.status == 503
     body = await response.json()

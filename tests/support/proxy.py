@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlsplit
 
 
 class TcpProxy:
@@ -49,3 +50,45 @@ class TcpProxy:
         for writer in self._writers:
             writer.close()
         self._writers.clear()
+
+
+class RedisOutage:
+    """Redis a test can take away and bring back: a real one through a TcpProxy, or the app's
+    in-process store disconnected (when the session runs without a real Redis)."""
+
+    def __init__(self, redis_url: str):
+        self._given = redis_url
+        self._target = urlsplit(redis_url) if redis_url else None
+        self._proxy: TcpProxy | None = None
+        self._app = None
+
+    async def url(self) -> str:
+        """What the app is to be given as its Redis URL."""
+        if self._target is None:
+            return self._given
+        self._proxy = await TcpProxy(self._target.hostname, self._target.port or 6379).start()
+        return f"redis://127.0.0.1:{self._proxy.port}{self._target.path}"
+
+    def watch(self, app) -> None:
+        self._app = app
+
+    async def cut(self) -> None:
+        if self._proxy is not None:
+            await self._proxy.cut()
+        else:
+            self._fake_server().connected = False
+
+    async def restore(self) -> None:
+        if self._proxy is not None:
+            await self._proxy.resume()
+        else:
+            self._fake_server().connected = True
+
+    def _fake_server(self):
+        from fakeredis import FakeAsyncRedis
+
+        from onething.keys import redis_key
+
+        fake = self._app[redis_key]
+        assert isinstance(fake, FakeAsyncRedis), "without a Redis URL the app runs on the in-process store"
+        return fake.connection_pool.connection_kwargs["server"]
