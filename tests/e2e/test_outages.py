@@ -4,7 +4,6 @@ Retry-After, in Chinese), never shown a 500, and the service answers again once 
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -13,7 +12,7 @@ from onething.app import create_app
 from tests.conftest import PG_URL, free_port, make_settings
 from tests.support.apps import migrated, start_app
 from tests.support.miniapp import MiniProgram
-from tests.support.proxy import RedisOutage, TcpProxy
+from tests.support.proxy import RedisOutage, postgres_through_proxy
 from tests.support.staff_api import StaffApi
 
 UNAVAILABLE = "系统暂时无法处理请求，请稍后再试。"
@@ -77,10 +76,8 @@ async def test_a_redis_url_on_a_closed_port_answers_503(aiohttp_server, aiohttp_
 async def test_with_the_database_down_signed_in_routes_answer_503_and_recover(aiohttp_server, aiohttp_client,
                                                                                tmp_path, database_url):
     # A SQLite file cannot go away under an open connection: this is PostgreSQL's (and its pool's).
-    target = urlsplit(database_url)
     await db.migrate(database_url)
-    proxy = await TcpProxy(target.hostname, target.port or 5432).start()
-    via_proxy = database_url.replace(target.netloc, f"{target.username or 'postgres'}@127.0.0.1:{proxy.port}", 1)
+    proxy, via_proxy = await postgres_through_proxy(database_url)
     running = await start_app(aiohttp_server, tmp_path, migrate=False, database_url=via_proxy)
     client = await aiohttp_client(running.server)
     citizen, clerk = await signed_in(client)

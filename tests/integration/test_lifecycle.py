@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,7 +13,7 @@ from storage import db
 from storage.models import CalendarYear
 from tests.conftest import PG_URL, make_settings
 from tests.support.apps import start_app
-from tests.support.proxy import RedisOutage, TcpProxy
+from tests.support.proxy import RedisOutage, postgres_through_proxy
 
 
 async def test_migrations_apply_once_on_each_database(database_url, tmp_path):
@@ -88,10 +87,8 @@ async def test_readyz_names_redis_when_it_is_down(aiohttp_server, aiohttp_client
 @pytest.mark.parametrize("database_url", ["postgres"] if PG_URL else [], indirect=True)
 async def test_readyz_names_the_database_when_it_is_down(aiohttp_server, aiohttp_client, tmp_path, database_url):
     # A SQLite file cannot go down under an open connection: this one is PostgreSQL's.
-    target = urlsplit(database_url)
     await db.migrate(database_url)
-    proxy = await TcpProxy(target.hostname, target.port or 5432).start()
-    via_proxy = database_url.replace(target.netloc, f"{target.username or 'postgres'}@127.0.0.1:{proxy.port}", 1)
+    proxy, via_proxy = await postgres_through_proxy(database_url)
     running = await start_app(aiohttp_server, tmp_path, migrate=False, database_url=via_proxy)
     client = await aiohttp_client(running.server)
     assert (await client.get("/readyz")).status == 200

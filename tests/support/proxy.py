@@ -92,3 +92,10 @@ class RedisOutage:
         fake = self._app[redis_key]
         assert isinstance(fake, FakeAsyncRedis), "without a Redis URL the app runs on the in-process store"
         return fake.connection_pool.connection_kwargs["server"]
+
+
+async def postgres_through_proxy(database_url: str) -> tuple[TcpProxy, str]:
+    """A proxy in front of a PostgreSQL database, and the URL that reaches it through the proxy."""
+    target = urlsplit(database_url)
+    proxy = await TcpProxy(target.hostname, target.port or 5432).start()
+    return proxy, database_url.replace(target.netloc, f"{target.username or 'postgres'}@127.0.0.1:{proxy.port}", 1)
