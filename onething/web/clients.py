@@ -17,9 +17,27 @@ from onething.keys import settings_key
 UNKNOWN = "unknown"
 
 
+def _port(text: str) -> bool:
+    return text.isascii() and text.isdigit() and 0 < int(text) < 65536
+
+
+def _host(hop: str) -> str | None:
+    """The address a hop names, without the port or brackets some proxies write with it."""
+    if hop.startswith("["):  # [2001:db8::1] or [2001:db8::1]:443
+        host, closed, rest = hop[1:].partition("]")
+        return host if closed and (not rest or rest[0] == ":" and _port(rest[1:])) else None
+    host, colon, port = hop.rpartition(":")
+    if colon and ":" not in host and "." in host:  # 1.2.3.4:5678; a bare IPv6 has more than one colon
+        return host if _port(port) else None
+    return hop
+
+
 def _parse(value: str) -> IPv4Address | IPv6Address | None:
+    host = _host(value.strip())
+    if not host:
+        return None
     try:
-        address = ip_address(value.strip())
+        address = ip_address(host)
     except ValueError:
         return None
     mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:10.0.0.1 is 10.0.0.1

@@ -13,7 +13,8 @@ from onething.keys import redis_key, workflow_key
 from onething.services import couriers, shipments
 from onething.services.staff import StaffSession, close_session
 from onething.web import carrier_webhook, courier_pages
-from onething.web.courier_access import courier_actor, find_shipment, location, login_allowed, view_of
+from onething.web.courier_access import (courier_actor, find_shipment, location, login_allowed, signed_in_from_here,
+                                         view_of)
 from onething.web.errors import ApiError
 from onething.web.http import read_json, run_rule, text
 from onething.web.shipment_errors import refused
@@ -45,6 +46,7 @@ async def login(request: web.Request) -> web.Response:
     if signed_in is None:
         log.info("courier login refused")
         raise ApiError("bad_credentials", "用户名或密码不正确。", status=401)
+    await signed_in_from_here(request, username)
     token, user = signed_in
     return web.json_response({"token": token, "expires_in": couriers.SESSION_TTL,
                               "user": {"username": user.username, "carrier": user.carrier}})

@@ -13,7 +13,7 @@ from onething.services.case_store import Actor
 from onething.services.shipment_views import courier_view, scans_of
 from onething.services.staff import StaffSession
 from onething.web.errors import ApiError
-from onething.web.login_limits import login_wait
+from onething.web.login_limits import login_succeeded, login_wait
 from storage.models import Application
 from storage.models import Shipment as ShipmentRow
 
@@ -23,6 +23,11 @@ log = logging.getLogger("onething.courier")
 async def login_allowed(request: web.Request, username: str) -> int:
     """0 if this login attempt may go ahead, else the seconds to wait (counted as for staff)."""
     return await login_wait(request, "courier", username)
+
+
+async def signed_in_from_here(request: web.Request, username: str) -> None:
+    """This courier's password was right: the limit per user no longer refuses this address."""
+    await login_succeeded(request, "courier", username)
 
 
 def courier_actor(session: StaffSession) -> Actor:

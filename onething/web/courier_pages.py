@@ -18,7 +18,8 @@ from onething.keys import redis_key, settings_key, templates_key, workflow_key
 from onething.services import couriers, shipments
 from onething.services.case_store import ConcurrentUpdate
 from onething.services.staff import StaffSession, close_session
-from onething.web.courier_access import courier_actor, find_shipment, location, login_allowed, view_of
+from onething.web.courier_access import (courier_actor, find_shipment, location, login_allowed, signed_in_from_here,
+                                         view_of)
 from onething.web.errors import ApiError
 from onething.web.shipment_errors import STATUS
 
@@ -110,6 +111,7 @@ async def login(request: web.Request) -> web.Response:
     signed_in = await couriers.login(request.config_dict[redis_key], username, password) if username else None
     if signed_in is None:
         return _login_page(request, next_path, "用户名或密码不正确。", status=401)
+    await signed_in_from_here(request, username)
     response = web.HTTPSeeOther(next_path)
     response.set_cookie(COOKIE, signed_in[0], max_age=couriers.SESSION_TTL, path="/courier/", httponly=True,
                         samesite="Lax", secure=request.config_dict[settings_key].public_url.startswith("https:"))

@@ -2,31 +2,76 @@
 
 Counted per (user, address) and per address, so that someone guessing from elsewhere slows
 themselves down, not the real user at their own desk; and per user overall, slower, so that
-guessing spread over many addresses still meets a limit.
+guessing spread over many addresses still meets a limit. That backstop does not refuse an
+address the user signed in from in the last 30 days: otherwise anyone could fill it and lock
+the real user out everywhere. Such an address still meets the other two limits.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+from datetime import timedelta
 
 from aiohttp import web
 
-from onething.keys import redis_key
+from onething.keys import redis_key, settings_key, workflow_key
 from onething.web.clients import client_address
 from storage.redis import hit_rate_limit
 
-# (scope, attempts, window in seconds): enough for typos, not for guessing
-LIMITS = (("ip", 30, 60), ("user-ip", 10, 60), ("user", 100, 3600))
+# (scope, attempts, window in seconds): enough for typos, not for guessing. One address alone
+# cannot fill the backstop per user: 10 a quarter is at most 50 in any hour.
+LIMITS = (("ip", 30, 60), ("user-ip", 10, 900), ("user", 100, 3600))
+KNOWN_FOR = timedelta(days=30)
+KNOWN_MAX = 20  # addresses remembered per user, the latest
+
+
+def _user(username: str) -> str:
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:24]  # no usernames in Redis keys
+
+
+def _known_key(realm: str, user: str) -> str:
+    return f"rl:{realm}-login:known:{user}"
+
+
+def _member(request: web.Request, user: str, address: str) -> str:
+    """The address as remembered beside the user: keyed, so the list gives no addresses away."""
+    key = request.config_dict[settings_key].secret_key.encode()
+    return hmac.new(key, f"login-address:{user}:{address}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _now(request: web.Request) -> float:
+    return request.config_dict[workflow_key].clock().timestamp()
+
+
+async def _known(request: web.Request, realm: str, user: str, address: str) -> bool:
+    redis = request.config_dict[redis_key]
+    since = await redis.zscore(_known_key(realm, user), _member(request, user, address))
+    return since is not None and since > _now(request) - KNOWN_FOR.total_seconds()
 
 
 async def login_wait(request: web.Request, realm: str, username: str) -> int:
     """0 if this attempt may go ahead, else the seconds to wait. ``realm``: staff | courier."""
     address = client_address(request)
-    user = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:24]  # no usernames in Redis keys
+    user = _user(username)
     keys = {"ip": address, "user-ip": f"{user}:{address}", "user": user}
     for scope, limit, window in LIMITS:
+        if scope == "user" and await _known(request, realm, user, address):
+            continue
         wait = await hit_rate_limit(request.config_dict[redis_key], f"rl:{realm}-login:{scope}:{keys[scope]}",
                                     limit=limit, window_seconds=window)
         if wait:
             return wait
     return 0
+
+
+async def login_succeeded(request: web.Request, realm: str, username: str) -> None:
+    """Remember where this user signed in from, so that the backstop keeps that address open."""
+    user = _user(username)
+    key, now, kept = _known_key(realm, user), _now(request), int(KNOWN_FOR.total_seconds())
+    async with request.config_dict[redis_key].pipeline(transaction=True) as pipe:
+        pipe.zadd(key, {_member(request, user, client_address(request)): now})
+        pipe.zremrangebyscore(key, "-inf", now - kept)
+        pipe.zremrangebyrank(key, 0, -KNOWN_MAX - 1)
+        pipe.expire(key, kept)
+        await pipe.execute()

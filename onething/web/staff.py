@@ -24,7 +24,7 @@ from onething.web.openapi import handlers
 from onething.web.staff_session import actor, staff, staff_auth
 from onething.web.errors import ApiError
 from onething.web.http import int_id, iso_date, read_json, run_rule, text
-from onething.web.login_limits import login_wait
+from onething.web.login_limits import login_succeeded, login_wait
 from onething.web.presenters import application_detail, application_summary, task_json
 from onething.web.provisional import dated_json
 from storage.models import Application, AttachedMaterial, AuditEvent, ReviewTask
@@ -46,6 +46,7 @@ async def login(request: web.Request) -> web.Response:
     if user is None or user.role == "courier":
         log.info("staff login refused")
         raise ApiError("bad_credentials", "用户名或密码不正确。", status=401)
+    await login_succeeded(request, "staff", username)
     token = await accounts.open_session(request.config_dict[redis_key], user)
     return web.json_response({"token": token, "expires_in": accounts.SESSION_TTL,
                               "user": {"username": user.username, "role": user.role, "department": user.department}})

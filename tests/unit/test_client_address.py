@@ -58,3 +58,26 @@ def test_without_a_usable_hop_the_nearest_trusted_one_stands_for_the_client():
     assert address("10.0.0.5", "not-an-address") == "10.0.0.5"
     assert address("10.0.0.5", "203.0.113.7, garbage, 10.0.0.9") == "10.0.0.9"
     assert address("10.0.0.5", "10.0.0.8, 10.0.0.9") == "10.0.0.8"
+
+
+def test_a_hop_written_with_its_port_or_in_brackets_is_that_address():
+    assert address("10.0.0.5", "203.0.113.7:5678") == "203.0.113.7"
+    assert address("10.0.0.5", "[2001:db8::1]") == "2001:db8::1"
+    assert address("10.0.0.5", "[2001:db8::1]:443") == "2001:db8::1"
+    assert address("10.0.0.5", "[::ffff:203.0.113.7]:443") == "203.0.113.7"
+    # our own proxy written with its port is still ours, and the client is the hop before it
+    assert address("10.0.0.5", "203.0.113.7:5678, 10.0.0.9:80") == "203.0.113.7"
+    assert address("10.0.0.5", "198.51.100.1, [fd00::7]:8443") == "198.51.100.1"
+
+
+def test_bare_ipv6_keeps_its_colons():
+    assert address("10.0.0.5", "2001:db8::1") == "2001:db8::1"
+    assert address("10.0.0.5", "2001:db8::443") == "2001:db8::443"  # not 2001:db8: with port 443
+    assert address("10.0.0.5", "::ffff:203.0.113.7") == "203.0.113.7"
+
+
+@pytest.mark.parametrize("bad", ["203.0.113.7:", "203.0.113.7:http", "203.0.113.7:99999", "[2001:db8::1",
+                                 "[2001:db8::1]443", "[2001:db8::1]:", "2001:db8::1]:443", "[]:443",
+                                 "203.0.113.7:５６"])
+def test_a_hop_with_a_malformed_port_or_brackets_is_not_an_address(bad):
+    assert address("10.0.0.5", bad) == "10.0.0.5"
