@@ -2,7 +2,7 @@
 a key no link reaches, checks it and records it.
 
 Between the two, the upload waits in Redis. A confirm takes the record (GETDEL), so two confirms at
-once never both move and record one file; the other finds the file recorded, or nothing yet. A
+once never both move and record one file; the other is told to wait, or finds the file recorded. A
 confirm that fails after taking it, other than by refusing the file (the store or the database
 away), puts it back, so the citizen's retry finds it again instead of being told to upload anew.
 Once the file is at its kept key the record says ``moved``: the retry examines that copy, since the
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from contextlib import aclosing
+from contextlib import aclosing, suppress
 from datetime import timedelta
 
 import redis.asyncio as aioredis
@@ -29,6 +29,7 @@ from storage.objects import ObjectNotFound, ObjectStore, PresignedUpload
 
 UPLOAD_TTL = timedelta(minutes=15)
 _PENDING_TTL = int(UPLOAD_TTL.total_seconds()) + 60
+_BUSY_TTL = 60  # seconds: a confirm checks one file of at most tens of MB
 log = logging.getLogger("onething.uploads")
 
 
@@ -51,11 +52,14 @@ async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Cat
     await check_editable(catalog, row, material)
     pending = await _take(redis, row.id, material)  # a second confirm at once finds none
     if pending is None or "upload_key" not in pending:  # none, or one started before uploads had keys of their own
+        if pending is None and await redis.exists(_busy(row.id, material)):
+            raise MaterialRefused("confirm_in_progress", "文件正在确认中，请稍后刷新查看。", status=409)
         current = await AttachedMaterial.get_or_none(application_id=row.id, material=material).select_related("file")
         if current is not None and pending is None:
             return current.file  # already recorded by the confirm that took it
         raise MaterialRefused("no_upload", "没有待确认的上传，请重新上传。", status=409)
     try:
+        await redis.set(_busy(row.id, material), 1, ex=_BUSY_TTL)
         return await _confirm(store, spec, row, citizen, material, pending)
     except MaterialRefused as refused:
         if refused.code == "not_uploaded" and not pending.get("moved"):
@@ -64,6 +68,9 @@ async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Cat
     except BaseException:  # the store or the database failed, not the file: the retry finds it again
         await _put_back(redis, row.id, material, pending)
         raise
+    finally:
+        with suppress(Exception):  # left behind, it lapses by itself
+            await redis.delete(_busy(row.id, material))
 
 
 async def _confirm(store: ObjectStore, spec: Material, row: Application, citizen: Citizen, material: str,
@@ -102,6 +109,11 @@ def _not_uploaded() -> MaterialRefused:
 
 def _key(application_id: int, material: str) -> str:
     return f"upload:{application_id}:{material}"
+
+
+def _busy(application_id: int, material: str) -> str:
+    """Set while a confirm holds the upload, so another one at once is told to wait, not to upload anew."""
+    return f"upload:{application_id}:{material}:confirming"
 
 
 async def _save(redis: aioredis.Redis, application_id: int, material: str, pending: dict) -> None:

@@ -216,3 +216,36 @@ async def test_a_file_refused_on_confirm_is_kept_nowhere_and_must_be_sent_again(
     assert await kept_keys(running, case["id"]) == []
     again = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/confirm", expect=409)
     assert again["error"]["code"] == "no_upload"
+
+
+async def test_a_confirm_sent_while_another_holds_the_upload_is_told_to_wait_then_finds_it_recorded(
+        service, monkeypatch):
+    from storage.models import MaterialFile
+
+    running, client = service
+    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    case = await me.post("/applications", {"thing": "newborn"}, expect=201)
+    checked = documents.pdf("双击确认")
+    upload = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/upload-url",
+                           {"filename": "id.pdf", "content_type": "application/pdf", "size": len(checked)})
+    assert await send(upload, checked, "application/pdf") in (200, 204)
+    reading, release, get = asyncio.Event(), asyncio.Event(), running.store.get
+
+    async def slow_get(key):  # the first confirm, still reading the moved copy
+        reading.set()
+        await release.wait()
+        async for chunk in get(key):
+            yield chunk
+
+    monkeypatch.setattr(running.store, "get", slow_get)
+    path = f"/applications/{case['id']}/materials/{MATERIAL}/confirm"
+    first = asyncio.create_task(me.post(path))
+    await asyncio.wait_for(reading.wait(), 10)
+    waiting = await me.post(path, expect=409)
+    assert (waiting["error"]["code"], waiting["error"]["message"]) == ("confirm_in_progress", "文件正在确认中，请稍后刷新查看。")
+    release.set()
+    assert [m["material"] for m in (await first)["materials"]] == [MATERIAL]
+    later = await me.post(path)
+    assert [m["material"] for m in later["materials"]] == [MATERIAL]
+    [file] = await MaterialFile.filter(object_key__startswith=f"materials/{case['id']}/")
+    assert file.sha256 == hashlib.sha256(checked).hexdigest()
