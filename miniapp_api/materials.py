@@ -9,7 +9,7 @@ from aiohttp import web
 
 from onething.domain.states import DECIDED, State
 from onething.keys import catalog_key, object_store_key, redis_key
-from onething.services import case_store, materials, wallet
+from onething.services import case_store, materials, pending_uploads, wallet
 from onething.web.errors import ApiError
 from onething.web.http import integer, read_json, run_rule, text
 
@@ -32,7 +32,7 @@ async def upload_url(request: web.Request) -> web.Response:
     row = await find(request, own=True)
     body = await read_json(request)
     size = integer(body, "size", "请提供文件大小（字节）。")
-    upload = await _refusing(materials.start_upload(
+    upload = await _refusing(pending_uploads.start_upload(
         request.config_dict[object_store_key], request.config_dict[redis_key], request.config_dict[catalog_key],
         row, _material(request), filename=text(body, "filename", max_length=255),
         content_type=text(body, "content_type", max_length=64), size=size,
@@ -44,7 +44,7 @@ async def upload_url(request: web.Request) -> web.Response:
 
 async def confirm(request: web.Request) -> web.Response:
     row = await find(request, own=True)
-    await _refusing(materials.confirm_upload(
+    await _refusing(pending_uploads.confirm_upload(
         request.config_dict[object_store_key], request.config_dict[redis_key], request.config_dict[catalog_key],
         row, await current_citizen(request), _material(request)))
     return await _recorded(request, row)

@@ -1,16 +1,12 @@
-"""Documents: presigned or streamed uploads checked against what they claim to be, kept where no
-upload link reaches once confirmed (reuse from the wallet is in ``wallet``).
+"""Documents: streamed uploads checked against what they claim to be, and the rules every way in
+shares (presigned uploads and their confirm are in ``pending_uploads``, reuse from the wallet in ``wallet``).
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from contextlib import aclosing
-from datetime import timedelta
 from typing import AsyncIterable
 
-import redis.asyncio as aioredis
 from tortoise.transactions import in_transaction
 
 from onething.domain.catalog import Catalog, Material
@@ -19,10 +15,8 @@ from onething.domain.states import CORRECTION, DECIDED, State, TaskState
 from onething.services import case_store
 from onething.services.file_checks import TOO_MANY_PIXELS, UNREADABLE, Examiner
 from storage.models import Application, AttachedMaterial, Citizen, MaterialFile, ReviewTask
-from storage.objects import ObjectNotFound, ObjectStore, ObjectTooLarge, PresignedUpload
+from storage.objects import ObjectStore, ObjectTooLarge
 
-UPLOAD_TTL = timedelta(minutes=15)
-_PENDING_TTL = int(UPLOAD_TTL.total_seconds()) + 60
 MB = 1024 * 1024
 
 
@@ -60,7 +54,7 @@ async def correctable_materials(catalog: Catalog, application_id: int) -> set[st
     return {req.material for code in await returned_items(application_id) for req in catalog.item(code)[1].materials}
 
 
-def _check_declared(spec: Material, content_type: str, size: int | None) -> None:
+def check_declared(spec: Material, content_type: str, size: int | None) -> None:
     if content_type not in ALLOWED_TYPES:
         raise MaterialRefused("unsupported_type", "只能上传 JPG、PNG 图片或 PDF 文件。", status=415)
     if size == 0:
@@ -71,52 +65,11 @@ def _check_declared(spec: Material, content_type: str, size: int | None) -> None
         raise _too_large(spec)
 
 
-def _keys(row: Application, material: str) -> tuple[str, str]:
+def keys_for(row: Application, material: str) -> tuple[str, str]:
     """Where an upload link writes, and where the document is kept once confirmed: a key of its own
     that no link was ever issued for, so a link used again after confirming reaches nothing kept."""
     name = f"{row.id}/{material}/{uuid.uuid4().hex}"
     return f"uploads/{name}", f"materials/{name}"
-
-
-async def start_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catalog, row: Application,
-                       material: str, *, filename: str, content_type: str, size: int) -> PresignedUpload:
-    spec = requirement(catalog, row, material)
-    await check_editable(catalog, row, material)
-    _check_declared(spec, content_type, size)
-    upload_key, key = _keys(row, material)
-    upload = await store.presign_upload(upload_key, content_type=content_type, max_size=size, expires=UPLOAD_TTL)
-    await redis.set(_pending(row, material), json.dumps(
-        {"upload_key": upload_key, "key": key, "filename": filename[:255], "content_type": content_type,
-         "size": size}), ex=_PENDING_TTL)
-    return upload
-
-
-async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catalog, row: Application,
-                         citizen: Citizen, material: str) -> MaterialFile:
-    spec = requirement(catalog, row, material)
-    await check_editable(catalog, row, material)
-    raw = await redis.getdel(_pending(row, material))  # one confirm takes it; one sent twice finds it recorded
-    pending = json.loads(raw) if raw is not None else {}
-    if "upload_key" not in pending:  # none, or one started before uploads had keys of their own
-        current = await AttachedMaterial.get_or_none(application_id=row.id, material=material).select_related("file")
-        if current is not None and raw is None:
-            return current.file
-        raise MaterialRefused("no_upload", "没有待确认的上传，请重新上传。", status=409)
-    try:
-        # What is checked below is the moved copy: bytes sent to the link from now on go nowhere read.
-        await store.move(pending["upload_key"], pending["key"])
-    except ObjectNotFound:
-        await redis.set(_pending(row, material), raw, ex=_PENDING_TTL)  # the file may still be on its way
-        raise MaterialRefused("not_uploaded", "文件尚未上传完成，请重新上传。", status=409) from None
-    async with aclosing(store.get(pending["key"])) as kept:
-        with Examiner(kept) as examiner:
-            async for _ in examiner.stream():
-                pass
-            problem = await _problem(spec, pending["content_type"], examiner, declared_size=pending["size"])
-    if problem:
-        await store.delete(pending["key"])
-        raise problem
-    return await _record(row, citizen, material, pending["key"], pending["filename"], examiner.inspector)
 
 
 async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, citizen: Citizen, material: str,
@@ -124,14 +77,14 @@ async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, 
                         chunks: AsyncIterable[bytes]) -> MaterialFile:
     spec = requirement(catalog, row, material)
     await check_editable(catalog, row, material)
-    _check_declared(spec, content_type, size)
-    _, key = _keys(row, material)
+    check_declared(spec, content_type, size)
+    _, key = keys_for(row, material)
     with Examiner(chunks) as examiner:
         try:
             await store.put(key, examiner.stream(), content_type=content_type, max_size=spec.max_size_mb * MB)
         except ObjectTooLarge:
             raise _too_large(spec) from None
-        problem = await _problem(spec, content_type, examiner, declared_size=size)
+        problem = await problem_with(spec, content_type, examiner, declared_size=size)
     inspector = examiner.inspector
     if problem:
         await store.delete(key)
@@ -140,7 +93,7 @@ async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, 
     if current is not None and current.file.sha256 == inspector.sha256:
         await store.delete(key)  # the same file sent again: keep the one we have
         return current.file
-    return await _record(row, citizen, material, key, filename, inspector)
+    return await record(row, citizen, material, key, filename, inspector)
 
 
 async def missing_essentials(catalog: Catalog, row: Application) -> list[Material]:
@@ -149,7 +102,7 @@ async def missing_essentials(catalog: Catalog, row: Application) -> list[Materia
     return [catalog.materials[m] for m, deferrable in needed.items() if not deferrable and m not in attached]
 
 
-async def _problem(spec: Material, declared: str, examiner: Examiner, *, declared_size: int | None):
+async def problem_with(spec: Material, declared: str, examiner: Examiner, *, declared_size: int | None):
     inspector = examiner.inspector
     if inspector.size == 0:
         return _empty()
@@ -178,11 +131,7 @@ def _too_large(spec: Material) -> MaterialRefused:
     return MaterialRefused("material_too_large", f"“{spec.name}”不能超过 {spec.max_size_mb}MB。", 413)
 
 
-def _pending(row: Application, material: str) -> str:
-    return f"upload:{row.id}:{material}"
-
-
-async def _record(row, citizen, material, key, filename, inspector: Inspector) -> MaterialFile:
+async def record(row, citizen, material, key, filename, inspector: Inspector) -> MaterialFile:
     async with in_transaction() as conn:
         file = await MaterialFile.create(citizen_id=citizen.id, material=material, object_key=key,
                                          filename=filename[:255], content_type=inspector.sniffed_type,

@@ -134,3 +134,118 @@ async def test_two_confirms_at_once_record_the_document_once(service):
 
     assert await MaterialFile.filter(object_key__startswith=f"materials/{case['id']}/").count() == 1
     assert [m["material"] for m in (await me.get(f"/applications/{case['id']}"))["materials"]] == [MATERIAL]
+
+
+async def kept_keys(running, case_id: int) -> list[str]:
+    """Every object under the case's kept documents, straight from the store."""
+    store, prefix = running.store, f"materials/{case_id}/"
+    if hasattr(store, "_client"):
+        found = await asyncio.to_thread(lambda: list(store._client.list_objects(store.bucket, prefix, recursive=True)))
+        return sorted(item.object_name for item in found)
+    return sorted(str(p.relative_to(store._objects)) for p in (store._objects / prefix).rglob("*") if p.is_file())
+
+
+def fail_once(monkeypatch, running, where: str) -> None:
+    """The store or the database away at one point of the first confirm, and back for the retry."""
+    from tortoise.exceptions import DBConnectionError
+
+    from onething.services import case_store
+
+    async def unreachable(*_, **__):
+        monkeypatch.undo()
+        raise DBConnectionError("connection refused")
+
+    if where == "examining":
+        async def unreachable_store(key):
+            monkeypatch.undo()
+            raise ConnectionError("store unreachable")
+            yield b""
+
+        monkeypatch.setattr(running.store, "get", unreachable_store)
+    elif where == "recording":  # inside the transaction, after the file's row was written
+        monkeypatch.setattr(case_store, "record", unreachable)
+    else:  # the row committed, but its answer never came back
+        from onething.services import pending_uploads
+
+        record = pending_uploads.record
+
+        async def committed_then_lost(*args, **kwargs):
+            await record(*args, **kwargs)
+            await unreachable()
+
+        monkeypatch.setattr(pending_uploads, "record", committed_then_lost)
+
+
+@pytest.mark.parametrize("where", ["examining", "recording", "answering"])
+async def test_a_confirm_that_fails_after_moving_the_file_is_retried_and_records_it_once(service, monkeypatch, where):
+    from storage.models import MaterialFile
+
+    running, client = service
+    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    case = await me.post("/applications", {"thing": "newborn"}, expect=201)
+    checked = documents.pdf("重试确认")
+    upload = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/upload-url",
+                           {"filename": "id.pdf", "content_type": "application/pdf", "size": len(checked)})
+    assert await send(upload, checked, "application/pdf") in (200, 204)
+    path = f"/api/v1/applications/{case['id']}/materials/{MATERIAL}/confirm"
+    fail_once(monkeypatch, running, where)
+    failed = await client.post(path, json={}, headers=me.headers)
+    assert failed.status == 503 and failed.headers["Retry-After"], await failed.text()
+
+    retried = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/confirm")
+    again = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/confirm")  # the recorded state
+    assert [m["material"] for m in retried["materials"]] == [m["material"] for m in again["materials"]] == [MATERIAL]
+    [file] = await MaterialFile.filter(object_key__startswith=f"materials/{case['id']}/")
+    assert file.sha256 == hashlib.sha256(checked).hexdigest() and file.size == len(checked)
+    assert await kept_keys(running, case["id"]) == [file.object_key]
+    clerk = await StaffApi.login(client, f"c-{uuid.uuid4().hex[:6]}", "clerk")
+    flow = running.app[workflow_key]
+    await flow.act(case["id"], Actor("citizen:x", "citizen"), lambda c, now: c.submit(now, flow.calendar))
+    await clerk.post(f"/applications/{case['id']}/accept")
+    served, document = await staff_copy(clerk, client, case["id"])
+    assert served == checked and document["sha256"] == file.sha256
+
+
+async def test_a_file_refused_on_confirm_is_kept_nowhere_and_must_be_sent_again(service):
+    running, client = service
+    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    case = await me.post("/applications", {"thing": "newborn"}, expect=201)
+    page = b"%PDF-1.7\n" + HOSTILE
+    refused = await me.upload_presigned(case["id"], MATERIAL, page, "application/pdf", expect=422)
+    assert refused["error"]["code"] == "unreadable_file"
+    assert await kept_keys(running, case["id"]) == []
+    again = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/confirm", expect=409)
+    assert again["error"]["code"] == "no_upload"
+
+
+async def test_a_confirm_sent_while_another_holds_the_upload_is_told_to_wait_then_finds_it_recorded(
+        service, monkeypatch):
+    from storage.models import MaterialFile
+
+    running, client = service
+    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    case = await me.post("/applications", {"thing": "newborn"}, expect=201)
+    checked = documents.pdf("双击确认")
+    upload = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/upload-url",
+                           {"filename": "id.pdf", "content_type": "application/pdf", "size": len(checked)})
+    assert await send(upload, checked, "application/pdf") in (200, 204)
+    reading, release, get = asyncio.Event(), asyncio.Event(), running.store.get
+
+    async def slow_get(key):  # the first confirm, still reading the moved copy
+        reading.set()
+        await release.wait()
+        async for chunk in get(key):
+            yield chunk
+
+    monkeypatch.setattr(running.store, "get", slow_get)
+    path = f"/applications/{case['id']}/materials/{MATERIAL}/confirm"
+    first = asyncio.create_task(me.post(path))
+    await asyncio.wait_for(reading.wait(), 10)
+    waiting = await me.post(path, expect=409)
+    assert (waiting["error"]["code"], waiting["error"]["message"]) == ("confirm_in_progress", "文件正在确认中，请稍后刷新查看。")
+    release.set()
+    assert [m["material"] for m in (await first)["materials"]] == [MATERIAL]
+    later = await me.post(path)
+    assert [m["material"] for m in later["materials"]] == [MATERIAL]
+    [file] = await MaterialFile.filter(object_key__startswith=f"materials/{case['id']}/")
+    assert file.sha256 == hashlib.sha256(checked).hexdigest()

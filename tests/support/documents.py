@@ -10,8 +10,11 @@ import struct
 import zlib
 
 
-def pdf(text: str = "onething") -> bytes:
-    """A one-page PDF whose page shows ``text`` (kept in the content stream, so each text gives other bytes)."""
+def pdf(text: str = "onething", *, xref_off_by: int = 0) -> bytes:
+    """A one-page PDF whose page shows ``text`` (kept in the content stream, so each text gives other bytes).
+
+    ``xref_off_by`` moves the startxref pointer that many bytes from the table, as some scanners and
+    phone apps write it."""
     content = f"BT /F1 12 Tf 10 40 Td ({text.encode('unicode_escape').decode('ascii')}) Tj ET".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -29,7 +32,7 @@ def pdf(text: str = "onething") -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref + xref_off_by)
     return bytes(out)
 
 

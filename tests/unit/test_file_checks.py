@@ -26,16 +26,33 @@ def test_whole_documents_pass(data, content_type):
 
 
 def test_a_pdf_header_followed_by_a_web_page_is_not_a_pdf():
-    assert verdict(b"%PDF-1.7\n<html><body><script>alert(1)</script></body></html>\n", PDF) == UNREADABLE
+    page = b"%PDF-1.7\n<html><body><script>alert(1)</script></body></html>\n"
+    assert verdict(page, PDF) == UNREADABLE
+    assert verdict(page + b"%%EOF\n", PDF) == UNREADABLE  # the end marker alone makes no document
+    assert verdict(page + b"startxref\n9\n%%EOF\n", PDF) == UNREADABLE
     assert verdict(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", PDF) == UNREADABLE  # no pages, no xref
+
+
+@pytest.mark.parametrize("off_by", [-4, -1, 2, 5, 40])
+def test_a_pdf_whose_cross_reference_is_a_few_bytes_off_opens_as_viewers_open_it(off_by):
+    assert verdict(documents.pdf(xref_off_by=off_by), PDF) is None
+    assert verdict(documents.pdf("扫描件", xref_off_by=off_by) + b"\r\n", PDF) is None
+
+
+def test_a_pdf_whose_objects_are_not_where_its_table_says_still_needs_every_object():
+    whole = documents.pdf()
+    middle = whole.index(b"2 0 obj")
+    assert verdict(whole[:middle] + b"\n\n\n" + whole[middle:], PDF) is None  # each entry a few bytes off
+    assert verdict(whole.replace(b"/Type /Page /Parent", b"<html> /Parent"), PDF) == UNREADABLE  # a page that is not
+    assert verdict(whole.replace(b"/Kids [3 0 R]", b"/Kids [9 0 R]"), PDF) == UNREADABLE  # a page not there
 
 
 def test_a_pdf_must_parse_to_its_end():
     whole = documents.pdf()
     assert verdict(whole + b"<script>alert(1)</script>", PDF) == UNREADABLE  # something after its end
     assert verdict(whole[: len(whole) // 2], PDF) == UNREADABLE  # cut short
-    middle = whole.index(b"2 0 obj")
-    assert verdict(whole[:middle] + b"<html>" + whole[middle:], PDF) == UNREADABLE  # objects not where it says
+    assert verdict(whole[: len(whole) // 2] + b"\n%%EOF\n", PDF) == UNREADABLE  # cut short, an end marker added
+    assert verdict(whole[: whole.index(b"xref")], PDF) == UNREADABLE  # cut before its table
 
 
 def test_an_image_must_decode():
