@@ -341,3 +341,24 @@ async def test_a_sender_that_died_after_wechat_refused_sends_the_notification_ag
     assert (notification.state, notification.channel) == ("sent", "oa_text")
     assert len(sent(wechat, "oa_text", person)) == 1 and sent(wechat, "mp_subscribe", person) == []
 
+
+async def test_a_run_cancelled_mid_call_leaves_that_notification_to_its_lease_not_to_be_resent(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)
+    await person.consent("accept", "accept")
+    fake_wechat.script(wechat.app, "mp_subscribe", person.openid, fake_wechat.SLOW)
+    notification = await accepted_case(running, clerk, person)
+    run = asyncio.create_task(running.app[notifier_key].run())
+    for _ in range(250):  # WeChat has it; its answer is 1.5 s away
+        if sent(wechat, to=person):
+            break
+        await asyncio.sleep(0.02)
+    run.cancel()
+    await asyncio.gather(run, return_exceptions=True)
+    # what the run lets go of on its way out does not include the call it left under way
+    assert (await Notification.get(id=notification.id)).state == "attempting"
+    lapsed = utcnow() - timedelta(seconds=sending.LEASE_SECONDS + 1)
+    await Notification.filter(id=notification.id).update(claimed_at=lapsed)
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert notification.state == "unknown" and len(sent(wechat, "mp_subscribe", person)) == 1
