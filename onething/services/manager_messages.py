@@ -90,13 +90,8 @@ class Messenger:
                 finish = functools.partial(claims.finish, delivery.id)
                 try:
                     await self._deliver(claims, finish, delivery, now)
-                except Exception as exc:
-                    if delivery.id in claims.attempted:  # it may be out: never twice
-                        log.exception("manager message failed after its WeChat call", extra={"delivery": delivery.id})
-                        await finish(state="unknown", error=sending.INTERRUPTED)
-                    else:  # a template, the store, the database: try again later
-                        log.exception("manager message failed before reaching WeChat", extra={"delivery": delivery.id})
-                        await self._retry_later(finish, delivery, type(exc).__name__, now)
+                except Exception as exc:  # a template, the store, the database: not WeChat's answer
+                    await self._failed(claims, finish, delivery, exc, now)
                 sent += 1
         return sent
 
@@ -105,34 +100,57 @@ class Messenger:
         if follower is None or not follower.subscribed:
             return await finish(state="failed", error="联系人未关注公众号")
         window_open = follower.last_message_at is not None and now - follower.last_message_at < SERVICE_WINDOW
-        try:
-            if window_open:
-                text = await self._text(delivery.message)
-                if not await claims.attempting(delivery.id):
-                    return  # the claim lapsed meanwhile and another worker has taken it back
-                try:
-                    await self.gateway.send_text(follower.openid, text)
-                    await finish(state="sent", channel=OA_TEXT, sent_at=now, error="")
-                    await self._await_reply(follower, delivery, REPLY_WINDOW)
-                    return
-                except WeChatError as exc:
-                    if exc.errcode != OUTSIDE_WINDOW:
-                        raise
-            if not self.templates.oa_template:
-                return await finish(state="failed", error="超过48小时未互动，且未配置模板消息")
-            invitation = self._invitation(delivery.message, now)
+        if window_open:
+            text = await self._text(delivery.message)
             if not await claims.attempting(delivery.id):
-                return
+                return  # the claim lapsed meanwhile and another worker has taken it back
+            try:
+                await self.gateway.send_text(follower.openid, text)
+            except WeChatError as exc:
+                if exc.errcode != OUTSIDE_WINDOW:
+                    return await self._refused(claims, finish, delivery, exc, now)
+                await claims.answered(delivery.id)  # closed after all: invite a reply instead
+            else:
+                sent = dict(state="sent", channel=OA_TEXT, sent_at=now, error="")
+                return await self._taken(claims, finish, follower, delivery, REPLY_WINDOW, sent)
+        if not self.templates.oa_template:
+            return await finish(state="failed", error="超过48小时未互动，且未配置模板消息")
+        invitation = self._invitation(delivery.message, now)
+        if not await claims.attempting(delivery.id):
+            return
+        try:
             msgid = await self.gateway.send_template(follower.openid, self.templates.oa_template, invitation, None)
-            await finish(state="invited", channel=OA_TEMPLATE, sent_at=now, error="", wechat_msgid=msgid)
-            await self._await_reply(follower, delivery, INVITATION_WINDOW)  # their reply releases it
         except WeChatError as exc:
-            error = f"{exc.errcode} {exc.errmsg}".strip()
-            if exc.uncertain:  # it may have arrived: never twice
-                return await finish(state="unknown", error=f"{error}：无法确认是否送达，未重发")
-            if not exc.transient:
-                return await finish(state="failed", error=error)
-            await self._retry_later(finish, delivery, error, now)
+            return await self._refused(claims, finish, delivery, exc, now)
+        invited = dict(state="invited", channel=OA_TEMPLATE, sent_at=now, error="", wechat_msgid=msgid)
+        await self._taken(claims, finish, follower, delivery, INVITATION_WINDOW, invited)  # their reply releases it
+
+    async def _taken(self, claims: sending.Claims, finish, follower: Follower, delivery: MessageDelivery,
+                     window: int, outcome: dict) -> None:
+        await claims.answered(delivery.id, outcome)
+        await finish(**outcome)
+        await self._await_reply(follower, delivery, window)
+
+    async def _refused(self, claims: sending.Claims, finish, delivery: MessageDelivery, exc: WeChatError,
+                       now: datetime) -> None:
+        error = f"{exc.errcode} {exc.errmsg}".strip()
+        if exc.uncertain:  # it may have arrived: never twice
+            return await finish(state="unknown", error=f"{error}：无法确认是否送达，未重发")
+        await claims.answered(delivery.id)
+        if not exc.transient:
+            return await finish(state="failed", error=error)
+        await self._retry_later(finish, delivery, error, now)
+
+    async def _failed(self, claims: sending.Claims, finish, delivery: MessageDelivery, exc: Exception,
+                      now: datetime) -> None:
+        """As for notifications: retried unless its call may be out; left to the lease if even that fails."""
+        fate = claims.fate(delivery.id, "error")
+        log.exception("manager message failed", extra={"delivery": delivery.id,
+                                                        "in_flight": delivery.id in claims.in_flight})
+        try:
+            await (self._retry_later(finish, delivery, type(exc).__name__, now) if fate is None else finish(**fate))
+        except Exception:
+            log.warning("could not record a failed manager message", extra={"delivery": delivery.id}, exc_info=True)
 
     async def _retry_later(self, finish, delivery: MessageDelivery, error: str, now: datetime) -> None:
         attempts = delivery.attempts + 1

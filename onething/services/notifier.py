@@ -64,13 +64,8 @@ class Notifier:
                     row = await Notification.get(id=notification_id).prefetch_related("application")
                     try:
                         await self._deliver(claims, row, now)
-                    except Exception as exc:
-                        if row.id in claims.attempted:  # it may be out: never twice
-                            log.exception("notification failed after its WeChat call", extra={"notification": row.id})
-                            await self._finish(claims, row, state="unknown", last_error=sending.INTERRUPTED)
-                        else:  # a template, the database, the token store: try again later
-                            log.exception("notification failed before reaching WeChat", extra={"notification": row.id})
-                            await self._retry_later(claims, row, f"{type(exc).__name__}", now)
+                    except Exception as exc:  # a template, the database: not WeChat's answer
+                        await self._failed(claims, row, exc, now)
                     return 1
 
             return sum(await asyncio.gather(*(one(i) for i in due)))
@@ -92,6 +87,7 @@ class Notifier:
                 if exc.uncertain:  # it may have arrived: never twice
                     await finish(state="unknown", channel=channel, last_error=f"{error}：无法确认是否送达，未重发")
                     return
+                await claims.answered(row.id)
                 if exc.transient:
                     await self._retry_later(claims, row, error, now)
                     return
@@ -101,8 +97,10 @@ class Notifier:
                 if exc.errcode == USER_REFUSED:
                     await self._drop_consent(channel, reach)
                 continue
+            sent = dict(state="sent", channel=channel, sent_at=now, last_error="", wechat_msgid=msgid)
+            await claims.answered(row.id, sent)
             await self._use_consent(channel, reach)
-            await finish(state="sent", channel=channel, sent_at=now, last_error="", wechat_msgid=msgid)
+            await finish(**sent)
             return
         await finish(state="undeliverable",
                            last_error=row.last_error or "申请人未订阅消息，也未关注公众号：无法通知")
@@ -127,6 +125,19 @@ class Notifier:
         elif channel == OA_TEMPLATE:
             return await self.gateway.send_template(reach.follower_openid, self.templates.oa_template, data, page)
         return None
+
+    async def _failed(self, claims: sending.Claims, row: Notification, exc: Exception, now: datetime) -> None:
+        """Record what is known of a row whose handling failed; should that fail as well, its claim
+        holds it until the lease runs out, and it is sent again unless its call may be out."""
+        fate = claims.fate(row.id, "last_error")
+        log.exception("notification failed", extra={"notification": row.id, "in_flight": row.id in claims.in_flight})
+        try:
+            if fate is None:  # nothing of it went out: try again later
+                await self._retry_later(claims, row, type(exc).__name__, now)
+            else:
+                await self._finish(claims, row, **fate)
+        except Exception:
+            log.warning("could not record a failed notification", extra={"notification": row.id}, exc_info=True)
 
     async def _retry_later(self, claims: sending.Claims, row: Notification, error: str, now: datetime) -> None:
         attempts = row.attempts + 1

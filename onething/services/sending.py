@@ -2,13 +2,18 @@
 
 A row goes pending -> sending (claimed by one run, under that run's token, so two workers never
 send the same one) -> attempting (marked just before its WeChat call starts) -> its outcome.
-The run renews its claims while it works, so a claim outlives its worker by one lease only:
+"attempting" lasts while the call is under way only: once WeChat has said no (or "busy, later")
+the row is back to "sending", as nothing of it is in flight any more. The run renews its claims
+while it works, so a claim outlives its worker by one lease only:
 
-- a row left "sending" past its lease was never offered to WeChat: it goes back to pending and
-  is sent by whoever runs next;
+- a row left "sending" past its lease is not out there: it goes back to pending and is sent by
+  whoever runs next;
 - a row left "attempting" past its lease belonged to a call that may have reached the user: it
   becomes "unknown" for a person to look at rather than being sent twice. That is at most the
   few calls a worker makes at once.
+
+A row whose handling failed otherwise (the database, a template) is retried, never "unknown",
+unless its call was in flight: ``Claims.fate`` says which.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ class Claims:
     def __init__(self, model, clock: Callable[[], datetime], lease: float = LEASE_SECONDS):
         self.model, self.clock, self.lease = model, clock, timedelta(seconds=lease)
         self.token = uuid.uuid4().hex
-        self.attempted: set[int] = set()  # rows whose WeChat call this run has started
+        self.in_flight: set[int] = set()  # rows whose WeChat call has started and not answered yet
+        self.taken: dict[int, dict] = {}  # rows WeChat took: what they must be recorded as
         self._renewer: asyncio.Task | None = None
 
     async def __aenter__(self) -> "Claims":
@@ -43,8 +49,11 @@ class Claims:
         self._renewer.cancel()
         await asyncio.gather(self._renewer, return_exceptions=True)
         # cut short (an error, a cancelled job): what was never offered to WeChat is free again now
+        # (and what WeChat had answered when recording that failed); not a call that may have gone out
+        held = self.in_flight | set(self.taken)
+        idle = self.mine().filter(state__in=("sending", "attempting"))
         try:
-            await self.mine().filter(state="sending").update(state="pending", claimed_by=None, claimed_at=None)
+            await (idle.exclude(id__in=held) if held else idle).update(state="pending", claimed_by=None, claimed_at=None)
         except Exception:  # the database is away: the claims lapse with the lease instead
             log.warning("could not release the claims of a send run", exc_info=True)
 
@@ -72,12 +81,32 @@ class Claims:
         if await self.mine().filter(id=row_id, state__in=("sending", "attempting")).update(
                 state="attempting", claimed_at=self.clock()) != 1:
             return False
-        self.attempted.add(row_id)
+        self.in_flight.add(row_id)
         return True
+
+    async def answered(self, row_id: int, taken: dict | None = None) -> None:
+        """WeChat answered the row's call for certain: it took the message (``taken``: what to record),
+        or it refused it, which leaves the row claimed, not attempting (should the run die now, the
+        row is simply sent again)."""
+        self.in_flight.discard(row_id)
+        if taken is not None:  # left "attempting" until recorded: a dead run's row must not go out twice
+            self.taken[row_id] = taken
+        else:
+            await self.mine().filter(id=row_id, state="attempting").update(state="sending")
+
+    def fate(self, row_id: int, error_field: str) -> dict | None:
+        """How to record a row whose handling failed (not WeChat: the database, a template): what
+        WeChat took it as, "unknown" while its call may be out, or None when nothing went out and
+        it is to be retried."""
+        if row_id in self.taken:
+            return self.taken[row_id]
+        return {"state": "unknown", error_field: INTERRUPTED} if row_id in self.in_flight else None
 
     async def finish(self, row_id: int, **values) -> None:
         """Record the outcome, unless the row is no longer ours (taken back and sent by another)."""
         await self.mine().filter(id=row_id).update(claimed_by=None, claimed_at=None, **values)
+        self.in_flight.discard(row_id)
+        self.taken.pop(row_id, None)
 
     async def _renew(self) -> None:
         pause = self.lease.total_seconds() / 3

@@ -13,7 +13,7 @@ from onething.keys import notifier_key, wechat_key
 from onething.services import sending
 from onething.services.case_store import utcnow
 from storage.models import Follower, Notification
-from tests.support import fake_wechat
+from tests.support import blips, fake_wechat
 from tests.support import wechat_messages as wx
 from tests.support.apps import drain_jobs, until_idle
 from tests.support.cases import Clock
@@ -251,3 +251,114 @@ async def test_a_send_that_timed_out_is_not_sent_again(service, wechat):
     # it reached WeChat, whose answer never came: resending could show it twice
     assert notification.state == "unknown" and "ReadTimeout" in notification.last_error
     assert len(sent(wechat, "mp_subscribe", person)) == 1
+
+
+# where the database fails, once, after WeChat refused the subscribe message for good
+AFTER_A_REFUSAL = {
+    "dropping the consent": lambda monkeypatch, running, row, person: blips.fail(
+        monkeypatch, running.app[notifier_key], "_drop_consent",
+        lambda channel, reach: reach.mini_openid == person.openid),
+    "offering the next channel": lambda monkeypatch, running, row, person: blips.fail(
+        monkeypatch, sending.Claims, "attempting", lambda claims, row_id: row_id == row.id, skip=1),
+}
+
+
+@pytest.mark.parametrize("blip", AFTER_A_REFUSAL.values(), ids=AFTER_A_REFUSAL)
+async def test_a_database_blip_after_a_refusal_retries_the_notification_not_unknown(service, wechat, monkeypatch,
+                                                                                     blip):
+    running, client, clerk = service
+    running.app[notifier_key].clock = clock = Clock(utcnow())
+    person = await Person.login(client)
+    await person.consent("accept")
+    await person.says(client, "你好")
+    await drain_jobs(running.app)
+    fake_wechat.script(wechat.app, "mp_subscribe", person.openid, 43101)
+    notification = await accepted_case(running, clerk, person)
+    failed = blip(monkeypatch, running, notification, person)
+
+    await send_all(running)
+    await notification.refresh_from_db()
+    # nothing was in flight when the database failed: WeChat had said no
+    assert failed and (notification.state, notification.failed_channels) == ("pending", ["mp_subscribe"])
+    clock.now += timedelta(minutes=1)
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert (notification.state, notification.channel) == ("sent", "oa_text")
+    assert len(sent(wechat, "oa_text", person)) == 1 and sent(wechat, "mp_subscribe", person) == []
+
+
+@pytest.mark.parametrize("blips_in_a_row", [1, 2])
+async def test_a_database_blip_recording_a_transient_error_retries_the_notification_not_unknown(
+        service, wechat, monkeypatch, blips_in_a_row):
+    running, client, clerk = service
+    running.app[notifier_key].clock = clock = Clock(utcnow())
+    person = await Person.login(client)
+    await person.consent("accept")
+    fake_wechat.script(wechat.app, "mp_subscribe", person.openid, -1)  # WeChat busy, once
+    notification = await accepted_case(running, clerk, person)
+    # the retry is not recorded; twice: not even when the sender notices that, so its claim holds it
+    failed = blips.fail(monkeypatch, sending.Claims, "finish",
+                        lambda claims, row_id, **values: row_id == notification.id, times=blips_in_a_row)
+
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert len(failed) == blips_in_a_row and notification.state in ("pending", "sent")
+    clock.now += timedelta(minutes=1)
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert (notification.state, notification.claimed_by) == ("sent", None)
+    assert len(sent(wechat, "mp_subscribe", person)) == 1
+
+
+async def test_a_sender_that_died_after_wechat_refused_sends_the_notification_again(service, wechat, monkeypatch):
+    running, client, clerk = service
+    notifier = running.app[notifier_key]
+    person = await Person.login(client)
+    await person.consent("accept")
+    await person.says(client, "你好")
+    await drain_jobs(running.app)
+    fake_wechat.script(wechat.app, "mp_subscribe", person.openid, 43101, 43101)
+    notification = await accepted_case(running, clerk, person)
+    refused = asyncio.Event()
+
+    async def stalls(channel, reach):  # the worker dies here, after WeChat's answer
+        refused.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(notifier, "_drop_consent", stalls)
+    first = asyncio.create_task(notifier.run())
+    await asyncio.wait_for(refused.wait(), 10)
+    # WeChat has said no: nothing of it is in flight, so the claim alone holds it
+    assert (await Notification.get(id=notification.id)).state == "sending"
+    lapsed = utcnow() - timedelta(seconds=sending.LEASE_SECONDS + 1)
+    await Notification.filter(id=notification.id).update(claimed_by="dead", claimed_at=lapsed)
+    first.cancel()
+    await asyncio.gather(first, return_exceptions=True)
+    monkeypatch.undo()
+
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert (notification.state, notification.channel) == ("sent", "oa_text")
+    assert len(sent(wechat, "oa_text", person)) == 1 and sent(wechat, "mp_subscribe", person) == []
+
+
+async def test_a_run_cancelled_mid_call_leaves_that_notification_to_its_lease_not_to_be_resent(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)
+    await person.consent("accept", "accept")
+    fake_wechat.script(wechat.app, "mp_subscribe", person.openid, fake_wechat.SLOW)
+    notification = await accepted_case(running, clerk, person)
+    run = asyncio.create_task(running.app[notifier_key].run())
+    for _ in range(250):  # WeChat has it; its answer is 1.5 s away
+        if sent(wechat, to=person):
+            break
+        await asyncio.sleep(0.02)
+    run.cancel()
+    await asyncio.gather(run, return_exceptions=True)
+    # what the run lets go of on its way out does not include the call it left under way
+    assert (await Notification.get(id=notification.id)).state == "attempting"
+    lapsed = utcnow() - timedelta(seconds=sending.LEASE_SECONDS + 1)
+    await Notification.filter(id=notification.id).update(claimed_at=lapsed)
+    await send_all(running)
+    await notification.refresh_from_db()
+    assert notification.state == "unknown" and len(sent(wechat, "mp_subscribe", person)) == 1

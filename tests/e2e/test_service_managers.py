@@ -14,10 +14,11 @@ from onething.services import sending
 from onething.services.case_store import utcnow
 from onething.services.manager_messages import Messenger
 from storage.models import Follower, ManagerMessage, MessageDelivery
-from tests.support import fake_wechat
+from tests.support import blips, fake_wechat
 from tests.support import wechat_messages as wx
 from tests.support.apps import drain_jobs, until_idle
 from tests.support.builders import credit_code
+from tests.support.cases import Clock
 from tests.support.people import Person
 from tests.support.staff_api import StaffApi
 
@@ -180,6 +181,53 @@ async def test_a_dead_workers_deliveries_are_sent_unless_their_call_had_started(
     openids = sorted(body["touser"] for n, body in wechat.app[fake_wechat.SENT] if n == "oa_text"
                      and body["touser"] in mine)
     assert openids == sorted([claimed.contact.follower.openid, untouched.contact.follower.openid])
+
+
+async def test_a_database_blip_between_a_closed_window_and_the_invitation_retries_the_message(service, wechat,
+                                                                                             monkeypatch):
+    running, client = service
+    running.app[messenger_key].clock = clock = Clock(utcnow())
+    manager = await StaffApi.login(client, name("manager"), "manager")
+    person = await Person.login(client)
+    enterprise = await enterprise_with_contact(client, manager, person)
+    fake_wechat.script(wechat.app, "oa_text", person.follower_openid, 45015)  # WeChat's clock says it closed
+    posted = await manager.post(f"/enterprises/{enterprise['id']}/messages", {"text": "请补交租赁合同"}, expect=201)
+    (delivery,) = await MessageDelivery.filter(message_id=posted["id"])
+    # WeChat refused the text for good; the database fails as the invitation is about to go
+    failed = blips.fail(monkeypatch, sending.Claims, "attempting", lambda claims, row_id: row_id == delivery.id,
+                        skip=1)
+
+    await send_all(running)
+    await delivery.refresh_from_db()
+    assert failed and delivery.state == "pending"
+    clock.now += timedelta(minutes=1)
+    await send_all(running)
+    await delivery.refresh_from_db()
+    assert (delivery.state, delivery.channel) == ("sent", "oa_text")
+    (text,) = sent_to(wechat, person.follower_openid)
+    assert "请补交租赁合同" in text["text"]["content"] and sent_to(wechat, person.follower_openid, "oa_template") == []
+
+
+async def test_a_database_blip_recording_a_transient_error_retries_the_broadcast_delivery(service, wechat,
+                                                                                          monkeypatch):
+    running, client = service
+    running.app[messenger_key].clock = clock = Clock(utcnow())
+    manager = await StaffApi.login(client, name("manager"), "manager")
+    people = [await Person.login(client) for _ in range(2)]
+    enterprises = [await enterprise_with_contact(client, manager, p) for p in people]
+    busy = people[0].follower_openid
+    fake_wechat.script(wechat.app, "oa_text", busy, -1)  # WeChat busy, once
+    created = await manager.post("/broadcasts", {"enterprises": [e["id"] for e in enterprises], "text": "停电通知"},
+                                 expect=201)
+    (retried,) = await MessageDelivery.filter(message__broadcast_id=created["id"], contact__follower__openid=busy)
+    failed = blips.fail(monkeypatch, sending.Claims, "finish", lambda claims, row_id, **values: row_id == retried.id)
+
+    await send_all(running)
+    assert failed and (await manager.get(f"/broadcasts/{created['id']}"))["states"] == {"pending": 1, "sent": 1}
+    clock.now += timedelta(minutes=1)
+    await send_all(running)
+    assert (await manager.get(f"/broadcasts/{created['id']}"))["states"] == {"sent": 2}
+    assert [len(sent_to(wechat, p.follower_openid)) for p in people] == [1, 1]
 
 
 async def test_the_managers_paths_are_in_the_staff_openapi_document(service):
