@@ -1,7 +1,7 @@
 """Personal data in a thing's form: which fields hold it, and how each kind is shown masked.
 
-A field says what it holds with ``personal: id_number | phone | bank_account | address`` in the
-form schema (``personal: false`` for one named like personal data that is not a person's).
+A field says what it holds with ``personal: id_number | phone | bank_account | address | email`` in
+the form schema (an account number of any kind, a utility's too, is a ``bank_account``) (``personal: false`` for one named like personal data that is not a person's).
 Those values are kept sealed at rest and shown masked to everyone, the applicant included: a
 colleague of the same enterprise reads the same case. The walk follows the schema into arrays
 and nested objects, so a shareholder's ID number inside a list is found like a top-level one.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Mapping
 
-from .identity import mask_id_number, mask_phone
+from .identity import mask_id_number, mask_name, mask_phone
 
 
 def mask_bank_account(value: str) -> str:
@@ -24,11 +24,31 @@ def mask_address(value: str) -> str:
     return value[:min(6, len(value) // 2)] + "****"
 
 
+def mask_email(value: str) -> str:
+    user, at, domain = value.partition("@")
+    return f"{user[:1]}***@{domain}" if at else "****"
+
+
 MASKS: dict[str, Callable[[str], str]] = {
     "id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_bank_account, "address": mask_address,
+    "email": mask_email,
 }
 # A field named like one of these must say whether it is personal, so none is stored in clear by oversight.
-LOOKS_PERSONAL = re.compile(r"(^|_)(id_number|phone|mobile|bank_account|address)$")
+LOOKS_PERSONAL = re.compile(r"(^|_)(id_number|phone|telephone|tel|mobile|landline|bank_account|account|"
+                            r"account_number|account_no|card|card_number|card_no|address|email|e_mail)$")
+
+
+def masked_delivery(choice: dict | None, *, own: bool) -> dict | None:
+    """A delivery choice as shown: the phone masked for everyone; to anyone but the applicant (a
+    colleague of their enterprise) the recipient's name and the street address masked too."""
+    if not choice or choice.get("method") != "post":
+        return choice
+    shown = {**choice, "phone": mask_phone(choice.get("phone") or "")}
+    if own:
+        return shown
+    address = choice.get("address") or {}
+    return {**shown, "recipient": mask_name(choice.get("recipient") or ""),
+            "address": {**address, "detail": mask_address(address.get("detail") or "")}}
 
 
 def schema_problems(schema: Any, where: str) -> list[str]:

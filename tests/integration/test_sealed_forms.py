@@ -73,3 +73,19 @@ async def test_sealing_forms_that_exist_needs_the_server_secret(empty_database_u
         await db.migrate(url)
     async with db.database(url):
         assert MOTHER in (await raw_forms())["YS1"]  # left as it was, to be sealed once the secret is given
+
+
+def personal_paths(spec: dict, path: str = "") -> list[str]:
+    """The fields a form schema marks personal, as the migration names them (``*``: each element)."""
+    if spec.get("personal"):
+        return [path]
+    found = [p for name, child in (spec.get("properties") or {}).items()
+             for p in personal_paths(child, f"{path}.{name}" if path else name)]
+    if isinstance(spec.get("items"), dict):
+        found += personal_paths(spec["items"], f"{path}.*")
+    return found
+
+
+def test_the_migration_seals_every_field_the_shipped_catalog_marks_personal():
+    marked = {code: sorted(personal_paths(thing.form)) for code, thing in CATALOG.things.items()}
+    assert {code: sorted(paths) for code, paths in SEALING.PERSONAL.items()} == {c: p for c, p in marked.items() if p}

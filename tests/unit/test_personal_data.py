@@ -107,3 +107,32 @@ def test_a_path_locates_top_level_and_nested_fields():
                                                                       None)
     for missing in ("shareholders.1.id_number", "hobby", "company_name.x", "shareholders.x"):
         assert personal.locate(OPENING, FORM, missing) is None
+
+
+def test_utility_and_broadband_account_numbers_are_marked():
+    resale = SHIPPED.things["resale-housing-transfer"].form["properties"]
+    assert {f: resale[f].get("personal") for f in ("water_account_number", "power_account_number",
+                                                   "gas_account_number", "broadband_account_number")} == dict.fromkeys(
+        ("water_account_number", "power_account_number", "gas_account_number", "broadband_account_number"),
+        "bank_account")
+
+
+@pytest.mark.parametrize("name", ["broadband_account_number", "account_no", "contact_tel", "office_telephone",
+                                  "landline", "contact_email", "id_card", "social_security_card_number"])
+def test_account_numbers_telephones_emails_and_cards_must_say_whether_they_are_personal(name):
+    assert f"form field {name!r} looks personal" in errors_of({"name": {"type": "string"}, name: {"type": "string"}})
+
+
+def test_an_email_is_masked_to_its_first_letter_and_domain():
+    assert personal.MASKS["email"]("wangqinghe@example.com") == "w***@example.com"
+    assert personal.MASKS["email"]("not an address") == "****"
+
+
+def test_a_delivery_is_masked_more_for_a_colleague_than_for_the_applicant():
+    choice = {"method": "post", "recipient": "王青禾", "phone": "13812345678",
+              "address": {"province": "浙江省", "city": "杭州市", "district": "某县", "detail": "城关镇解放路18号2幢101室"}}
+    assert personal.masked_delivery(choice, own=True) == {**choice, "phone": "138****5678"}
+    assert personal.masked_delivery(choice, own=False) == {
+        **choice, "recipient": "王**", "phone": "138****5678", "address": {**choice["address"], "detail": "城关镇解放路****"}}
+    assert personal.masked_delivery({"method": "pickup"}, own=False) == {"method": "pickup"}
+    assert personal.masked_delivery(None, own=False) is None
