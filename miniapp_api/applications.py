@@ -6,7 +6,7 @@ from aiohttp import web
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from onething.domain.identity import mask_phone, valid_credit_code, valid_mobile
+from onething.domain.identity import valid_credit_code, valid_mobile
 from onething.domain.personal import keep_masked
 from onething.domain.states import State
 from onething.keys import calendar_key, catalog_key, id_cipher_key, redis_key, workflow_key
@@ -105,10 +105,9 @@ async def get(request: web.Request) -> web.Response:
     if hit is not None and hit[0] == request[CITIZEN_ID]:
         return _raw_json(hit[1])  # the common case: an applicant following their case
     row = await find(request)  # anyone else: the visibility rules decide, as for every other call
-    if hit is not None:
-        return _raw_json(hit[1])
     view = await detail_json(request, row)
-    await case_views.remember(redis, row.id, row.applicant_id, view, revision)
+    if row.applicant_id == request[CITIZEN_ID]:  # a colleague's view masks more: it is not the one kept
+        await case_views.remember(redis, row.id, row.applicant_id, view, revision)
     return web.json_response(view)
 
 
@@ -253,8 +252,7 @@ async def detail_json(request: web.Request, row: Application) -> dict:
     events = await AuditEvent.filter(application_id=row.id).order_by("seq")
     attached = await AttachedMaterial.filter(application_id=row.id).select_related("file")
     rating = await Evaluation.get_or_none(application_id=row.id)
-    result = applicant_detail(request.config_dict[catalog_key], row, tasks, events, attached, cipher(request))
-    if row.delivery and row.delivery.get("phone"):
-        result["delivery"] = {**row.delivery, "phone": mask_phone(row.delivery["phone"])}
+    result = applicant_detail(request.config_dict[catalog_key], row, tasks, events, attached, cipher(request),
+                              own=row.applicant_id == request[CITIZEN_ID])
     result["evaluation"] = {"score": rating.score, "comment": rating.comment} if rating else None
     return mark_provisional(result, calendar(request))

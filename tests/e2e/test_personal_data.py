@@ -16,6 +16,7 @@ from onething.services.audit import check_case
 from onething.services.case_store import Actor
 from storage.models import Application
 from tests.support.builders import credit_code, id_number
+from tests.support.cases import to_results_ready
 from tests.support.forms import complete_form
 from tests.support.people import Person
 from tests.support.staff_api import StaffApi
@@ -163,3 +164,33 @@ async def test_only_those_who_may_read_the_case_reveal_and_only_what_their_items
     # only what was shown is traced
     assert [(e["actor"], e["note"]) for e in trail if e["action"] == "reveal_personal"] == [
         (f"staff:{tax.username}", "finance_officer_id_number")]
+
+
+async def test_a_colleague_reads_the_delivery_masked_and_the_applicant_their_own(service):
+    running, client = service
+    manager = await staff(client, "manager")
+    enterprise, applicant, colleague = await colleagues(client, manager)
+    created, _ = await draft(applicant, enterprise)
+    case_id = created["id"]
+    address = {"province": "浙江省", "city": "杭州市", "district": "某县", "detail": "城关镇解放路18号2幢101室"}
+    await applicant.mini.put(f"/applications/{case_id}/delivery", {
+        "method": "post", "recipient": "王青禾", "phone": "13812345678", "address": address})
+
+    own = (await applicant.mini.get(f"/applications/{case_id}"))["delivery"]  # computed, and cached
+    theirs = (await colleague.mini.get(f"/applications/{case_id}"))["delivery"]  # not the applicant's cached view
+    cached_for_colleague = (await colleague.mini.get(f"/applications/{case_id}"))["delivery"]
+    again = (await applicant.mini.get(f"/applications/{case_id}"))["delivery"]  # not the colleague's view
+    assert own == again == {"method": "post", "recipient": "王青禾", "phone": "138****5678", "address": address}
+    assert theirs == cached_for_colleague == {"method": "post", "recipient": "王**", "phone": "138****5678",
+                                              "address": {**address, "detail": "城关镇解放路****"}}
+
+    await to_results_ready(running.app[workflow_key], case_id)
+    clerk = await staff(client, "clerk")
+    posted = await clerk.post(f"/applications/{case_id}/shipments", {
+        "tracking_number": "EA123456789CN", "pieces": [{"description": "营业执照正副本"}]}, expect=201)
+    assert posted["address"] == "浙江省杭州市某县城关镇解放路18号2幢101室"  # the slip is what the courier delivers to
+    followed = await applicant.mini.get(f"/applications/{case_id}/shipment")
+    watched = await colleague.mini.get(f"/applications/{case_id}/shipment")
+    assert followed["address"] == posted["address"] and followed["pickup_code"]
+    assert (watched["address"], watched["recipient"], watched["pickup_code"]) == (
+        "浙江省杭州市某县城关镇解放路****", "王**", None)
