@@ -1,7 +1,8 @@
 """Personal data in a thing's form: which fields hold it, and how each kind is shown masked.
 
 A field says what it holds with ``personal: id_number | phone | bank_account | address | email`` in
-the form schema (an account number of any kind, a utility's too, is a ``bank_account``) (``personal: false`` for one named like personal data that is not a person's).
+the form schema (any account number, a utility's too, is a ``bank_account``; ``personal: false``
+for one named like personal data that is not a person's).
 Those values are kept sealed at rest and shown masked to everyone, the applicant included: a
 colleague of the same enterprise reads the same case. The walk follows the schema into arrays
 and nested objects, so a shareholder's ID number inside a list is found like a top-level one.
@@ -78,36 +79,75 @@ def _check(spec: Any, path: str, where: str, problems: list[str]) -> None:
         _check(items, f"{path}[]", where, problems)
 
 
-def transform(schema: Mapping[str, Any], form: Any, change: Callable[[str, str], str]) -> Any:
-    """A copy of ``form`` with ``change(kind, value)`` applied to every personal value in it."""
+def transform(schema: Mapping[str, Any], form: Any, change: Callable[[str, str, str], str], path: str = "") -> Any:
+    """A copy of ``form`` with ``change(kind, value, path)`` applied to every personal value in it
+    (``path`` as ``locate`` reads it: ``shareholders.0.id_number``)."""
     kind = schema.get("personal")
     if kind and isinstance(form, str):
-        return change(kind, form)
+        return change(kind, form, path)
     if isinstance(form, dict):
         properties = schema.get("properties") or {}
-        return {k: transform(properties.get(k) or {}, v, change) for k, v in form.items()}
+        return {k: transform(properties.get(k) or {}, v, change, f"{path}.{k}" if path else k) for k, v in form.items()}
     if isinstance(form, list) and isinstance(schema.get("items"), Mapping):
-        return [transform(schema["items"], v, change) for v in form]
+        return [transform(schema["items"], v, change, f"{path}.{i}" if path else str(i)) for i, v in enumerate(form)]
     return form
 
 
 def masked(schema: Mapping[str, Any], form: Any) -> Any:
-    return transform(schema, form, lambda kind, value: MASKS[kind](value))
+    return transform(schema, form, lambda kind, value, path: MASKS[kind](value))
 
 
-def keep_masked(schema: Mapping[str, Any], submitted: Any, stored: Any) -> Any:
-    """The form as submitted, where a personal value sent back as it was shown (masked) keeps the
-    stored one: the mini-program shows masks, so only a value the applicant re-entered changes."""
+Mask = Callable[[str, str], str]
+
+
+def _mask(kind: str, value: str) -> str:
+    return MASKS[kind](value)
+
+
+def keep_masked(schema: Mapping[str, Any], submitted: Any, stored: Any, mask: Mask = _mask) -> Any:
+    """The form as submitted, where a personal value sent back as it was shown (``mask``) keeps the
+    stored one: the mini-program shows masks, so only a value the applicant re-entered changes.
+    An element of a list keeps the stored element it was shown from, wherever it now stands: a
+    shareholder removed or moved does not send the masks of the others to the wrong place."""
     kind = schema.get("personal")
     if kind and isinstance(submitted, str) and isinstance(stored, str):
-        return stored if submitted == MASKS[kind](stored) else submitted
+        return stored if submitted == mask(kind, stored) else submitted
     if isinstance(submitted, dict) and isinstance(stored, dict):
         properties = schema.get("properties") or {}
-        return {k: keep_masked(properties.get(k) or {}, v, stored.get(k)) for k, v in submitted.items()}
+        return {k: keep_masked(properties.get(k) or {}, v, stored.get(k), mask) for k, v in submitted.items()}
     if isinstance(submitted, list) and isinstance(stored, list) and isinstance(schema.get("items"), Mapping):
-        return [keep_masked(schema["items"], v, stored[i] if i < len(stored) else None)
-                for i, v in enumerate(submitted)]
+        return _keep_list(schema["items"], submitted, stored, mask)
     return submitted
+
+
+def _keep_list(schema: Mapping[str, Any], submitted: list, stored: list, mask: Mask) -> list:
+    free, kept = list(range(len(stored))), []
+    for i, value in enumerate(submitted):
+        # the stored element whose masks it echoes most, then the one with most other fields alike
+        # (a shareholder's name), then the one at its place
+        scored = [(_likeness(schema, value, stored[j], mask), j == i, -j) for j in free]
+        best = max(scored, default=None)
+        if best is None or best[0][0] == 0:
+            kept.append(keep_masked(schema, value, None, mask))  # a new element: nothing it could echo
+            continue
+        free.remove(-best[2])
+        kept.append(keep_masked(schema, value, stored[-best[2]], mask))
+    return kept
+
+
+def _likeness(schema: Mapping[str, Any], submitted: Any, stored: Any, mask: Mask) -> tuple[int, int]:
+    """How many personal values of ``submitted`` are masks of ``stored``'s, and how many others equal."""
+    kind = schema.get("personal")
+    if kind:
+        return int(isinstance(submitted, str) and isinstance(stored, str) and submitted == mask(kind, stored)), 0
+    if isinstance(submitted, dict) and isinstance(stored, dict):
+        properties = schema.get("properties") or {}
+        pairs = [_likeness(properties.get(k) or {}, v, stored.get(k), mask) for k, v in submitted.items()]
+    elif isinstance(submitted, list) and isinstance(stored, list) and isinstance(schema.get("items"), Mapping):
+        pairs = [_likeness(schema["items"], a, b, mask) for a, b in zip(submitted, stored)]
+    else:
+        return 0, int(submitted is not None and submitted == stored)
+    return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
 
 
 def locate(schema: Mapping[str, Any], form: Any, path: str) -> tuple[Mapping[str, Any], Any] | None:

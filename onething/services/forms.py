@@ -57,12 +57,12 @@ def _title(schema: Mapping[str, Any], field: str) -> str:
 
 def seal(schema: Mapping[str, Any], form: Any, cipher: IdCipher) -> Any:
     """The form as stored: every personal value encrypted."""
-    return personal.transform(schema, form, lambda kind, value: SEALED + cipher.encrypt(value))
+    return personal.transform(schema, form, lambda kind, value, path: SEALED + cipher.encrypt(value))
 
 
 def unseal(schema: Mapping[str, Any], stored: Any, cipher: IdCipher) -> Any:
     """The form as entered. A value not sealed (written before sealing) is read as it is."""
-    return personal.transform(schema, stored, lambda kind, value: _open(value, cipher))
+    return personal.transform(schema, stored, lambda kind, value, path: _open(value, cipher))
 
 
 def shown(schema: Mapping[str, Any], stored: Any, cipher: IdCipher) -> Any:

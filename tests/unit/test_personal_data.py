@@ -136,3 +136,35 @@ def test_a_delivery_is_masked_more_for_a_colleague_than_for_the_applicant():
         **choice, "recipient": "王**", "phone": "138****5678", "address": {**choice["address"], "detail": "城关镇解放路****"}}
     assert personal.masked_delivery({"method": "pickup"}, own=False) == {"method": "pickup"}
     assert personal.masked_delivery(None, own=False) is None
+
+
+OTHER = id_number("other-shareholder")
+THREE = {**FORM, "shareholders": [
+    {"name": "王青禾", "id_number": SHAREHOLDER, "subscribed_capital": 30, "contribution_deadline": "2030-12-31"},
+    {"name": "李四", "id_number": OTHER, "subscribed_capital": 20, "contribution_deadline": "2030-12-31"},
+    {"name": "张三", "id_number": LEGAL_REP, "subscribed_capital": 50, "contribution_deadline": "2030-12-31"}]}
+
+
+def test_a_shareholder_removed_or_moved_keeps_the_others_stored_numbers():
+    echoed = personal.masked(OPENING, THREE)["shareholders"]
+    removed = personal.keep_masked(OPENING, {**FORM, "shareholders": [echoed[0], echoed[2]]}, THREE)
+    assert removed["shareholders"] == [THREE["shareholders"][0], THREE["shareholders"][2]]
+    moved = personal.keep_masked(OPENING, {**FORM, "shareholders": echoed[::-1]}, THREE)
+    assert moved["shareholders"] == THREE["shareholders"][::-1]
+
+
+def test_a_shareholder_added_or_retyped_is_taken_as_entered_and_the_name_tells_two_alike_masks_apart():
+    echoed = personal.masked(OPENING, THREE)["shareholders"]
+    new = {"name": "赵五", "id_number": id_number("new-shareholder"), "subscribed_capital": 10,
+           "contribution_deadline": "2030-12-31"}
+    added = personal.keep_masked(OPENING, {**FORM, "shareholders": [new, *echoed]}, THREE)
+    assert added["shareholders"] == [new, *THREE["shareholders"]]
+    masked_only = {**echoed[1], "name": "新股东"}  # a mask no stored element was shown with stays as sent
+    assert personal.keep_masked(OPENING, {**FORM, "shareholders": [{**masked_only, "id_number": "110***"}]},
+                                THREE)["shareholders"] == [{**masked_only, "id_number": "110***"}]
+    twins = [{**THREE["shareholders"][0], "name": name} for name in ("王青禾", "王青苗")]
+    other_digit = "1" if SHAREHOLDER[-5] == "0" else "0"
+    twins[1]["id_number"] = SHAREHOLDER[:-5] + other_digit + SHAREHOLDER[-4:]  # the same mask, another number
+    stored = {**FORM, "shareholders": twins}
+    swapped = personal.keep_masked(OPENING, personal.masked(OPENING, {**FORM, "shareholders": twins[::-1]}), stored)
+    assert swapped["shareholders"] == twins[::-1]
