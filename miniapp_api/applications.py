@@ -13,7 +13,7 @@ from onething.keys import calendar_key, catalog_key, id_cipher_key, redis_key, w
 from onething.services import case_store, case_views, materials
 from onething.services.case_store import Actor
 from onething.services.enterprises import EnterpriseError
-from onething.services.forms import form_problems, seal, unseal
+from onething.services.forms import form_problems, mask, seal, unseal
 from onething.web.errors import ApiError
 from onething.web.http import int_id, integer, read_json, run_rule, text
 from onething.web.presenters import application_summary, applicant_detail
@@ -127,9 +127,9 @@ async def update_form(request: web.Request) -> web.Response:
     row = await find(request, own=True)
     catalog = request.config_dict[catalog_key]
     schema = catalog.things[row.thing].form
-    stored = unseal(schema, row.form, cipher(request))
+    stored = unseal(schema, row.form, cipher(request), row.id)
     # personal values are shown masked: one sent back as shown keeps what is stored
-    form = keep_masked(schema, (await read_json(request)).get("form", {}), stored)
+    form = keep_masked(schema, (await read_json(request)).get("form", {}), stored, mask)
     in_review = row.state == State.IN_REVIEW
     if in_review:
         await _check_correctable(catalog, row, form, stored)
@@ -188,7 +188,7 @@ async def withdraw(request: web.Request) -> web.Response:
 async def _check_complete(request: web.Request, row: Application) -> None:
     catalog = request.config_dict[catalog_key]
     schema = catalog.things[row.thing].form
-    fields = form_problems(schema, unseal(schema, row.form, cipher(request)), complete=True)
+    fields = form_problems(schema, unseal(schema, row.form, cipher(request), row.id), complete=True)
     missing = await materials.missing_essentials(catalog, row)
     if fields or missing:
         raise ApiError("incomplete", "还有未完成的内容，请补充后再提交。", status=422, details={

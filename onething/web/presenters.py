@@ -52,7 +52,7 @@ def application_detail(catalog: Catalog, row: Application, tasks: list[ReviewTas
     time, on purpose and traced (onething.web.form_reveal)."""
     return {
         **application_summary(catalog, row),
-        "form": shown(catalog.things[row.thing].form, row.form, cipher), "problems": row.problems, "owed": row.owed,
+        "form": shown(catalog.things[row.thing].form, row.form, cipher, row.id), "problems": row.problems, "owed": row.owed,
         "expected_completion_on": expected_completion(row),
         "tasks": [task_json(catalog, t) for t in tasks],
         "timeline": [

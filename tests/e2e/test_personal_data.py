@@ -14,7 +14,9 @@ from onething.keys import redis_key, workflow_key
 from onething.services import case_views
 from onething.services.audit import check_case
 from onething.services.case_store import Actor
-from storage.models import Application
+from onething.services.citizens import IdCipher
+from onething.services.forms import seal
+from storage.models import Application, ReviewTask
 from tests.support.builders import credit_code, id_number
 from tests.support.cases import to_results_ready
 from tests.support.forms import complete_form
@@ -194,3 +196,28 @@ async def test_a_colleague_reads_the_delivery_masked_and_the_applicant_their_own
     assert followed["address"] == posted["address"] and followed["pickup_code"]
     assert (watched["address"], watched["recipient"], watched["pickup_code"]) == (
         "浙江省杭州市某县城关镇解放路****", "王**", None)
+
+
+async def test_a_form_sealed_under_another_secret_still_answers_and_a_reveal_says_why_not(service):
+    running, client = service
+    applicant = await Person.login(client)
+    created, form = await draft(applicant)
+    case_id = created["id"]
+    schema = (await applicant.mini.get("/things/business-opening"))["form"]
+    await Application.filter(id=case_id).update(form=seal(schema, form, IdCipher("the-secret-before")))
+
+    mine = await applicant.mini.get(f"/applications/{case_id}")
+    clerk = await staff(client, "clerk")
+    at_the_window = await clerk.get(f"/applications/{case_id}")
+    assert mine["form"]["legal_rep_id_number"] == at_the_window["form"]["legal_rep_id_number"] == "****"
+    refused = await clerk.post(f"/applications/{case_id}/form/reveal", {"field": "legal_rep_id_number"}, expect=409)
+    assert refused["error"]["code"] == "field_unreadable" and "无法解密" in refused["error"]["message"]
+    # the applicant is asked to type again what no one can read, and then it reads again
+    asked = await applicant.mini.put(f"/applications/{case_id}/form",
+                                     {"form": {**mine["form"], "legal_rep_id_number": LEGAL_REP}}, expect=422)
+    assert asked["error"]["details"]["fields"]["shareholders.0.id_number"] == "股东及出资情况：已保存的内容无法读取，请重新填写"
+    assert "legal_rep_id_number" not in asked["error"]["details"]["fields"]
+    await applicant.mini.put(f"/applications/{case_id}/form", {"form": form})
+    assert (await clerk.post(f"/applications/{case_id}/form/reveal", {"field": "legal_rep_id_number"}))[
+        "value"] == LEGAL_REP
+

@@ -168,3 +168,28 @@ def test_a_shareholder_added_or_retyped_is_taken_as_entered_and_the_name_tells_t
     stored = {**FORM, "shareholders": twins}
     swapped = personal.keep_masked(OPENING, personal.masked(OPENING, {**FORM, "shareholders": twins[::-1]}), stored)
     assert swapped["shareholders"] == twins[::-1]
+
+
+def test_a_value_that_does_not_open_is_shown_as_a_placeholder_and_the_warning_names_only_the_field(caplog):
+    rotated = seal(OPENING, FORM, IdCipher("the-secret-before"))
+    rotated["address"] = "enc:城关镇解放路18号2幢101室"  # clear, merely starting like a sealed value
+    with caplog.at_level("WARNING", logger="onething.forms"):
+        view = shown(OPENING, rotated, CIPHER, 7)
+    assert (view["legal_rep_id_number"], view["legal_rep_phone"], view["address"]) == ("****",) * 3
+    assert view["shareholders"][0]["id_number"] == "****" and view["company_name"] == FORM["company_name"]
+    assert sorted((r.application, r.field) for r in caplog.records) == [
+        (7, "address"), (7, "legal_rep_id_number"), (7, "legal_rep_phone"), (7, "shareholders.0.id_number")]
+    logged = " ".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
+    assert not [value for value in (*CLEAR, "enc:") if value in logged]
+
+
+def test_a_placeholder_sent_back_keeps_the_unreadable_value_as_stored_and_a_new_value_replaces_it():
+    from onething.services.forms import mask
+    rotated = seal(OPENING, FORM, IdCipher("the-secret-before"))
+    stored = unseal(OPENING, rotated, CIPHER)
+    echoed = shown(OPENING, rotated, CIPHER)
+    kept = personal.keep_masked(OPENING, {**echoed, "legal_rep_phone": "13700001111"}, stored, mask)
+    resealed = seal(OPENING, kept, CIPHER)
+    assert resealed["legal_rep_id_number"] == rotated["legal_rep_id_number"]  # not sealed twice
+    assert resealed["shareholders"][0]["id_number"] == rotated["shareholders"][0]["id_number"]
+    assert unseal(OPENING, resealed, CIPHER)["legal_rep_phone"] == "13700001111"
