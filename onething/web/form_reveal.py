@@ -36,7 +36,8 @@ async def reveal(request: web.Request) -> web.Response:
             "item", flat=True)
         if not items:
             raise web.HTTPNotFound()  # as the case detail: another department's case does not exist for them
-        allowed = {f for code in items for f in thing.items[code].fields}
+        # an item renamed in the catalog since its task began opens no field
+        allowed = {f for code in items if code in thing.items for f in thing.items[code].fields}
     else:
         allowed = set(thing.form.get("properties", {}))
     path = text(await read_json(request), "field", max_length=200)

@@ -221,3 +221,15 @@ async def test_a_form_sealed_under_another_secret_still_answers_and_a_reveal_say
     assert (await clerk.post(f"/applications/{case_id}/form/reveal", {"field": "legal_rep_id_number"}))[
         "value"] == LEGAL_REP
 
+
+async def test_a_reviewer_whose_item_was_renamed_in_the_catalog_is_refused_not_failed(service):
+    running, client = service
+    applicant = await Person.login(client)
+    created, _ = await draft(applicant)
+    case_id = created["id"]
+    await running.app[workflow_key].submit(case_id, Actor(f"citizen:{applicant.citizen.id}", "citizen"))
+    await (await staff(client, "clerk")).post(f"/applications/{case_id}/accept")
+    await ReviewTask.filter(application_id=case_id, department="market").update(item="licence-renamed")
+    market = await staff(client, "reviewer", "market")
+    refused = await market.post(f"/applications/{case_id}/form/reveal", {"field": "legal_rep_id_number"}, expect=403)
+    assert refused["error"]["code"] == "forbidden"
