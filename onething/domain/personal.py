@@ -79,7 +79,8 @@ def _check(spec: Any, path: str, where: str, problems: list[str]) -> None:
         _check(items, f"{path}[]", where, problems)
 
 
-def transform(schema: Mapping[str, Any], form: Any, change: Callable[[str, str, str], str], path: str = "") -> Any:
+def transform(schema: Mapping[str, Any], form: Any, change: Callable[[str, str, str], str],
+              path: str = "") -> Any:
     """A copy of ``form`` with ``change(kind, value, path)`` applied to every personal value in it
     (``path`` as ``locate`` reads it: ``shareholders.0.id_number``)."""
     kind = schema.get("personal")
@@ -87,9 +88,11 @@ def transform(schema: Mapping[str, Any], form: Any, change: Callable[[str, str, 
         return change(kind, form, path)
     if isinstance(form, dict):
         properties = schema.get("properties") or {}
-        return {k: transform(properties.get(k) or {}, v, change, f"{path}.{k}" if path else k) for k, v in form.items()}
+        return {k: transform(properties.get(k) or {}, v, change, f"{path}.{k}" if path else k)
+                for k, v in form.items()}
     if isinstance(form, list) and isinstance(schema.get("items"), Mapping):
-        return [transform(schema["items"], v, change, f"{path}.{i}" if path else str(i)) for i, v in enumerate(form)]
+        return [transform(schema["items"], v, change, f"{path}.{i}" if path else str(i))
+                for i, v in enumerate(form)]
     return form
 
 
@@ -123,15 +126,16 @@ def keep_masked(schema: Mapping[str, Any], submitted: Any, stored: Any, mask: Ma
 def _keep_list(schema: Mapping[str, Any], submitted: list, stored: list, mask: Mask) -> list:
     free, kept = list(range(len(stored))), []
     for i, value in enumerate(submitted):
-        # the stored element whose masks it echoes most, then the one with most other fields alike
-        # (a shareholder's name), then the one at its place
-        scored = [(_likeness(schema, value, stored[j], mask), j == i, -j) for j in free]
-        best = max(scored, default=None)
-        if best is None or best[0][0] == 0:
-            kept.append(keep_masked(schema, value, None, mask))  # a new element: nothing it could echo
+        def rank(j: int) -> tuple[int, int, bool]:
+            # the stored element whose masks it echoes most, then the one with most other fields
+            # alike (a shareholder's name), then the one at its place
+            return (*_likeness(schema, value, stored[j], mask), j == i)
+        j = max(free, key=rank, default=None)
+        if j is None or rank(j)[0] == 0:
+            kept.append(keep_masked(schema, value, None, mask))  # a new element: it echoes nothing stored
             continue
-        free.remove(-best[2])
-        kept.append(keep_masked(schema, value, stored[-best[2]], mask))
+        free.remove(j)
+        kept.append(keep_masked(schema, value, stored[j], mask))
     return kept
 
 
