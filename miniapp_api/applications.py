@@ -6,14 +6,14 @@ from aiohttp import web
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from onething.domain.identity import mask_phone, valid_credit_code, valid_mobile
+from onething.domain.identity import valid_credit_code, valid_mobile
 from onething.domain.personal import keep_masked
 from onething.domain.states import State
 from onething.keys import calendar_key, catalog_key, id_cipher_key, redis_key, workflow_key
 from onething.services import case_store, case_views, materials
 from onething.services.case_store import Actor
 from onething.services.enterprises import EnterpriseError
-from onething.services.forms import form_problems, seal, unseal
+from onething.services.forms import form_problems, mask, seal, unseal
 from onething.web.errors import ApiError
 from onething.web.http import int_id, integer, read_json, run_rule, text
 from onething.web.presenters import application_summary, applicant_detail
@@ -105,10 +105,9 @@ async def get(request: web.Request) -> web.Response:
     if hit is not None and hit[0] == request[CITIZEN_ID]:
         return _raw_json(hit[1])  # the common case: an applicant following their case
     row = await find(request)  # anyone else: the visibility rules decide, as for every other call
-    if hit is not None:
-        return _raw_json(hit[1])
     view = await detail_json(request, row)
-    await case_views.remember(redis, row.id, row.applicant_id, view, revision)
+    if row.applicant_id == request[CITIZEN_ID]:  # a colleague's view masks more: it is not the one kept
+        await case_views.remember(redis, row.id, row.applicant_id, view, revision)
     return web.json_response(view)
 
 
@@ -128,9 +127,9 @@ async def update_form(request: web.Request) -> web.Response:
     row = await find(request, own=True)
     catalog = request.config_dict[catalog_key]
     schema = catalog.things[row.thing].form
-    stored = unseal(schema, row.form, cipher(request))
+    stored = unseal(schema, row.form, cipher(request), row.id)
     # personal values are shown masked: one sent back as shown keeps what is stored
-    form = keep_masked(schema, (await read_json(request)).get("form", {}), stored)
+    form = keep_masked(schema, (await read_json(request)).get("form", {}), stored, mask)
     in_review = row.state == State.IN_REVIEW
     if in_review:
         await _check_correctable(catalog, row, form, stored)
@@ -189,7 +188,7 @@ async def withdraw(request: web.Request) -> web.Response:
 async def _check_complete(request: web.Request, row: Application) -> None:
     catalog = request.config_dict[catalog_key]
     schema = catalog.things[row.thing].form
-    fields = form_problems(schema, unseal(schema, row.form, cipher(request)), complete=True)
+    fields = form_problems(schema, unseal(schema, row.form, cipher(request), row.id), complete=True)
     missing = await materials.missing_essentials(catalog, row)
     if fields or missing:
         raise ApiError("incomplete", "还有未完成的内容，请补充后再提交。", status=422, details={
@@ -253,8 +252,7 @@ async def detail_json(request: web.Request, row: Application) -> dict:
     events = await AuditEvent.filter(application_id=row.id).order_by("seq")
     attached = await AttachedMaterial.filter(application_id=row.id).select_related("file")
     rating = await Evaluation.get_or_none(application_id=row.id)
-    result = applicant_detail(request.config_dict[catalog_key], row, tasks, events, attached, cipher(request))
-    if row.delivery and row.delivery.get("phone"):
-        result["delivery"] = {**row.delivery, "phone": mask_phone(row.delivery["phone"])}
+    result = applicant_detail(request.config_dict[catalog_key], row, tasks, events, attached, cipher(request),
+                              own=row.applicant_id == request[CITIZEN_ID])
     result["evaluation"] = {"score": rating.score, "comment": rating.comment} if rating else None
     return mark_provisional(result, calendar(request))

@@ -2,13 +2,16 @@
 its personal fields (``onething.domain.personal``) sealed at rest with the identity's cipher.
 
 The database holds a sealed value as ``enc:`` and a Fernet token; rules and checks read the form
-unsealed, server-side; answers and cached views carry only its masks.
+unsealed, server-side; answers and cached views carry only its masks. A value that no longer
+opens (the secret was changed) is kept as stored and shown as ``****``: the case stays readable.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Mapping
 
+from cryptography.fernet import InvalidToken
 from jsonschema import Draft202012Validator
 
 from onething.domain import personal
@@ -17,6 +20,13 @@ if TYPE_CHECKING:
     from onething.services.citizens import IdCipher
 
 SEALED = "enc:"
+UNREADABLE_MASK = "****"
+log = logging.getLogger("onething.forms")
+
+
+class Unreadable(str):
+    """A stored value that looks sealed but does not open under the key: kept as it is (the right
+    key may come back), never sealed twice, shown as ``UNREADABLE_MASK``."""
 
 _MESSAGES = {
     "required": "必须填写", "type": "格式不正确", "pattern": "格式不正确", "enum": "请从给定选项中选择",
@@ -48,7 +58,16 @@ def form_problems(schema: Mapping[str, Any], form: Any, *, complete: bool) -> di
         path = ".".join(str(p) for p in error.absolute_path) or "form"
         field = next((str(p) for p in error.absolute_path if isinstance(p, str)), "")
         problems.setdefault(path, f"{_title(schema, field)}：{_MESSAGES.get(error.validator, '填写有误')}")
+    for path in _unreadable(schema, form):  # what no check can read is asked again, whatever else it failed
+        problems[path] = f"{_title(schema, path.split('.')[0])}：已保存的内容无法读取，请重新填写"
     return problems
+
+
+def _unreadable(schema: Mapping[str, Any], form: Any) -> list[str]:
+    found: list[str] = []
+    personal.transform(schema, form, lambda kind, value, path: found.append(path) or value
+                       if isinstance(value, Unreadable) else value)
+    return found
 
 
 def _title(schema: Mapping[str, Any], field: str) -> str:
@@ -57,18 +76,31 @@ def _title(schema: Mapping[str, Any], field: str) -> str:
 
 def seal(schema: Mapping[str, Any], form: Any, cipher: IdCipher) -> Any:
     """The form as stored: every personal value encrypted."""
-    return personal.transform(schema, form, lambda kind, value: SEALED + cipher.encrypt(value))
+    return personal.transform(schema, form, lambda kind, value, path: str(value) if isinstance(value, Unreadable)
+                              else SEALED + cipher.encrypt(value))
 
 
-def unseal(schema: Mapping[str, Any], stored: Any, cipher: IdCipher) -> Any:
-    """The form as entered. A value not sealed (written before sealing) is read as it is."""
-    return personal.transform(schema, stored, lambda kind, value: _open(value, cipher))
+def unseal(schema: Mapping[str, Any], stored: Any, cipher: IdCipher, case_id: int | None = None) -> Any:
+    """The form as entered. A value not sealed (written before sealing) is read as it is; one that
+    does not open is ``Unreadable``, and a warning names the case and the field, never the value."""
+    def open_(kind: str, value: str, path: str) -> str:
+        if not value.startswith(SEALED):
+            return value
+        try:
+            return cipher.decrypt(value[len(SEALED):])
+        except (InvalidToken, ValueError):
+            log.warning("a sealed form field does not open under the current key",
+                        extra={"application": case_id, "field": path})
+            return Unreadable(value)
+    return personal.transform(schema, stored, open_)
 
 
-def shown(schema: Mapping[str, Any], stored: Any, cipher: IdCipher) -> Any:
+def mask(kind: str, value: str) -> str:
+    """A personal value as answers show it (``personal.keep_masked`` compares echoes with this)."""
+    return UNREADABLE_MASK if isinstance(value, Unreadable) else personal.MASKS[kind](value)
+
+
+def shown(schema: Mapping[str, Any], stored: Any, cipher: IdCipher, case_id: int | None = None) -> Any:
     """The form as every answer shows it: personal values masked."""
-    return personal.masked(schema, unseal(schema, stored, cipher))
-
-
-def _open(value: str, cipher: IdCipher) -> str:
-    return cipher.decrypt(value[len(SEALED):]) if value.startswith(SEALED) else value
+    return personal.transform(schema, unseal(schema, stored, cipher, case_id),
+                              lambda kind, value, path: mask(kind, value))

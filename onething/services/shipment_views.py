@@ -1,7 +1,8 @@
 """What each party sees of a shipment: couriers and staff (masked recipient), citizens (their code).
 
-The delivery address is shown to couriers and on the slip: it is what they deliver to. Names and
-phone numbers are masked for everyone but the applicant, and the ID number never appears.
+The delivery address is shown to couriers and on the slip: it is what they deliver to, and to the
+applicant; another contact of their enterprise reads its street masked. Names and phone numbers
+are masked, and the ID number never appears.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 
 from onething.domain.calendar import SHANGHAI
 from onething.domain.identity import mask_name, mask_phone
+from onething.domain.personal import mask_address
 from onething.domain.shipment import ACTION_NAMES, CARRIERS, OPEN, STATE_NAMES, Shipment, ShipmentState, token_for
 from storage.models import Shipment as ShipmentRow
 from storage.models import ShipmentScan
@@ -69,8 +71,11 @@ def staff_view(row: ShipmentRow, number: str, scans: list[ShipmentScan]) -> dict
 def citizen_view(row: ShipmentRow, number: str, scans: list[ShipmentScan], *, applicant: bool) -> dict:
     """The pickup code goes to the applicant only, and only while the parcel is on its way."""
     show_code = applicant and ShipmentState(row.state) in OPEN
-    return {**_common(row, number), "pickup_code": row.pickup_code if show_code else None,
+    view = {**_common(row, number), "pickup_code": row.pickup_code if show_code else None,
             "scans": [_scan_json(s, who=False) for s in scans]}
+    if not applicant:
+        view["address"] = address_text({**row.address, "detail": mask_address(row.address.get("detail", ""))})
+    return view
 
 
 @dataclass(frozen=True)

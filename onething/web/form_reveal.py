@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from onething.keys import catalog_key, id_cipher_key, redis_key, workflow_key
 from onething.services import case_store, case_views
-from onething.services.forms import unseal
+from onething.services.forms import Unreadable, unseal
 from onething.domain.personal import locate
 from onething.web.errors import ApiError
 from onething.web.http import int_id, read_json, text
@@ -36,11 +36,12 @@ async def reveal(request: web.Request) -> web.Response:
             "item", flat=True)
         if not items:
             raise web.HTTPNotFound()  # as the case detail: another department's case does not exist for them
-        allowed = {f for code in items for f in thing.items[code].fields}
+        # an item renamed in the catalog since its task began opens no field
+        allowed = {f for code in items if code in thing.items for f in thing.items[code].fields}
     else:
         allowed = set(thing.form.get("properties", {}))
     path = text(await read_json(request), "field", max_length=200)
-    form = unseal(thing.form, row.form, request.config_dict[id_cipher_key])
+    form = unseal(thing.form, row.form, request.config_dict[id_cipher_key], row.id)
     found = locate(thing.form, form, path)
     if found is None or not found[0].get("personal"):
         raise ApiError("not_personal", "表单中没有这个需要查看的个人信息栏目。", status=422,
@@ -51,6 +52,9 @@ async def reveal(request: web.Request) -> web.Response:
     spec, value = found
     if not isinstance(value, str):
         raise ApiError("field_empty", "这一栏目尚未填写。", status=422, details={"field": path})
+    if isinstance(value, Unreadable):
+        raise ApiError("field_unreadable", "这一栏目保存的内容无法解密（服务密钥可能已更换），请联系系统管理员，"
+                       "或请申请人重新填写。", status=409, details={"field": path})
     async with in_transaction() as conn:  # traced before it is shown: no reveal goes unrecorded
         await case_store.record(row.id, actor(session), "reveal_personal", path,
                                 request.config_dict[workflow_key].clock(), conn)

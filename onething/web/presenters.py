@@ -5,6 +5,7 @@ from __future__ import annotations
 from onething.domain.calendar import end_of_day
 from onething.domain.catalog import Catalog
 from onething.domain.extensions import STATE_NAMES as EXTENSION_STATE_NAMES
+from onething.domain.personal import masked_delivery
 from onething.domain.states import PAUSE_NAMES, STATE_NAMES, TASK_STATE_NAMES, State, TaskState
 from onething.services.forms import shown
 from storage.models import Application, AuditEvent, ReviewTask
@@ -51,7 +52,7 @@ def application_detail(catalog: Catalog, row: Application, tasks: list[ReviewTas
     time, on purpose and traced (onething.web.form_reveal)."""
     return {
         **application_summary(catalog, row),
-        "form": shown(catalog.things[row.thing].form, row.form, cipher), "problems": row.problems, "owed": row.owed,
+        "form": shown(catalog.things[row.thing].form, row.form, cipher, row.id), "problems": row.problems, "owed": row.owed,
         "expected_completion_on": expected_completion(row),
         "tasks": [task_json(catalog, t) for t in tasks],
         "timeline": [
@@ -70,8 +71,9 @@ _ACTOR_ROLES = {"citizen": "申请人", "system": "系统", "courier": "快递�
 
 
 def applicant_detail(catalog: Catalog, row: Application, tasks: list[ReviewTask], events: list[AuditEvent],
-                     attached: list, cipher) -> dict:
-    """What the applicant sees: no staff names, masked personal data, their documents."""
+                     attached: list, cipher, *, own: bool) -> dict:
+    """What the applicant sees (and, ``own`` false, another contact of their enterprise): no staff
+    names, masked personal data, the documents."""
     detail = application_detail(catalog, row, tasks, events, cipher)
     for entry in detail["timeline"]:
         entry["actor"] = _ACTOR_ROLES.get(entry["role"], "工作人员")
@@ -80,7 +82,7 @@ def applicant_detail(catalog: Catalog, row: Application, tasks: list[ReviewTask]
          "size": a.file.size, "content_type": a.file.content_type, "verified": a.file.verified}
         for a in attached
     ]
-    detail["delivery"] = row.delivery
+    detail["delivery"] = masked_delivery(row.delivery, own=own)
     # who waived an owed material is a staff name: the applicant reads only that it was, and why
     detail["owed"] = [{k: v for k, v in o.items() if k != "waived_by"} | {"waived": bool(o.get("waived_by"))}
                       for o in row.owed]

@@ -14,8 +14,11 @@ from onething.keys import redis_key, workflow_key
 from onething.services import case_views
 from onething.services.audit import check_case
 from onething.services.case_store import Actor
-from storage.models import Application
+from onething.services.citizens import IdCipher
+from onething.services.forms import seal
+from storage.models import Application, ReviewTask
 from tests.support.builders import credit_code, id_number
+from tests.support.cases import to_results_ready
 from tests.support.forms import complete_form
 from tests.support.people import Person
 from tests.support.staff_api import StaffApi
@@ -163,3 +166,70 @@ async def test_only_those_who_may_read_the_case_reveal_and_only_what_their_items
     # only what was shown is traced
     assert [(e["actor"], e["note"]) for e in trail if e["action"] == "reveal_personal"] == [
         (f"staff:{tax.username}", "finance_officer_id_number")]
+
+
+async def test_a_colleague_reads_the_delivery_masked_and_the_applicant_their_own(service):
+    running, client = service
+    manager = await staff(client, "manager")
+    enterprise, applicant, colleague = await colleagues(client, manager)
+    created, _ = await draft(applicant, enterprise)
+    case_id = created["id"]
+    address = {"province": "浙江省", "city": "杭州市", "district": "某县", "detail": "城关镇解放路18号2幢101室"}
+    await applicant.mini.put(f"/applications/{case_id}/delivery", {
+        "method": "post", "recipient": "王青禾", "phone": "13812345678", "address": address})
+
+    own = (await applicant.mini.get(f"/applications/{case_id}"))["delivery"]  # computed, and cached
+    theirs = (await colleague.mini.get(f"/applications/{case_id}"))["delivery"]  # not the applicant's cached view
+    cached_for_colleague = (await colleague.mini.get(f"/applications/{case_id}"))["delivery"]
+    again = (await applicant.mini.get(f"/applications/{case_id}"))["delivery"]  # not the colleague's view
+    assert own == again == {"method": "post", "recipient": "王青禾", "phone": "138****5678", "address": address}
+    assert theirs == cached_for_colleague == {"method": "post", "recipient": "王**", "phone": "138****5678",
+                                              "address": {**address, "detail": "城关镇解放路****"}}
+
+    await to_results_ready(running.app[workflow_key], case_id)
+    clerk = await staff(client, "clerk")
+    posted = await clerk.post(f"/applications/{case_id}/shipments", {
+        "tracking_number": "EA123456789CN", "pieces": [{"description": "营业执照正副本"}]}, expect=201)
+    assert posted["address"] == "浙江省杭州市某县城关镇解放路18号2幢101室"  # the slip is what the courier delivers to
+    followed = await applicant.mini.get(f"/applications/{case_id}/shipment")
+    watched = await colleague.mini.get(f"/applications/{case_id}/shipment")
+    assert followed["address"] == posted["address"] and followed["pickup_code"]
+    assert (watched["address"], watched["recipient"], watched["pickup_code"]) == (
+        "浙江省杭州市某县城关镇解放路****", "王**", None)
+
+
+async def test_a_form_sealed_under_another_secret_still_answers_and_a_reveal_says_why_not(service):
+    running, client = service
+    applicant = await Person.login(client)
+    created, form = await draft(applicant)
+    case_id = created["id"]
+    schema = (await applicant.mini.get("/things/business-opening"))["form"]
+    await Application.filter(id=case_id).update(form=seal(schema, form, IdCipher("the-secret-before")))
+
+    mine = await applicant.mini.get(f"/applications/{case_id}")
+    clerk = await staff(client, "clerk")
+    at_the_window = await clerk.get(f"/applications/{case_id}")
+    assert mine["form"]["legal_rep_id_number"] == at_the_window["form"]["legal_rep_id_number"] == "****"
+    refused = await clerk.post(f"/applications/{case_id}/form/reveal", {"field": "legal_rep_id_number"}, expect=409)
+    assert refused["error"]["code"] == "field_unreadable" and "无法解密" in refused["error"]["message"]
+    # the applicant is asked to type again what no one can read, and then it reads again
+    asked = await applicant.mini.put(f"/applications/{case_id}/form",
+                                     {"form": {**mine["form"], "legal_rep_id_number": LEGAL_REP}}, expect=422)
+    assert asked["error"]["details"]["fields"]["shareholders.0.id_number"] == "股东及出资情况：已保存的内容无法读取，请重新填写"
+    assert "legal_rep_id_number" not in asked["error"]["details"]["fields"]
+    await applicant.mini.put(f"/applications/{case_id}/form", {"form": form})
+    assert (await clerk.post(f"/applications/{case_id}/form/reveal", {"field": "legal_rep_id_number"}))[
+        "value"] == LEGAL_REP
+
+
+async def test_a_reviewer_whose_item_was_renamed_in_the_catalog_is_refused_not_failed(service):
+    running, client = service
+    applicant = await Person.login(client)
+    created, _ = await draft(applicant)
+    case_id = created["id"]
+    await running.app[workflow_key].submit(case_id, Actor(f"citizen:{applicant.citizen.id}", "citizen"))
+    await (await staff(client, "clerk")).post(f"/applications/{case_id}/accept")
+    await ReviewTask.filter(application_id=case_id, department="market").update(item="licence-renamed")
+    market = await staff(client, "reviewer", "market")
+    refused = await market.post(f"/applications/{case_id}/form/reveal", {"field": "legal_rep_id_number"}, expect=403)
+    assert refused["error"]["code"] == "forbidden"

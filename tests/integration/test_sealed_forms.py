@@ -25,7 +25,10 @@ OPENING = {"company_name": "某县青禾餐饮管理有限公司", "legal_rep_id
            "legal_rep_phone": "13955550123", "address": "城关镇解放路18号2幢101室",
            "shareholders": [{"name": "王青禾", "id_number": SHAREHOLDER}, {"name": "李四"}]}
 NEWBORN = {"baby_name": "王小禾", "mother_id_number": MOTHER, "household_address": "城关镇解放路20号"}
-CLEAR = (LEGAL_REP, SHAREHOLDER, MOTHER, "13955550123", "解放路18号", "解放路20号")
+CLEAR = (LEGAL_REP, SHAREHOLDER, MOTHER, "13955550123", "解放路18号", "解放路20号", "解放路30号")
+ALREADY_SEALED = "enc:" + IdCipher(TEST_SECRET).encrypt("13955550124")
+# a clear address that merely starts like a sealed value, beside a phone sealed under the key
+RESTAURANT = {"business_name": "青禾小馆", "business_address": "enc:城关镇解放路30号", "operator_phone": ALREADY_SEALED}
 
 
 async def before_sealing(url: str) -> None:
@@ -48,9 +51,9 @@ async def test_forms_stored_in_clear_are_sealed_and_read_back_as_entered(empty_d
     async with db.database(url):  # rows as the code before this change wrote them
         citizen = await Citizen.create(openid="o-legacy")
         for number, thing, form in (("YS1", "business-opening", OPENING), ("YS2", "newborn", NEWBORN),
-                                    ("YS3", "retirement", {})):
+                                    ("YS3", "retirement", {}), ("YS4", "restaurant-opening", RESTAURANT)):
             await Application.create(number=number, thing=thing, applicant=citizen, state="draft", form=form)
-        assert all(LEGAL_REP in f or MOTHER in f or f == "{}" for f in (await raw_forms()).values())
+        assert all(LEGAL_REP in f or MOTHER in f or "解放路30号" in f or f == "{}" for f in (await raw_forms()).values())
 
     assert await db.migrate(url, secret_key=TEST_SECRET) == ["models.0015_sealed_forms", "models.0016_send_claims"]
     cipher = IdCipher(TEST_SECRET)
@@ -58,9 +61,11 @@ async def test_forms_stored_in_clear_are_sealed_and_read_back_as_entered(empty_d
         raw = await raw_forms()
         assert [value for value in CLEAR if value in "".join(raw.values())] == []
         assert "某县青禾餐饮管理有限公司" in raw["YS1"] and "李四" in raw["YS1"]  # what is not personal stays
-        for number, thing, form in (("YS1", "business-opening", OPENING), ("YS2", "newborn", NEWBORN)):
+        for number, thing, form in (("YS1", "business-opening", OPENING), ("YS2", "newborn", NEWBORN),
+                                    ("YS4", "restaurant-opening", {**RESTAURANT, "operator_phone": "13955550124"})):
             stored = (await Application.get(number=number)).form
             assert unseal(CATALOG.things[thing].form, stored, cipher) == form
+        assert (await Application.get(number="YS4")).form["operator_phone"] == ALREADY_SEALED  # left alone
 
 
 async def test_sealing_forms_that_exist_needs_the_server_secret(empty_database_url):
@@ -73,3 +78,19 @@ async def test_sealing_forms_that_exist_needs_the_server_secret(empty_database_u
         await db.migrate(url)
     async with db.database(url):
         assert MOTHER in (await raw_forms())["YS1"]  # left as it was, to be sealed once the secret is given
+
+
+def personal_paths(spec: dict, path: str = "") -> list[str]:
+    """The fields a form schema marks personal, as the migration names them (``*``: each element)."""
+    if spec.get("personal"):
+        return [path]
+    found = [p for name, child in (spec.get("properties") or {}).items()
+             for p in personal_paths(child, f"{path}.{name}" if path else name)]
+    if isinstance(spec.get("items"), dict):
+        found += personal_paths(spec["items"], f"{path}.*")
+    return found
+
+
+def test_the_migration_seals_every_field_the_shipped_catalog_marks_personal():
+    marked = {code: sorted(personal_paths(thing.form)) for code, thing in CATALOG.things.items()}
+    assert {code: sorted(paths) for code, paths in SEALING.PERSONAL.items()} == {c: p for c, p in marked.items() if p}
