@@ -12,10 +12,12 @@ from storage.models import Application, AuditEvent, ReviewTask
 
 
 def task_json(catalog: Catalog, row: ReviewTask) -> dict:
-    _, item = catalog.item(row.item)
+    # a task outlives a catalog edit that renames its item or department: it is shown by its codes
+    item = next((t.items[row.item] for t in catalog.things.values() if row.item in t.items), None)
+    department = catalog.departments.get(row.department)
     return {
-        "id": row.id, "item": row.item, "name": item.name, "department": row.department,
-        "department_name": catalog.departments[row.department].name, "stage": row.stage,
+        "id": row.id, "item": row.item, "name": item.name if item else row.item, "department": row.department,
+        "department_name": department.name if department else row.department, "stage": row.stage,
         "state": row.state, "state_name": TASK_STATE_NAMES[TaskState(row.state)],
         # due_on is the promised date (承诺时限): warnings and overdue follow it; legal_due_on the
         # legal one (法定时限), moved by an approved extension; legal_overdue is passing it.
