@@ -46,6 +46,17 @@ async def send(upload: dict, data: bytes, content_type: str) -> int:
             return response.status
 
 
+async def sent_to_its_link(client, label: str = "") -> tuple[MiniProgram, dict, dict, bytes]:
+    """A newborn case whose applicant has sent a PDF to its presigned link, not yet confirmed."""
+    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    case = await me.post("/applications", {"thing": "newborn"}, expect=201)
+    checked = documents.pdf(label) if label else documents.pdf()
+    upload = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/upload-url",
+                           {"filename": "id.pdf", "content_type": "application/pdf", "size": len(checked)})
+    assert await send(upload, checked, "application/pdf") in (200, 204)
+    return me, case, upload, checked
+
+
 async def staff_copy(clerk: StaffApi, client, case_id: int) -> tuple[bytes, dict]:
     [document] = (await clerk.get(f"/applications/{case_id}"))["materials"]
     assert document["download_url"], document
@@ -57,12 +68,7 @@ async def staff_copy(clerk: StaffApi, client, case_id: int) -> tuple[bytes, dict
 async def test_a_late_upload_to_a_confirmed_documents_link_changes_nothing_anyone_reads(service):
     running, client = service
     flow = running.app[workflow_key]
-    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
-    case = await me.post("/applications", {"thing": "newborn"}, expect=201)
-    checked = documents.pdf("身份证扫描件")
-    upload = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/upload-url",
-                           {"filename": "id.pdf", "content_type": "application/pdf", "size": len(checked)})
-    assert await send(upload, checked, "application/pdf") in (200, 204)
+    me, case, upload, checked = await sent_to_its_link(client, "身份证扫描件")
     await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/confirm")
     await flow.act(case["id"], Actor("citizen:x", "citizen"), lambda c, now: c.submit(now, flow.calendar))
 
@@ -121,12 +127,7 @@ async def test_a_kept_copy_that_no_longer_matches_its_record_is_neither_reused_n
 
 async def test_two_confirms_at_once_record_the_document_once(service):
     running, client = service
-    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
-    case = await me.post("/applications", {"thing": "newborn"}, expect=201)
-    checked = documents.pdf()
-    upload = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/upload-url",
-                           {"filename": "id.pdf", "content_type": "application/pdf", "size": len(checked)})
-    assert await send(upload, checked, "application/pdf") in (200, 204)
+    me, case, upload, checked = await sent_to_its_link(client)
     path = f"/api/v1/applications/{case['id']}/materials/{MATERIAL}/confirm"
     answers = await asyncio.gather(*(client.post(path, json={}, headers=me.headers) for _ in range(2)))
     assert sorted(a.status for a in answers)[0] == 200 and all(a.status in (200, 409) for a in answers)
@@ -181,12 +182,7 @@ async def test_a_confirm_that_fails_after_moving_the_file_is_retried_and_records
     from storage.models import MaterialFile
 
     running, client = service
-    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
-    case = await me.post("/applications", {"thing": "newborn"}, expect=201)
-    checked = documents.pdf("重试确认")
-    upload = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/upload-url",
-                           {"filename": "id.pdf", "content_type": "application/pdf", "size": len(checked)})
-    assert await send(upload, checked, "application/pdf") in (200, 204)
+    me, case, upload, checked = await sent_to_its_link(client, "重试确认")
     path = f"/api/v1/applications/{case['id']}/materials/{MATERIAL}/confirm"
     fail_once(monkeypatch, running, where)
     failed = await client.post(path, json={}, headers=me.headers)
@@ -223,12 +219,7 @@ async def test_a_confirm_sent_while_another_holds_the_upload_is_told_to_wait_the
     from storage.models import MaterialFile
 
     running, client = service
-    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
-    case = await me.post("/applications", {"thing": "newborn"}, expect=201)
-    checked = documents.pdf("双击确认")
-    upload = await me.post(f"/applications/{case['id']}/materials/{MATERIAL}/upload-url",
-                           {"filename": "id.pdf", "content_type": "application/pdf", "size": len(checked)})
-    assert await send(upload, checked, "application/pdf") in (200, 204)
+    me, case, upload, checked = await sent_to_its_link(client, "双击确认")
     reading, release, get = asyncio.Event(), asyncio.Event(), running.store.get
 
     async def slow_get(key):  # the first confirm, still reading the moved copy

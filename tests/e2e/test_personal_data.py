@@ -71,6 +71,14 @@ async def draft(person: Person, enterprise: dict | None = None) -> tuple[dict, d
     return await person.mini.post("/applications", body, expect=201), form
 
 
+async def submitted(running, client) -> tuple[Person, int]:
+    """An applicant's business-opening case with its personal fields filled in, submitted."""
+    applicant = await Person.login(client)
+    created, _ = await draft(applicant)
+    await running.app[workflow_key].submit(created["id"], Actor(f"citizen:{applicant.citizen.id}", "citizen"))
+    return applicant, created["id"]
+
+
 async def test_personal_fields_are_sealed_at_rest_and_masked_in_every_answer_and_cached_view(service):
     running, client = service
     manager = await staff(client, "manager")
@@ -115,10 +123,7 @@ async def test_personal_fields_are_sealed_at_rest_and_masked_in_every_answer_and
 
 async def test_a_reveal_is_traced_with_who_and_which_field_never_the_value(service):
     running, client = service
-    applicant = await Person.login(client)
-    created, _ = await draft(applicant)
-    case_id = created["id"]
-    await running.app[workflow_key].submit(case_id, Actor(f"citizen:{applicant.citizen.id}", "citizen"))
+    applicant, case_id = await submitted(running, client)
     clerk = await staff(client, "clerk")
     await clerk.post(f"/applications/{case_id}/accept")
     market = await staff(client, "reviewer", "market")  # reviews the licence, which uses the legal rep's number
@@ -136,10 +141,7 @@ async def test_a_reveal_is_traced_with_who_and_which_field_never_the_value(servi
 
 async def test_only_those_who_may_read_the_case_reveal_and_only_what_their_items_use(service):
     running, client = service
-    applicant = await Person.login(client)
-    created, _ = await draft(applicant)
-    case_id = created["id"]
-    await running.app[workflow_key].submit(case_id, Actor(f"citizen:{applicant.citizen.id}", "citizen"))
+    applicant, case_id = await submitted(running, client)
     await (await staff(client, "clerk")).post(f"/applications/{case_id}/accept")
     path = f"/applications/{case_id}/form/reveal"
 
@@ -224,10 +226,7 @@ async def test_a_form_sealed_under_another_secret_still_answers_and_a_reveal_say
 
 async def test_a_reviewer_whose_item_was_renamed_in_the_catalog_is_refused_not_failed(service):
     running, client = service
-    applicant = await Person.login(client)
-    created, _ = await draft(applicant)
-    case_id = created["id"]
-    await running.app[workflow_key].submit(case_id, Actor(f"citizen:{applicant.citizen.id}", "citizen"))
+    applicant, case_id = await submitted(running, client)
     await (await staff(client, "clerk")).post(f"/applications/{case_id}/accept")
     renamed = ReviewTask.filter(application_id=case_id, department="market")
     items = await renamed.values_list("item", flat=True)
