@@ -15,8 +15,8 @@ from onething.services.case_store import Actor
 from onething.services.enterprises import EnterpriseError
 from onething.services.forms import form_problems, mask, seal, unseal
 from onething.web.errors import ApiError
-from onething.web.http import int_id, integer, read_json, run_rule, text
-from onething.web.presenters import application_summary, applicant_detail
+from onething.web.http import int_id, integer, json_response, read_json, run_rule, text
+from onething.services.presenters import application_summary, applicant_detail
 from onething.web.provisional import mark_provisional
 from storage.models import Application, AttachedMaterial, AuditEvent, Citizen, Evaluation, ReviewTask
 
@@ -65,7 +65,7 @@ async def create(request: web.Request) -> web.Response:
                                             workflow(request).clock(), enterprise_code=enterprise)
     except EnterpriseError as exc:
         raise ApiError(exc.code, exc.message, status=exc.status, details={"field": "enterprise"}) from None
-    return web.json_response(await detail_json(request, row), status=201)
+    return json_response(await detail_json(request, row), status=201)
 
 
 def _enterprise(body: dict, thing) -> str | None:
@@ -92,7 +92,7 @@ async def list_mine(request: web.Request) -> web.Response:
     rows = await query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     catalog = request.config_dict[catalog_key]
     items = mark_provisional([application_summary(catalog, r) for r in rows], calendar(request))
-    return web.json_response({"items": items, "page": page,
+    return json_response({"items": items, "page": page,
                               "page_size": PAGE_SIZE, "total": await query.count()})
 
 
@@ -108,7 +108,7 @@ async def get(request: web.Request) -> web.Response:
     view = await detail_json(request, row)
     if row.applicant_id == request[CITIZEN_ID]:  # a colleague's view masks more: it is not the one kept
         await case_views.remember(redis, row.id, row.applicant_id, view, revision)
-    return web.json_response(view)
+    return json_response(view)
 
 
 get.prefetch = lambda request: case_views.key(int_id(request))  # read with the session (auth.py)
@@ -142,7 +142,7 @@ async def update_form(request: web.Request) -> web.Response:
         await Application.filter(id=row.id).using_db(conn).update(form=seal(schema, form, cipher(request)))
         await case_store.record(row.id, actor(request), "update_form", "", workflow(request).clock(), conn)
     await changed(request, row)
-    return web.json_response(await detail_json(request, row))
+    return json_response(await detail_json(request, row))
 
 
 async def submit(request: web.Request) -> web.Response:
@@ -222,7 +222,7 @@ async def delivery(request: web.Request) -> web.Response:
         await case_store.record(row.id, actor(request), "choose_delivery",
                                 "邮寄" if choice["method"] == "post" else "窗口领取", workflow(request).clock(), conn)
     await changed(request, row)
-    return web.json_response(await detail_json(request, row))
+    return json_response(await detail_json(request, row))
 
 
 async def evaluate(request: web.Request) -> web.Response:
@@ -231,7 +231,7 @@ async def evaluate(request: web.Request) -> web.Response:
     score = integer(body, "score", "评价须为 1 到 5 分。")
     comment = text(body, "comment", required=False, max_length=500)
     await run_rule(workflow(request).evaluate(row.id, actor(request), score, comment))
-    return web.json_response(await detail_json(request, row), status=201)
+    return json_response(await detail_json(request, row), status=201)
 
 
 def workflow(request: web.Request):

@@ -13,7 +13,7 @@ from onething.keys import redis_key, settings_key, wechat_key
 from onething.services import citizens
 from onething.web.clients import client_address
 from onething.web.errors import ApiError
-from onething.web.http import read_json, text
+from onething.web.http import json_response, read_json, text
 from storage.models import Citizen
 from storage.redis import hit_rate_limit
 from storage.wechat import WeChatError
@@ -100,12 +100,12 @@ async def login(request: web.Request) -> web.Response:
             raise ApiError("invalid_code", "登录凭证无效或已使用，请重新进入小程序。", status=401) from None
         log.warning("WeChat login unavailable", extra={"errcode": exc.errcode})
         raise ApiError("wechat_unavailable", "微信服务暂时不可用，请稍后再试。", status=503) from None
-    return web.json_response({"token": token, "expires_in": citizens.TOKEN_TTL, "user": me_json(citizen)})
+    return json_response({"token": token, "expires_in": citizens.TOKEN_TTL, "user": me_json(citizen)})
 
 
 async def logout(request: web.Request) -> web.Response:
     await citizens.logout(request.config_dict[redis_key], _bearer(request))
-    return web.json_response({"ok": True})
+    return json_response({"ok": True})
 
 
 def me_json(citizen: Citizen) -> dict:

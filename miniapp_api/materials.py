@@ -11,7 +11,7 @@ from onething.domain.states import DECIDED, State
 from onething.keys import catalog_key, object_store_key, redis_key
 from onething.services import case_store, materials, pending_uploads, wallet
 from onething.web.errors import ApiError
-from onething.web.http import integer, read_json, run_rule, text
+from onething.web.http import integer, json_response, read_json, run_rule, text
 
 from .applications import actor, changed, detail_json, find, workflow
 from .auth import current_citizen
@@ -37,7 +37,7 @@ async def upload_url(request: web.Request) -> web.Response:
         row, _material(request), filename=text(body, "filename", max_length=255),
         content_type=text(body, "content_type", max_length=64), size=size,
     ))
-    return web.json_response({"method": upload.method, "url": upload.url, "fields": upload.fields,
+    return json_response({"method": upload.method, "url": upload.url, "fields": upload.fields,
                               "headers": upload.headers, "file_field": upload.file_field,
                               "max_size": upload.max_size, "expires_at": upload.expires_at.isoformat()})
 
@@ -74,4 +74,4 @@ async def _recorded(request: web.Request, row) -> web.Response:
     await changed(request, row)
     if row.state in (State.IN_REVIEW, *DECIDED) and material in case_store.outstanding(row.owed):
         await run_rule(workflow(request).receive_owed(row.id, material, actor(request)))
-    return web.json_response(await detail_json(request, row))
+    return json_response(await detail_json(request, row))

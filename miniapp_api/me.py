@@ -9,13 +9,13 @@ from onething.keys import catalog_key, id_cipher_key, notifier_key
 from onething.services import citizens, followers
 from onething.services import wallet as wallet_
 from onething.web.errors import ApiError
-from onething.web.http import read_json, text
+from onething.web.http import json_response, read_json, text
 
 from .auth import current_citizen, me_json
 
 
 async def me(request: web.Request) -> web.Response:
-    return web.json_response(me_json(await current_citizen(request)))
+    return json_response(me_json(await current_citizen(request)))
 
 
 async def identity(request: web.Request) -> web.Response:
@@ -27,7 +27,7 @@ async def identity(request: web.Request) -> web.Response:
         )
     except citizens.IdentityInvalid as exc:
         raise ApiError("invalid_identity", "身份信息有误，请核对。", status=422, details={"fields": exc.fields}) from None
-    return web.json_response(me_json(citizen))
+    return json_response(me_json(citizen))
 
 
 async def enterprise(request: web.Request) -> web.Response:
@@ -37,13 +37,13 @@ async def enterprise(request: web.Request) -> web.Response:
     except citizens.IdentityInvalid as exc:
         raise ApiError("invalid_credit_code", "统一社会信用代码有误，请核对。", status=422,
                        details={"fields": exc.fields}) from None
-    return web.json_response(me_json(citizen))
+    return json_response(me_json(citizen))
 
 
 async def wallet(request: web.Request) -> web.Response:
     catalog = request.config_dict[catalog_key]
     files = await wallet_.wallet(await current_citizen(request), catalog)
-    return web.json_response({"items": [
+    return json_response({"items": [
         {"id": f.id, "material": f.material, "name": catalog.materials[f.material].name, "filename": f.filename,
          "size": f.size, "uploaded_at": f.created_at.isoformat()}
         for f in files
@@ -55,7 +55,7 @@ async def subscriptions(request: web.Request) -> web.Response:
     citizen = await current_citizen(request)
     template_id = request.config_dict[notifier_key].templates.mp_subscribe
     counts = await followers.consents(MP_SUBSCRIBE, citizen.openid)
-    return web.json_response({"templates": [template_id] if template_id else [],
+    return json_response({"templates": [template_id] if template_id else [],
                               "remaining": {template_id: counts.get(template_id, 0)} if template_id else {}})
 
 
@@ -70,4 +70,4 @@ async def record_subscriptions(request: web.Request) -> web.Response:
     choices = {k: v for k, v in results.items() if k == known and isinstance(v, str)}
     citizen = await current_citizen(request)
     counts = await followers.record_consent(MP_SUBSCRIBE, citizen.openid, choices)
-    return web.json_response({"remaining": {known: counts.get(known, 0)} if known else {}})
+    return json_response({"remaining": {known: counts.get(known, 0)} if known else {}})

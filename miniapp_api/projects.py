@@ -12,8 +12,8 @@ from onething.domain.calendar import local_date
 from onething.domain.issues import IssueRuleError
 from onething.keys import issues_key
 from onething.web.errors import ApiError
-from onething.web.http import int_id, iso_date, read_json, text
-from onething.web.issues import issue_json
+from onething.web.http import int_id, iso_date, json_response, read_json, text
+from staff_api.issues import issue_json
 from storage.models import EnterpriseContact, Issue, Project
 
 from .auth import current_citizen
@@ -32,7 +32,7 @@ async def mine(request: web.Request) -> web.Response:
     desk = request.config_dict[issues_key]
     today = local_date(desk.clock())
     issues = await Issue.filter(project_id__in=[p.id for p in rows]).order_by("-id")
-    return web.json_response({"items": [
+    return json_response({"items": [
         {"id": p.id, "name": p.name, "level": p.level, "stage": p.stage, "enterprise": p.enterprise.name,
          "issues": [issue_json(desk, i, today) for i in issues if i.project_id == p.id]}
         for p in rows
@@ -54,4 +54,4 @@ async def open_issue(request: web.Request) -> web.Response:
             detail=text(body, "detail", required=False, max_length=4000))
     except IssueRuleError as exc:
         raise ApiError(exc.code, str(exc), status=422) from None
-    return web.json_response(issue_json(desk, issue, local_date(desk.clock())), status=201)
+    return json_response(issue_json(desk, issue, local_date(desk.clock())), status=201)

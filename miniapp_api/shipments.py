@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from onething.services.shipment_views import citizen_view, scans_of
+from onething.web.http import json_response
 from onething.web.errors import ApiError
 from storage.models import Shipment
 
@@ -18,5 +19,5 @@ async def shipment(request: web.Request) -> web.Response:
     latest = await Shipment.filter(application_id=row.id).order_by("-id").first()
     if latest is None:
         raise ApiError("no_shipment", "办理结果尚未寄出。", status=404)
-    return web.json_response(citizen_view(latest, row.number, await scans_of(latest),
+    return json_response(citizen_view(latest, row.number, await scans_of(latest),
                                           applicant=row.applicant_id == request[CITIZEN_ID]))

@@ -14,7 +14,10 @@ from typing import AsyncIterator
 from aiohttp import web
 
 import bot
+import carrier_api
+import courier_api
 import miniapp_api
+import staff_api
 from onething import jobs
 from onething.keys import (
     calendar_key, catalog_key, id_cipher_key, object_store_key, redis_key, settings_key, templates_key,
@@ -31,7 +34,7 @@ from onething.services.workflow import Workflow
 from onething.domain.notifications import Templates
 from onething.settings import Settings
 from onething.templating import make_environment
-from onething.web import courier, health, objects, security_headers, staff
+from onething.web import health, objects, security_headers
 from onething.web.errors import error_middleware
 from onething.web.requests import request_id_middleware
 from storage import db
@@ -151,8 +154,10 @@ def create_app(settings: Settings, *, run_jobs: bool = True) -> web.Application:
         objects.setup(app)
     app.add_subapp("/bot/", bot.create_app())
     app.add_subapp("/api/v1/", miniapp_api.create_app())
-    app.add_subapp("/staff/api/v1/", staff.create_app())
-    app.add_subapp("/courier/", courier.create_app())
+    app.add_subapp("/staff/api/v1/", staff_api.create_app())
+    # before /courier/: the longer prefix is the carriers' own sub-app
+    app.add_subapp("/courier/api/v1/carriers/", carrier_api.create_app())
+    app.add_subapp("/courier/", courier_api.create_app())
     return app
 
 

@@ -13,8 +13,7 @@ import jinja2
 from onething.domain.calendar import WorkCalendar
 from onething.domain.catalog import Catalog
 from onething.domain.states import State
-from onething.web.presenters import application_summary, expected_completion, task_json
-from onething.web.provisional import mark_provisional
+from onething.services.presenters import application_summary, expected_completion, mark_provisional, task_json
 from onething.services import shipment_views
 from onething.services.followers import linked_applications
 from storage.models import Application, Follower, ReviewTask

@@ -8,6 +8,7 @@ import logging
 from aiohttp import web
 
 from onething.keys import calendar_key, object_store_key, redis_key, workflow_key
+from onething.web.http import json_response
 from onething.services import calendar_watch
 from storage import db
 
@@ -16,7 +17,7 @@ CHECK_TIMEOUT = 2.0
 
 
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return json_response({"status": "ok"})
 
 
 async def readyz(request: web.Request) -> web.Response:
@@ -51,7 +52,7 @@ async def readyz(request: web.Request) -> web.Response:
                             f"due dates in {year} are provisional (onething calendar import {year} FILE --apply)")
         report.setdefault("calendar", "provisional" if warnings else "ok")
     status = 503 if failed else 200
-    return web.json_response(
+    return json_response(
         {"status": "unavailable" if failed else "ok", "failed": failed, "checks": report, "warnings": warnings},
         status=status,
     )

@@ -19,6 +19,15 @@ from onething.web.errors import ApiError
 log = logging.getLogger("onething.http")
 
 
+def json_response(data: Any, **kwargs) -> web.Response:
+    """JSON in UTF-8 as written, Chinese included (not ``\\uXXXX``), like the error bodies."""
+    return web.json_response(data, dumps=_dumps, **kwargs)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 async def read_json(request: web.Request) -> dict[str, Any]:
     if not request.can_read_body:
         return {}

@@ -8,6 +8,7 @@ from typing import Any, Callable
 from aiohttp import web
 
 from onething.keys import templates_key
+from onething.web.http import json_response
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def handlers(routes: list[Route], prefix: str = "/api/v1", title: str = "onethin
     spec = document(routes, prefix, title)
 
     async def openapi_json(request: web.Request) -> web.Response:
-        return web.json_response(spec)
+        return json_response(spec)
 
     async def docs(request: web.Request) -> web.Response:
         html = request.config_dict[templates_key].get_template("api_docs.html.j2").render(spec=spec)

@@ -6,7 +6,6 @@ Thin: authenticate, check the role (and a reviewer's department), call the workf
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import uuid
 from datetime import timedelta
@@ -18,14 +17,14 @@ from onething.domain.notice import notice_for
 from onething.keys import catalog_key, id_cipher_key, object_store_key, redis_key, templates_key, workflow_key
 from onething.services import staff as accounts
 from onething.services.file_checks import Examiner, same_size
-from onething.web import (conversations, credit, enterprises, extensions, form_reveal, inbox, issues, ledger, outbox,
-                          projects, shipments_staff, supervision)
+from . import (conversations, credit, enterprises, extensions, form_reveal, inbox, issues, ledger, outbox, projects,
+               shipments as shipments_staff, supervision)
 from onething.web.openapi import handlers
-from onething.web.staff_session import actor, staff, staff_auth
+from .session import actor, staff, staff_auth
 from onething.web.errors import ApiError
-from onething.web.http import int_id, iso_date, read_json, run_rule, text
+from onething.web.http import int_id, iso_date, json_response, read_json, run_rule, text
 from onething.web.login_limits import login_succeeded, login_wait
-from onething.web.presenters import application_detail, application_summary, task_json
+from onething.services.presenters import application_detail, application_summary, task_json
 from onething.web.provisional import dated_json
 from storage.models import Application, AttachedMaterial, AuditEvent, ReviewTask
 from storage.objects import ObjectTooLarge
@@ -48,13 +47,13 @@ async def login(request: web.Request) -> web.Response:
         raise ApiError("bad_credentials", "用户名或密码不正确。", status=401)
     await login_succeeded(request, "staff", username)
     token = await accounts.open_session(request.config_dict[redis_key], user)
-    return web.json_response({"token": token, "expires_in": accounts.SESSION_TTL,
+    return json_response({"token": token, "expires_in": accounts.SESSION_TTL,
                               "user": {"username": user.username, "role": user.role, "department": user.department}})
 
 
 async def logout(request: web.Request) -> web.Response:
     await accounts.close_session(request.config_dict[redis_key], request.headers["Authorization"][7:].strip())
-    return web.json_response({"ok": True})
+    return json_response({"ok": True})
 
 
 async def applications(request: web.Request) -> web.Response:
@@ -228,7 +227,7 @@ async def return_item(request):
 async def things(request: web.Request) -> web.Response:
     staff(request)
     catalog = request.config_dict[catalog_key]
-    return web.json_response({"items": [
+    return json_response({"items": [
         {"code": t.code, "name": t.name, "audience": t.audience, "promised_days": t.promised_days()}
         for t in catalog.things.values()
     ]})
@@ -244,7 +243,7 @@ def _notice(request: web.Request):
 
 
 async def notice_json(request: web.Request) -> web.Response:
-    return web.json_response(asdict(_notice(request)), dumps=lambda v: json.dumps(v, ensure_ascii=False))
+    return json_response(asdict(_notice(request)))
 
 
 async def notice_html(request: web.Request) -> web.Response:

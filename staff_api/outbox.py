@@ -13,8 +13,8 @@ from onething.domain import scenes
 from onething.keys import settings_key, wechat_key
 from onething.services import scene_codes
 from onething.web.errors import ApiError
-from onething.web.http import int_id
-from onething.web.staff_session import staff
+from onething.web.http import int_id, json_response
+from .session import staff
 from storage.models import Application, Notification
 from storage.wechat import WeChatError
 
@@ -49,7 +49,7 @@ async def notifications(request: web.Request) -> web.Response:
     page = max(int(request.query["page"]), 1) if request.query.get("page", "").isdigit() else 1
     rows = await query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).prefetch_related("application")
     counts = {s: await Notification.filter(state=s).count() for s in STATES}
-    return web.json_response({"items": [_json(r) for r in rows], "page": page, "counts": counts})
+    return json_response({"items": [_json(r) for r in rows], "page": page, "counts": counts})
 
 
 async def retry(request: web.Request) -> web.Response:
@@ -60,7 +60,7 @@ async def retry(request: web.Request) -> web.Response:
         if not await Notification.exists(id=int_id(request)):
             raise web.HTTPNotFound()
         raise ApiError("not_retryable", "只有发送失败、无法送达或状态不明的通知可以重发。", status=409)
-    return web.json_response(_json(await Notification.get(id=int_id(request)).prefetch_related("application")))
+    return json_response(_json(await Notification.get(id=int_id(request)).prefetch_related("application")))
 
 
 async def wechat_code(request: web.Request) -> web.Response:
@@ -79,7 +79,7 @@ async def scene_code(request: web.Request, kind: str, ref: str) -> web.Response:
     except WeChatError as exc:
         raise ApiError("wechat_unavailable", "暂时无法生成公众号二维码，请稍后再试。", status=503,
                        details={"errcode": exc.errcode}) from None
-    return web.json_response(code)
+    return json_response(code)
 
 
 def setup(app: web.Application) -> None:

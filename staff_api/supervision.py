@@ -9,9 +9,9 @@ from onething.domain.calendar import local_date
 from onething.keys import redis_key, workflow_key
 from onething.services import case_store, case_views
 from onething.web.errors import ApiError
-from onething.web.http import int_id, read_json, text
+from onething.web.http import int_id, json_response, read_json, text
 from onething.web.provisional import dated_json
-from onething.web.staff_session import staff
+from .session import staff
 from storage.models import Evaluation
 
 
@@ -42,7 +42,7 @@ async def close_follow_up(request: web.Request) -> web.Response:
         await case_store.record(evaluation.application_id, case_store.Actor(f"staff:{session.username}", session.role),
                                 "close_follow_up", note, now, conn)
     await case_views.forget(request.config_dict[redis_key], evaluation.application_id)  # the timeline changed
-    return web.json_response({"id": evaluation.id, "closed": True})
+    return json_response({"id": evaluation.id, "closed": True})
 
 
 def setup(app: web.Application) -> None:

@@ -19,11 +19,11 @@ from onething.domain.notice import notice_for
 from onething.keys import calendar_key, catalog_key, object_store_key, templates_key, workflow_key
 from onething.services import enterprises, manager_messages, progress
 from onething.services.file_checks import Examiner
-from onething.web.enterprises import find
+from .enterprises import find
 from onething.web.errors import ApiError
-from onething.web.http import int_id, read_json, text
+from onething.web.http import int_id, json_response, read_json, text
 from onething.web.openapi import Route
-from onething.web.staff_session import staff
+from .session import staff
 from storage.models import Application, Broadcast, Enterprise, ManagerMessage, MessageDelivery
 from storage.objects import ObjectTooLarge
 
@@ -93,7 +93,7 @@ async def _posted(request, enterprise, kind, content, contacts, **extra) -> web.
         if extra.get("object_key"):
             await request.config_dict[object_store_key].delete(extra["object_key"])
         raise ApiError("no_contacts", "该企业还没有可以接收消息的联系人（需已确认并关注公众号）。", status=422)
-    return web.json_response(await _message_json(request, message), status=201)
+    return json_response(await _message_json(request, message), status=201)
 
 
 async def _message_json(request: web.Request, message: ManagerMessage) -> dict:
@@ -125,7 +125,7 @@ async def threads(request: web.Request) -> web.Response:
                                "at": last.created_at.isoformat()}})
     items.sort(key=lambda i: i["last"]["at"], reverse=True)  # latest first...
     items.sort(key=lambda i: -i["unseen"])  # ...and those waiting for an answer before all (a stable sort)
-    return web.json_response({"items": items})
+    return json_response({"items": items})
 
 
 async def thread(request: web.Request) -> web.Response:
@@ -134,7 +134,7 @@ async def thread(request: web.Request) -> web.Response:
     if staff(request).role == "manager":
         await ManagerMessage.filter(enterprise_id=enterprise.id, direction="in", seen_at__isnull=True).update(
             seen_at=request.config_dict[workflow_key].clock())
-    return web.json_response({"id": enterprise.id, "enterprise": enterprise.name,
+    return json_response({"id": enterprise.id, "enterprise": enterprise.name,
                               "messages": [await _message_json(request, m) for m in messages]})
 
 
@@ -163,7 +163,7 @@ async def broadcast(request: web.Request) -> web.Response:
             _, count = await manager_messages.post(enterprise.id, f"staff:{session.username}", kind, content, now,
                                                    broadcast_id=record.id)
             total += count
-    return web.json_response({"id": record.id, "enterprises": len(targets), "deliveries": total}, status=201)
+    return json_response({"id": record.id, "enterprises": len(targets), "deliveries": total}, status=201)
 
 
 async def broadcast_progress(request: web.Request) -> web.Response:
@@ -172,7 +172,7 @@ async def broadcast_progress(request: web.Request) -> web.Response:
     if record is None or (session.role == "manager" and record.author != f"staff:{session.username}"):
         raise web.HTTPNotFound()
     states = await MessageDelivery.filter(message__broadcast_id=record.id).values_list("state", flat=True)
-    return web.json_response({"id": record.id, "enterprises": record.enterprises,
+    return json_response({"id": record.id, "enterprises": record.enterprises,
                               "states": {s: states.count(s) for s in sorted(set(states))}})
 
 

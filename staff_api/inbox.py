@@ -7,13 +7,13 @@ from aiohttp import web
 from onething.keys import workflow_key
 from onething.services import staff_inbox
 from onething.web.openapi import Route
-from onething.web.http import int_id
-from onething.web.staff_session import staff
+from onething.web.http import int_id, json_response
+from .session import staff
 
 
 async def inbox(request: web.Request) -> web.Response:
     rows, unread = await staff_inbox.inbox(staff(request))
-    return web.json_response({"items": [staff_inbox.notice_json(r) for r in rows], "unread": unread})
+    return json_response({"items": [staff_inbox.notice_json(r) for r in rows], "unread": unread})
 
 
 async def read(request: web.Request) -> web.Response:
@@ -21,7 +21,7 @@ async def read(request: web.Request) -> web.Response:
     row = await staff_inbox.mark_read(staff(request), int_id(request), now)
     if row is None:
         raise web.HTTPNotFound()  # someone else's notice does not exist for this person
-    return web.json_response(staff_inbox.notice_json(row))
+    return json_response(staff_inbox.notice_json(row))
 
 
 ROUTES = [

@@ -6,38 +6,23 @@ clerks and couriers are refused. An issue this person may not see does not exist
 
 from __future__ import annotations
 
-from datetime import date
-
 from aiohttp import web
 
 from onething.domain.calendar import CalendarError, local_date
-from onething.domain.issues import ACTIVE, STATE_NAMES, IssueRuleError, IssueState, is_overdue
+from onething.domain.issues import ACTIVE, IssueRuleError, IssueState
 from onething.keys import issues_key, templates_key, workflow_key
 from onething.services import manager_messages, projects
-from onething.services.issues import ConcurrentIssueUpdate, IssueDesk, domain_of
+from onething.services.issues import ConcurrentIssueUpdate, IssueDesk
+from onething.services.presenters import issue_json
 from onething.web.errors import ApiError
 from onething.web.openapi import Route
-from onething.web.http import int_id, iso_date, read_json, text
-from onething.web.staff_session import actor, staff
+from onething.web.http import int_id, iso_date, json_response, read_json, text
+from .session import actor, staff
 from storage.models import Issue, IssueEvent, Project
 
 WORK = ("manager", "supervisor", "admin")
 READ = (*WORK, "reviewer")
 CONFLICTS = {"already_closed", "not_closed", "not_startable"}
-
-
-def issue_json(desk: IssueDesk, row: Issue, today: date) -> dict:
-    level = desk.ladder[row.level]
-    return {
-        "id": row.id, "project_id": row.project_id, "title": row.title, "detail": row.detail,
-        "department": row.department, "department_name": desk.departments.get(row.department, row.department),
-        "requested_by": row.requested_by.isoformat(), "state": row.state,
-        "state_name": STATE_NAMES[IssueState(row.state)],
-        "level": {"index": row.level, "code": level.code, "name": level.name, "top": row.level == len(desk.ladder) - 1},
-        "due_on": row.due_on.isoformat(), "overdue": is_overdue(domain_of(row), today),
-        "resolution": row.resolution, "reopened": row.reopened, "opened_by": row.opened_by,
-        "opened_at": row.opened_at.isoformat(), "closed_at": row.closed_at.isoformat() if row.closed_at else None,
-    }
 
 
 def _urgency(row: Issue) -> tuple:
@@ -55,7 +40,7 @@ async def _list(request: web.Request, query) -> web.Response:
         raise ApiError("invalid_state", "state 应为 active、all、open、in_progress、closed 或 reopened。", status=422)
     rows = sorted(await query.limit(1000), key=_urgency)
     today = local_date(desk.clock())
-    return web.json_response({"items": [issue_json(desk, r, today) for r in rows]})
+    return json_response({"items": [issue_json(desk, r, today) for r in rows]})
 
 
 async def issues(request: web.Request) -> web.Response:
@@ -104,7 +89,7 @@ async def _detail(request: web.Request, issue_id: int) -> web.Response:
         {"action": e.action, "actor": e.actor, "role": e.role, "from_state": e.from_state, "to_state": e.to_state,
          "level": desk.ladder[e.level].name, "due_on": e.due_on.isoformat(), "note": e.note, "at": e.at.isoformat()}
         for e in await IssueEvent.filter(issue_id=row.id).order_by("at", "id")]
-    return web.json_response(body)
+    return json_response(body)
 
 
 async def _rule(coroutine):

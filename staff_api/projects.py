@@ -14,8 +14,8 @@ from onething.services import projects
 from onething.services.projects import ProjectError
 from onething.web.errors import ApiError
 from onething.web.openapi import Route
-from onething.web.http import int_id, read_json, text
-from onething.web.staff_session import staff
+from onething.web.http import int_id, json_response, read_json, text
+from .session import staff
 
 WORK = ("manager", "supervisor", "admin")
 
@@ -40,7 +40,7 @@ async def _detail(request: web.Request, project_id: int) -> web.Response:
     figures = await projects.issue_figures([project.id], local_date(_now(request)))
     body = projects.project_json(project, figures[project.id])
     body["managers"] = await projects.history(project.id)
-    return web.json_response(body)
+    return json_response(body)
 
 
 def _error(exc: ProjectError) -> ApiError:
@@ -56,7 +56,7 @@ async def list_projects(request: web.Request) -> web.Response:
     rows = await query.select_related("enterprise", "manager").order_by("id").limit(1000)
     figures = await projects.issue_figures([p.id for p in rows], local_date(_now(request)))
     rows.sort(key=lambda p: projects.urgency(p, figures[p.id]))
-    return web.json_response({"items": [projects.project_json(p, figures[p.id]) for p in rows]})
+    return json_response({"items": [projects.project_json(p, figures[p.id]) for p in rows]})
 
 
 async def create_project(request: web.Request) -> web.Response:

@@ -16,9 +16,9 @@ from onething.services import case_store, case_views
 from onething.services.forms import Unreadable, unseal
 from onething.domain.personal import locate
 from onething.web.errors import ApiError
-from onething.web.http import int_id, read_json, text
+from onething.web.http import int_id, json_response, read_json, text
 from onething.web.openapi import Route
-from onething.web.staff_session import actor, staff
+from .session import actor, staff
 from storage.models import Application, ReviewTask
 
 READ_ALL = ("clerk", "supervisor", "admin")  # who reads any case (as the case detail in staff.py)
@@ -59,7 +59,7 @@ async def reveal(request: web.Request) -> web.Response:
         await case_store.record(row.id, actor(session), "reveal_personal", path,
                                 request.config_dict[workflow_key].clock(), conn)
     await case_views.forget(request.config_dict[redis_key], row.id)  # the applicant's timeline shows it
-    return web.json_response({"field": path, "title": spec.get("title", path), "value": value},
+    return json_response({"field": path, "title": spec.get("title", path), "value": value},
                              headers={"Cache-Control": "no-store"})
 
 

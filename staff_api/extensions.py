@@ -15,9 +15,9 @@ from onething.keys import catalog_key, workflow_key
 from onething.web.errors import ApiError
 from onething.web.http import int_id, read_json, run_rule, text
 from onething.web.openapi import Route
-from onething.web.presenters import task_json
+from onething.services.presenters import task_json
 from onething.web.provisional import dated_json
-from onething.web.staff_session import actor, staff
+from .session import actor, staff
 from storage.models import ReviewTask
 
 DECIDERS = ("supervisor", "admin")

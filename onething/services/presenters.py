@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from onething.domain.calendar import end_of_day
+from datetime import date
+from typing import Any
+
+from onething.domain.calendar import WorkCalendar, end_of_day
 from onething.domain.catalog import Catalog
 from onething.domain.extensions import STATE_NAMES as EXTENSION_STATE_NAMES
+from onething.domain.issues import STATE_NAMES as ISSUE_STATE_NAMES, IssueState, is_overdue
 from onething.domain.personal import masked_delivery
 from onething.domain.states import PAUSE_NAMES, STATE_NAMES, TASK_STATE_NAMES, State, TaskState
 from onething.services.forms import shown
-from storage.models import Application, AuditEvent, ReviewTask
+from onething.services.issues import IssueDesk, domain_of
+from storage.models import Application, AuditEvent, Issue, ReviewTask
 
 
 def task_json(catalog: Catalog, row: ReviewTask) -> dict:
@@ -89,3 +94,37 @@ def applicant_detail(catalog: Catalog, row: Application, tasks: list[ReviewTask]
     detail["owed"] = [{k: v for k, v in o.items() if k != "waived_by"} | {"waived": bool(o.get("waived_by"))}
                       for o in row.owed]
     return detail
+
+
+def issue_json(desk: IssueDesk, row: Issue, today: date) -> dict:
+    level = desk.ladder[row.level]
+    return {
+        "id": row.id, "project_id": row.project_id, "title": row.title, "detail": row.detail,
+        "department": row.department, "department_name": desk.departments.get(row.department, row.department),
+        "requested_by": row.requested_by.isoformat(), "state": row.state,
+        "state_name": ISSUE_STATE_NAMES[IssueState(row.state)],
+        "level": {"index": row.level, "code": level.code, "name": level.name, "top": row.level == len(desk.ladder) - 1},
+        "due_on": row.due_on.isoformat(), "overdue": is_overdue(domain_of(row), today),
+        "resolution": row.resolution, "reopened": row.reopened, "opened_by": row.opened_by,
+        "opened_at": row.opened_at.isoformat(), "closed_at": row.closed_at.isoformat() if row.closed_at else None,
+    }
+
+
+DUE_FIELDS = ("due_on", "intake_due_on", "expected_completion_on", "legal_due_on")
+
+
+def mark_provisional(view: Any, calendar: WorkCalendar) -> Any:
+    """Add the ``_provisional`` flags to every due date in ``view`` (dicts and lists, in place)."""
+    if isinstance(view, list):
+        for entry in view:
+            mark_provisional(entry, calendar)
+    elif isinstance(view, dict):
+        for key in DUE_FIELDS:
+            if key in view:
+                value = view[key]
+                view[key[:-3] + "_provisional"] = bool(value) and calendar.is_provisional(
+                    value if isinstance(value, date) else date.fromisoformat(str(value)[:10]))
+        for value in view.values():
+            if isinstance(value, (dict, list)):
+                mark_provisional(value, calendar)
+    return view

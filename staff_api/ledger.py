@@ -11,12 +11,13 @@ import re
 from aiohttp import web
 
 from onething.web.openapi import Route
+from onething.web.http import json_response
 
 from onething.domain.calendar import local_date
 from onething.keys import issues_key
 from onething.services import ledger
 from onething.web.errors import ApiError
-from onething.web.staff_session import staff
+from .session import staff
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -38,7 +39,7 @@ async def monthly(request: web.Request) -> web.Response:
         return web.Response(body=ledger.to_csv(rows, month, by), content_type="text/csv", charset="utf-8",
                             headers={"Content-Disposition": f'attachment; filename="ledger-{month}-{by}.csv"'})
     totals = {f: sum(getattr(r, f) for r in rows) for f in ledger.FIGURES}
-    return web.json_response({"month": month, "by": by, "rows": [ledger.row_json(r) for r in rows],
+    return json_response({"month": month, "by": by, "rows": [ledger.row_json(r) for r in rows],
                               "totals": totals})
 
 

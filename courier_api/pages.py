@@ -18,7 +18,7 @@ from onething.keys import redis_key, settings_key, templates_key, workflow_key
 from onething.services import couriers, shipments
 from onething.services.case_store import ConcurrentUpdate
 from onething.services.staff import StaffSession, close_session
-from onething.web.courier_access import (courier_actor, find_shipment, location, login_allowed, signed_in_from_here,
+from .access import (courier_actor, find_shipment, location, login_allowed, signed_in_from_here,
                                          view_of)
 from onething.web.errors import ApiError
 from onething.web.shipment_errors import STATUS

@@ -15,9 +15,9 @@ from onething.domain.credit import CreditRuleError
 from onething.keys import id_cipher_key, workflow_key
 from onething.services import credit
 from onething.web.errors import ApiError
-from onething.web.http import read_json, text
+from onething.web.http import json_response, read_json, text
 from onething.web.openapi import Route
-from onething.web.staff_session import actor, staff
+from .session import actor, staff
 from storage.models import Application, CreditFlag
 
 FLAG = ("supervisor", "admin")
@@ -54,7 +54,7 @@ async def _change(request: web.Request, subject_of, clear: bool) -> web.Response
         raise ApiError(exc.code, exc.message, status=exc.status,
                        details={"field": exc.field} if exc.field else None) from None
     await flag.fetch_related("entries")
-    return web.json_response(flag_json(flag, history=True))
+    return json_response(flag_json(flag, history=True))
 
 
 def _citizen(body: dict) -> rules.Subject:
@@ -85,7 +85,7 @@ async def clear_enterprise(request: web.Request) -> web.Response:
 async def list_(request: web.Request) -> web.Response:
     staff(request, *FLAG)
     flags = await credit.listing(include_cleared=request.query.get("state") == "all")
-    return web.json_response({"items": [flag_json(f, history=True) for f in flags]})
+    return json_response({"items": [flag_json(f, history=True) for f in flags]})
 
 
 STRING = {"type": "string"}

@@ -12,11 +12,10 @@ from aiohttp import web
 from onething.keys import redis_key, workflow_key
 from onething.services import couriers, shipments
 from onething.services.staff import StaffSession, close_session
-from onething.web import carrier_webhook, courier_pages
-from onething.web.courier_access import (courier_actor, find_shipment, location, login_allowed, signed_in_from_here,
-                                         view_of)
+from . import pages as courier_pages
+from .access import courier_actor, find_shipment, location, login_allowed, signed_in_from_here, view_of
 from onething.web.errors import ApiError
-from onething.web.http import read_json, run_rule, text
+from onething.web.http import json_response, read_json, run_rule, text
 from onething.web.shipment_errors import refused
 
 log = logging.getLogger("onething.courier")
@@ -48,19 +47,19 @@ async def login(request: web.Request) -> web.Response:
         raise ApiError("bad_credentials", "用户名或密码不正确。", status=401)
     await signed_in_from_here(request, username)
     token, user = signed_in
-    return web.json_response({"token": token, "expires_in": couriers.SESSION_TTL,
+    return json_response({"token": token, "expires_in": couriers.SESSION_TTL,
                               "user": {"username": user.username, "carrier": user.carrier}})
 
 
 async def logout(request: web.Request) -> web.Response:
     await _session(request)
     await close_session(request.config_dict[redis_key], _bearer(request))
-    return web.json_response({"ok": True})
+    return json_response({"ok": True})
 
 
 async def shipment(request: web.Request) -> web.Response:
     row = await find_shipment(request, await _session(request))
-    return web.json_response(await view_of(row))
+    return json_response(await view_of(row))
 
 
 async def act(request: web.Request) -> web.Response:
@@ -77,7 +76,7 @@ async def act(request: web.Request) -> web.Response:
             pickup_code=text(body, "pickup_code", required=False, max_length=16),
             reason=text(body, "reason", required=False, max_length=200),
             location=location(where.get("latitude"), where.get("longitude"))))
-    return web.json_response({"recorded": recorded, "shipment": await view_of(row)})
+    return json_response({"recorded": recorded, "shipment": await view_of(row)})
 
 
 def create_app() -> web.Application:
@@ -86,6 +85,5 @@ def create_app() -> web.Application:
     app.router.add_post("/api/v1/auth/logout", logout)
     app.router.add_get("/api/v1/shipments/{token}", shipment)
     app.router.add_post("/api/v1/shipments/{token}/{action}", act)
-    carrier_webhook.setup(app)
     courier_pages.setup(app)
     return app

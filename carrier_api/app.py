@@ -19,7 +19,7 @@ from onething.keys import redis_key, settings_key, workflow_key
 from onething.services import carriers, shipments
 from onething.services.case_store import Actor
 from onething.web.errors import ApiError
-from onething.web.http import run_rule
+from onething.web.http import json_response, run_rule
 from onething.web.shipment_errors import refused
 from storage.models import Shipment as ShipmentRow
 from storage.redis import claim_once
@@ -53,7 +53,7 @@ async def update(request: web.Request) -> web.Response:
     # Remembered for longer than a timestamp stays fresh: within it, the same request twice is a replay.
     seen = f"carrier:update:{code}:{fingerprint(timestamp, body)}"
     if not await claim_once(redis, seen, 2 * MAX_SKEW_SECONDS + 60):
-        return web.json_response({"recorded": False, "duplicate": True})
+        return json_response({"recorded": False, "duplicate": True})
     try:
         return await _apply(request, code, body)
     except BaseException:
@@ -76,8 +76,10 @@ async def _apply(request: web.Request, code: str, body: bytes) -> web.Response:
         row, recorded = await run_rule(shipments.scan(
             request.config_dict[workflow_key], row.id, Actor(f"carrier:{code}", "courier"), tracking.action,
             pickup_code=tracking.pickup_code, reason=tracking.reason, location=where))
-    return web.json_response({"recorded": recorded, "duplicate": False, "state": row.state})
+    return json_response({"recorded": recorded, "duplicate": False, "state": row.state})
 
 
-def setup(app: web.Application) -> None:
-    app.router.add_post("/api/v1/carriers/{code}/updates", update)
+def create_app() -> web.Application:
+    app = web.Application()
+    app.router.add_post("/{code}/updates", update)
+    return app

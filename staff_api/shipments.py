@@ -13,9 +13,9 @@ from onething.services import couriers, qr, shipments
 from onething.services.shipment_views import delivery_url, scans_of, staff_view
 from onething.services.staff import StaffError
 from onething.web.errors import ApiError
-from onething.web.http import int_id, read_json, run_rule, text
+from onething.web.http import int_id, json_response, read_json, run_rule, text
 from onething.web.shipment_errors import refused
-from onething.web.staff_session import actor, staff
+from .session import actor, staff
 from storage.models import Application
 from storage.models import Shipment as ShipmentRow
 
@@ -37,7 +37,7 @@ async def create(request: web.Request) -> web.Response:
             carrier=text(body, "carrier", required=False, max_length=16) or DEFAULT_CARRIER,
             tracking_number=text(body, "tracking_number", max_length=32),
             pieces=[p["description"] for p in pieces]))
-    return web.json_response(await _view(row), status=201)
+    return json_response(await _view(row), status=201)
 
 
 async def of_application(request: web.Request) -> web.Response:
@@ -46,12 +46,12 @@ async def of_application(request: web.Request) -> web.Response:
     if case is None:
         raise web.HTTPNotFound()
     rows = await ShipmentRow.filter(application_id=case.id).order_by("-id")
-    return web.json_response({"items": [await _view(r, case.number) for r in rows]})
+    return json_response({"items": [await _view(r, case.number) for r in rows]})
 
 
 async def one(request: web.Request) -> web.Response:
     staff(request, *READ)
-    return web.json_response(await _view(await _find(request)))
+    return json_response(await _view(await _find(request)))
 
 
 async def slip(request: web.Request) -> web.Response:
@@ -84,7 +84,7 @@ async def create_courier(request: web.Request) -> web.Response:
                                              text(body, "display_name", required=False, max_length=64))
     except StaffError as exc:
         raise ApiError("invalid_courier", f"无法创建快递员账号：{exc}", status=422) from None
-    return web.json_response({"id": user.id, "username": user.username, "role": user.role, "carrier": user.carrier},
+    return json_response({"id": user.id, "username": user.username, "role": user.role, "carrier": user.carrier},
                              status=201)
 
 

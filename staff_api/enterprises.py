@@ -15,13 +15,13 @@ from onething.keys import catalog_key, workflow_key
 from onething.services import credit, enterprises
 from onething.services.enterprises import EnterpriseError
 from onething.web.errors import ApiError
-from onething.web.http import int_id, read_json, text
+from onething.web.http import int_id, json_response, read_json, text
 from onething.web.openapi import Route
-from onething.web.outbox import scene_code
-from onething.web.presenters import application_summary, task_json
+from .outbox import scene_code
+from onething.services.presenters import application_summary, task_json
 from onething.web.provisional import dated_json
-from onething.web.staff_session import staff
-from onething.web.credit import flag_json as credit_flag_json
+from .session import staff
+from .credit import flag_json as credit_flag_json
 from storage.models import Enterprise, EnterpriseContact, EnterpriseEvent, StaffUser
 
 SERVE = ("manager", "supervisor", "admin")
@@ -58,13 +58,13 @@ async def create(request: web.Request) -> web.Response:
     except EnterpriseError as exc:
         raise _error(exc) from None
     await enterprise.fetch_related("manager")
-    return web.json_response(summary(enterprise), status=201)
+    return json_response(summary(enterprise), status=201)
 
 
 async def list_(request: web.Request) -> web.Response:
     session = staff(request, *SERVE)
     rows = await enterprises.visible(session).order_by("name").prefetch_related("manager")
-    return web.json_response({"items": [summary(e) for e in rows]})
+    return json_response({"items": [summary(e) for e in rows]})
 
 
 async def detail(request: web.Request) -> web.Response:
@@ -107,7 +107,7 @@ async def verify_contact(request: web.Request) -> web.Response:
     if contact is None:
         raise web.HTTPNotFound()
     await enterprises.verify_contact(contact, f"staff:{staff(request).username}")
-    return web.json_response({"id": contact.id, "verified": True})
+    return json_response({"id": contact.id, "verified": True})
 
 
 async def wechat_code(request: web.Request) -> web.Response:
