@@ -6,7 +6,7 @@ from aiohttp import web
 
 from . import applications as apps
 from . import auth, materials, me, projects, shipments, things
-from onething.web.openapi import Route, handlers
+from onething.web.routes import Route, mount
 
 STRING = {"type": "string"}
 ADDRESS = {"type": "object", "required": ["province", "city", "district", "detail"],
@@ -28,7 +28,7 @@ ROUTES = [
           "订阅消息：要请求授权的模板（wx.requestSubscribeMessage 的 tmplIds）和各自剩余可发条数（-1 为长期）"),
     Route("POST", "/me/subscriptions", me.record_subscriptions, "上报 wx.requestSubscribeMessage 的结果", {
         "type": "object", "required": ["results"], "properties": {
-            "results": {"type": "object", "additionalProperties": {"enum": ["accept", "reject", "ban", "filter"]}}}}),
+            "results": {"type": "object", "maxProperties": 50, "additionalProperties": {"type": "string", "maxLength": 64}}}}),
     Route("GET", "/me/projects", projects.mine, "本企业的项目及其问题（限已确认的企业联系人）"),
     Route("POST", "/me/projects/{id}/issues", projects.open_issue, "企业反映项目遇到的问题，由项目服务经理跟踪销号", {
         "type": "object", "required": ["title", "department", "requested_by"], "properties": {
@@ -73,9 +73,5 @@ ROUTES = [
 
 def create_app() -> web.Application:
     app = web.Application(middlewares=[auth.citizen_auth])
-    for route in ROUTES:
-        app.router.add_route(route.method, route.path, route.handler)
-    openapi_json, docs = handlers(ROUTES)
-    app.router.add_get("/openapi.json", openapi_json)
-    app.router.add_get("/docs", docs)
+    mount(app, ROUTES, prefix="/api/v1", title="onething 小程序接口")
     return app

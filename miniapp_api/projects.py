@@ -13,7 +13,7 @@ from onething.domain.issues import IssueRuleError
 from onething.keys import issues_key
 from onething.web.errors import ApiError
 from onething.web.http import int_id, iso_date, json_response, read_json, text
-from staff_api.issues import issue_json
+from onething.services.presenters import issue_json
 from storage.models import EnterpriseContact, Issue, Project
 
 from .auth import current_citizen

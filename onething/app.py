@@ -20,7 +20,7 @@ import miniapp_api
 import staff_api
 from onething import jobs
 from onething.keys import (
-    calendar_key, catalog_key, id_cipher_key, object_store_key, redis_key, settings_key, templates_key,
+    calendar_key, catalog_key, id_cipher_key, messages_key, object_store_key, redis_key, settings_key, templates_key,
     issues_key, messenger_key, notifier_key, wechat_key, workflow_key,
 )
 from onething.services import case_views
@@ -33,10 +33,11 @@ from onething.services.reference import load_catalog, load_ladder, load_seed_sch
 from onething.services.workflow import Workflow
 from onething.domain.notifications import Templates
 from onething.settings import Settings
+from onething.messages import load_messages
 from onething.templating import make_environment
 from onething.web import health, objects, security_headers
 from onething.web.errors import error_middleware
-from onething.web.requests import request_id_middleware
+from onething.web.requests import header_hygiene_middleware, request_id_middleware
 from storage import db
 from storage.objects import open_object_store
 from storage.redis import open_redis
@@ -127,6 +128,7 @@ def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application
     app[settings_key] = settings
     app[jobs.run_jobs_key] = run_jobs
     app[templates_key] = make_environment()
+    app[messages_key] = load_messages(app[templates_key])
     app[id_cipher_key] = IdCipher(settings.secret_key)
     app.cleanup_ctx.extend([reference_ctx, database_ctx, calendar_ctx, identity_ctx, redis_ctx, workflow_ctx,
                             object_store_ctx, wechat_ctx, issues_ctx, jobs.jobs_ctx])
@@ -147,7 +149,7 @@ async def started(app: web.Application) -> AsyncIterator[web.Application]:
 
 def create_app(settings: Settings, *, run_jobs: bool = True) -> web.Application:
     app = create_core(settings, run_jobs=run_jobs)
-    app.middlewares.extend([request_id_middleware, error_middleware])
+    app.middlewares.extend([request_id_middleware, error_middleware, header_hygiene_middleware])
     security_headers.setup(app)
     health.setup(app)
     if settings.object_store.folder is not None:

@@ -19,7 +19,7 @@ from onething.services import staff as accounts
 from onething.services.file_checks import Examiner, same_size
 from . import (conversations, credit, enterprises, extensions, form_reveal, inbox, issues, ledger, outbox, projects,
                shipments as shipments_staff, supervision)
-from onething.web.openapi import handlers
+from onething.web.routes import mount
 from .session import actor, staff, staff_auth
 from onething.web.errors import ApiError
 from onething.web.http import int_id, iso_date, json_response, read_json, run_rule, text
@@ -270,11 +270,7 @@ def create_app() -> web.Application:
     supervision.setup(app)
     outbox.setup(app)
     shipments_staff.setup(app)
-    for route in ROUTES:
-        app.router.add_route(route.method, route.path, route.handler)
-    openapi_json, docs = handlers(ROUTES, prefix="/staff/api/v1", title="onething 工作人员接口")
-    app.router.add_get("/openapi.json", openapi_json)
-    app.router.add_get("/docs", docs)
+    mount(app, ROUTES, prefix="/staff/api/v1", title="onething 工作人员接口")
     app.router.add_get("/things", things)
     app.router.add_get("/things/{code}/notice", notice_json)
     app.router.add_get("/things/{code}/notice.html", notice_html)

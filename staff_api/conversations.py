@@ -22,7 +22,7 @@ from onething.services.file_checks import Examiner
 from .enterprises import find
 from onething.web.errors import ApiError
 from onething.web.http import int_id, json_response, read_json, text
-from onething.web.openapi import Route
+from onething.web.routes import Route
 from .session import staff
 from storage.models import Application, Broadcast, Enterprise, ManagerMessage, MessageDelivery
 from storage.objects import ObjectTooLarge

@@ -16,7 +16,7 @@ from onething.keys import id_cipher_key, workflow_key
 from onething.services import credit
 from onething.web.errors import ApiError
 from onething.web.http import json_response, read_json, text
-from onething.web.openapi import Route
+from onething.web.routes import Route
 from .session import actor, staff
 from storage.models import Application, CreditFlag
 

@@ -16,7 +16,7 @@ from onething.services import credit, enterprises
 from onething.services.enterprises import EnterpriseError
 from onething.web.errors import ApiError
 from onething.web.http import int_id, json_response, read_json, text
-from onething.web.openapi import Route
+from onething.web.routes import Route
 from .outbox import scene_code
 from onething.services.presenters import application_summary, task_json
 from onething.web.provisional import dated_json

@@ -14,7 +14,7 @@ from onething.domain.states import TaskState
 from onething.keys import catalog_key, workflow_key
 from onething.web.errors import ApiError
 from onething.web.http import int_id, read_json, run_rule, text
-from onething.web.openapi import Route
+from onething.web.routes import Route
 from onething.services.presenters import task_json
 from onething.web.provisional import dated_json
 from .session import actor, staff

@@ -17,7 +17,7 @@ from onething.services.forms import Unreadable, unseal
 from onething.domain.personal import locate
 from onething.web.errors import ApiError
 from onething.web.http import int_id, json_response, read_json, text
-from onething.web.openapi import Route
+from onething.web.routes import Route
 from .session import actor, staff
 from storage.models import Application, ReviewTask
 

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from onething.keys import workflow_key
 from onething.services import staff_inbox
-from onething.web.openapi import Route
+from onething.web.routes import Route
 from onething.web.http import int_id, json_response
 from .session import staff
 

@@ -15,7 +15,7 @@ from onething.services import manager_messages, projects
 from onething.services.issues import ConcurrentIssueUpdate, IssueDesk
 from onething.services.presenters import issue_json
 from onething.web.errors import ApiError
-from onething.web.openapi import Route
+from onething.web.routes import Route
 from onething.web.http import int_id, iso_date, json_response, read_json, text
 from .session import actor, staff
 from storage.models import Issue, IssueEvent, Project

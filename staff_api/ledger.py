@@ -10,7 +10,7 @@ import re
 
 from aiohttp import web
 
-from onething.web.openapi import Route
+from onething.web.routes import Route
 from onething.web.http import json_response
 
 from onething.domain.calendar import local_date

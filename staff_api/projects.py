@@ -13,7 +13,7 @@ from onething.keys import templates_key, workflow_key
 from onething.services import projects
 from onething.services.projects import ProjectError
 from onething.web.errors import ApiError
-from onething.web.openapi import Route
+from onething.web.routes import Route
 from onething.web.http import int_id, json_response, read_json, text
 from .session import staff
 

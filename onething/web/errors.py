@@ -5,41 +5,42 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
 from aiohttp import web
 
+from onething.domain.refusals import Refused
+from onething.keys import messages_key
+from onething.messages import Messages, load_messages
+from onething.templating import make_environment
 from onething.web import outages
 
 log = logging.getLogger("onething.http")
 
-_HTTP_MESSAGES = {
-    400: ("bad_request", "请求格式不正确。"),
-    401: ("unauthorized", "请先登录。"),
-    403: ("forbidden", "您没有权限进行此操作。"),
-    404: ("not_found", "您访问的内容不存在。"),
-    405: ("method_not_allowed", "不支持此操作方式。"),
-    413: ("payload_too_large", "提交的内容过大。"),
-    415: ("unsupported_media_type", "不支持的内容类型。"),
-    429: ("too_many_requests", "操作过于频繁，请稍后再试。"),
-}
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
+               429: "too_many_requests"}
 
 
-class ApiError(Exception):
-    """An error a user is meant to read; raised by handlers and services alike."""
+class ApiError(Refused):
+    """A refusal raised at the edge; its message may be given here or come from the catalogue."""
 
     status = 400
 
-    def __init__(self, code: str, message: str, *, status: int | None = None,
-                 details: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
-        super().__init__(code)
-        self.code = code
-        self.message = message
-        if status is not None:
-            self.status = status
-        self.details = details or {}
-        self.headers = headers or {}
+
+def message_of(request: web.Request, exc: Refused) -> str:
+    """The Chinese message of a refusal: its own, or the catalogue's entry for its code."""
+    if exc.message:
+        return exc.message
+    messages = _messages(request)
+    details = dict(exc.details)
+    if "fields" in details:
+        details["fields"] = [{**f, "message": f.get("message") or messages.render(f"field.{f['problem']}", **f)}
+                             for f in details["fields"]]
+        exc.details = details
+    return messages.render(exc.code, **details)
 
 
 def error_response(status: int, code: str, message: str, details: dict | None = None,
@@ -58,22 +59,38 @@ def _dumps(value: Any) -> str:
 async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except ApiError as exc:
-        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+    except Refused as exc:
+        message = message_of(request, exc)
+        return error_response(exc.status, exc.code, message, exc.details, exc.headers)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        code, message = _HTTP_MESSAGES.get(exc.status, ("http_error", "请求无法处理。"))
+        code = _HTTP_CODES.get(exc.status, "http_error")
+        message = _messages(request).render(code)
         return error_response(exc.status, code, message, headers=_keep_headers(exc))
     except Exception as exc:
         if outages.unavailable(exc):
             # Redis or the database is away: it comes back without anyone acting, so say when to retry.
             # (no path here: the access line beside it has the path, with tokens masked)
             log.warning("backing service unavailable", extra={"error": outages.name(exc)})
-            return error_response(503, "service_unavailable", "系统暂时无法处理请求，请稍后再试。",
+            return error_response(503, "service_unavailable", _render(request, "service_unavailable"),
                                   headers={"Retry-After": str(outages.RETRY_AFTER)})
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
-        return error_response(500, "internal_error", "系统繁忙，请稍后再试。如多次出现，请联系窗口工作人员。")
+        return error_response(500, "internal_error", _render(request, "internal_error"))
+
+
+def _render(request: web.Request, code: str) -> str:
+    return _messages(request).render(code)
+
+
+def _messages(request: web.Request) -> Messages:
+    # an app built without the core (a bare sub-app in a test) still speaks the catalogue's words
+    return request.config_dict.get(messages_key) or _catalogue()
+
+
+@functools.cache
+def _catalogue() -> Messages:
+    return load_messages(make_environment())
 
 
 def _keep_headers(exc: web.HTTPException) -> dict[str, str]:

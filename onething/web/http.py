@@ -15,6 +15,7 @@ from onething.domain.states import STATE_NAMES, IllegalTransition
 from onething.services.case_store import ConcurrentUpdate
 from onething.services.workflow import CaseNotFound
 from onething.web.errors import ApiError
+from onething.web.validation import BODY
 
 log = logging.getLogger("onething.http")
 
@@ -29,6 +30,9 @@ def _dumps(value: Any) -> str:
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:
+    """The body its route declared and the request layer checked; else read here (legacy routes)."""
+    if BODY in request:
+        return request[BODY]
     if not request.can_read_body:
         return {}
     try:

@@ -1,58 +1,69 @@
-"""OpenAPI documents of the mini-program and staff APIs, built from the same tables that mount the routes."""
+"""OpenAPI 3.1 documents, written from the same route declarations that check each request."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+import copy
+from typing import TYPE_CHECKING, Any, Callable
 
 from aiohttp import web
 
 from onething.keys import templates_key
 from onething.web.http import json_response
 
+if TYPE_CHECKING:
+    from onething.web.routes import Route
 
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    handler: Callable
-    summary: str
-    body: dict[str, Any] | None = None
-    public: bool = False
-    responses: dict[str, str] = field(default_factory=dict)
+ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["code", "message", "details"], "properties": {
+        "code": {"type": "string"}, "message": {"type": "string", "description": "中文，给用户看的说明"},
+        "details": {"type": "object"}}}}}
+_ERROR_RESPONSE = {"description": "错误（message 为中文说明）", "content": {"application/json": {"schema": ERROR}}}
 
 
-ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
-    "code": {"type": "string"}, "message": {"type": "string", "description": "中文，给用户看的说明"},
-    "details": {"type": "object"}}}}}
+def operation(route: "Route") -> dict[str, Any]:
+    success: dict[str, Any] = {"description": route.responses.get(str(route.status), "成功")}
+    if route.response is not None:
+        success["content"] = {route.content: {"schema": copy.deepcopy(route.response)}}
+    op: dict[str, Any] = {
+        "summary": route.summary,
+        "operationId": f"{route.method.lower()}_{route.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
+                       or route.method.lower(),
+        "responses": {str(route.status): success,
+                      **{k: {"description": v} for k, v in route.responses.items() if k != str(route.status)},
+                      "default": _ERROR_RESPONSE},
+    }
+    if route.description:
+        op["description"] = route.description
+    if not route.public:
+        op["security"] = [{"bearer": []}]
+    parameters = [{"name": name, "in": "path", "required": True, "schema": copy.deepcopy(schema)}
+                  for name, schema in route.path_schemas().items()]
+    parameters += [{"name": name, "in": "query", "required": name in route.required_query,
+                    "schema": copy.deepcopy(schema), **({"description": schema["title"]} if "title" in schema else {})}
+                   for name, schema in route.query.items()]
+    if parameters:
+        op["parameters"] = parameters
+    if route.body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": copy.deepcopy(route.body)}}}
+    elif route.upload:
+        op["requestBody"] = {"required": True, "content": {
+            media: {"schema": {"type": "string", "format": "binary"}} for media in route.upload}}
+    return op
 
 
-def document(routes: list[Route], prefix: str = "/api/v1", title: str = "onething 小程序接口") -> dict[str, Any]:
+def document(routes: list["Route"], prefix: str, title: str) -> dict[str, Any]:
     paths: dict[str, dict] = {}
     for route in routes:
-        operation: dict[str, Any] = {
-            "summary": route.summary,
-            "responses": {"200": {"description": "成功"}, **{k: {"description": v} for k, v in route.responses.items()},
-                          "default": {"description": "错误", "content": {"application/json": {"schema": ERROR}}}},
-        }
-        if not route.public:
-            operation["security"] = [{"bearer": []}]
-        if route.body is not None:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
-        params = [seg[1:-1] for seg in route.path.split("/") if seg.startswith("{")]
-        if params:
-            operation["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                                       for p in params]
-        paths.setdefault(f"{prefix}{route.path}", {})[route.method.lower()] = operation
+        paths.setdefault(f"{prefix}{route.path}", {})[route.method.lower()] = operation(route)
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": title, "version": "1"},
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": paths,
     }
 
 
-def handlers(routes: list[Route], prefix: str = "/api/v1", title: str = "onething 小程序接口") -> tuple[Callable, Callable]:
+def handlers(routes: list["Route"], prefix: str, title: str) -> tuple[Callable, Callable]:
     spec = document(routes, prefix, title)
 
     async def openapi_json(request: web.Request) -> web.Response:

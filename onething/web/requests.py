@@ -9,12 +9,16 @@ import uuid
 
 from aiohttp import web
 
+from onething.domain.refusals import Refused
 from onething.logs import request_id_var
 
 log = logging.getLogger("onething.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # A delivery code's token in a path is a courier's key to a shipment: logs show only that one was there.
 _TOKEN_IN_PATH = re.compile(r"^(/courier/(?:s|api/v1/shipments)/)[^/]+")
+# Header bytes that are not UTF-8 reach Python as lone surrogates; nothing downstream can encode them.
+_UNREADABLE = re.compile("[\x00\ud800-\udfff]")
+_CHECKED_HEADERS = ("Authorization", "Cookie", "X-Onething-Signature", "X-Onething-Timestamp")
 
 
 @web.middleware
@@ -44,3 +48,14 @@ async def request_id_middleware(request: web.Request, handler) -> web.StreamResp
             },
         )
         request_id_var.reset(token)
+
+
+@web.middleware
+async def header_hygiene_middleware(request: web.Request, handler) -> web.StreamResponse:
+    """A credential header with bytes that are not text is refused before anyone reads it."""
+    for name in _CHECKED_HEADERS:
+        if _UNREADABLE.search(request.headers.get(name, "")):
+            raise Refused("invalid_header", status=400, details={"header": name})
+    if _UNREADABLE.search(request.query_string):
+        raise Refused("bad_request", status=400)
+    return await handler(request)

@@ -165,7 +165,7 @@ CASES = {
 
     "notice.html.j2": list(notice_cases()),
     "notice.txt.j2": list(notice_cases()),
-    "api_docs.html.j2": [("all", {"spec": document(ROUTES)}, ["/api/v1/auth/login", "好差评"])],
+    "api_docs.html.j2": [("all", {"spec": document(ROUTES, "/api/v1", "onething 小程序接口")}, ["/api/v1/auth/login", "好差评"])],
     "bot_welcome.txt.j2": [
         ("subscribe", {"things": THINGS, "bound": None, "returning": False}, ["欢迎关注", "企业开办", "退休一件事"]),
         ("scanned a receipt", {"things": THINGS, "returning": True, "bound": {
