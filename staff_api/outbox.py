@@ -13,6 +13,7 @@ from onething.domain import scenes
 from onething.domain.refusals import Refused
 from onething.keys import settings_key, wechat_key
 from onething.services import outbox, scene_codes, staff_cases
+from onething.web.errors import message_of
 from onething.web.http import json_response
 from onething.web.routes import Route
 from onething.web.schemas import ID, PAGE, enum
@@ -43,7 +44,9 @@ async def scene_code(request: web.Request, kind: str, ref: str) -> web.Response:
         code = await scene_codes.make(request.config_dict[wechat_key], request.config_dict[settings_key].secret_key,
                                       kind, ref)
     except WeChatError as exc:
-        raise Refused("scene_code_unavailable", status=503, details={"errcode": exc.errcode}) from None
+        # the code clients know for WeChat being away; the words say what could not be made
+        said = message_of(request, Refused("scene_code_unavailable"))
+        raise Refused("wechat_unavailable", said, status=503, details={"errcode": exc.errcode}) from None
     return json_response(code)
 
 
