@@ -57,3 +57,5 @@ async def test_the_staff_document_describes_every_route(office):
     listed = {p["name"]: p["schema"] for p in paths["/staff/api/v1/notifications"]["get"]["parameters"]}
     assert listed["page"]["maximum"] == 2**31 - 1 and listed["application"]["maximum"] == 2**31 - 1
     assert "security" not in paths["/staff/api/v1/auth/login"]["post"]
+    page = await client.get("/staff/api/v1/docs")  # the certificate's body is a file, not JSON
+    assert page.status == 200 and "application/pdf" in await page.text()
