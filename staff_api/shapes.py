@@ -6,8 +6,6 @@ and allows more: a view may gain a field without breaking the contract.
 
 from __future__ import annotations
 
-from onething.web.schemas import items_of
-
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
 BOOLEAN = {"type": "boolean"}
@@ -79,5 +77,3 @@ LEDGER = shape({"month": STRING, "by": STRING, "rows": {"type": "array", "items"
     "overdue": INTEGER, "escalated": INTEGER})}, "totals": OBJECT})
 HTML = STRING
 TEXT = STRING
-
-__all__ = ["items_of"]
