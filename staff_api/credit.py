@@ -11,95 +11,65 @@ from __future__ import annotations
 from aiohttp import web
 
 from onething.domain import credit as rules
-from onething.domain.credit import CreditRuleError
 from onething.keys import id_cipher_key, workflow_key
 from onething.services import credit
-from onething.web.errors import ApiError
-from onething.web.http import json_response, read_json, text
+from onething.services.credit import flag_json  # noqa: F401  (enterprises show their flag the same way)
+from onething.web.http import json_response
 from onething.web.routes import Route
+from onething.web.schemas import enum, items_of, obj, required_text
+from onething.web.validation import body, query
 from .session import actor, staff
-from storage.models import Application, CreditFlag
+from .shapes import FLAG
 
-FLAG = ("supervisor", "admin")
-
-
-def flag_json(flag: CreditFlag, history: bool = False) -> dict:
-    """(``history``: with its entries fetched)"""
-    body = {"id": flag.id, "subject": flag.subject, "who": flag.hint, "active": flag.active, "reason": flag.reason,
-            "document": flag.document, "updated_by": flag.updated_by, "updated_at": flag.updated_at.isoformat()}
-    if history:
-        body["history"] = [{"action": e.action, "actor": e.actor, "role": e.role, "reason": e.reason,
-                            "document": e.document, "at": e.at.isoformat()}
-                           for e in sorted(flag.entries, key=lambda e: e.id)]
-    return body
+FLAG_ROLES = ("supervisor", "admin")
 
 
-async def case_credit(row: Application) -> dict:
-    """What staff see on a case: whether its applicant (or their enterprise) gets no deferral, and why."""
-    flags = await credit.flags_for_case(await row.applicant, row.enterprise_code)
-    return {"blacklisted": bool(flags), "flags": [flag_json(f) for f in flags]}
-
-
-async def _change(request: web.Request, subject_of, clear: bool) -> web.Response:
-    session = staff(request, *FLAG)
-    body = await read_json(request)
-    try:
-        subject = subject_of(body)
-        change = credit.clear_flag if clear else credit.set_flag
-        flag = await change(subject, request.config_dict[id_cipher_key], actor(session),
-                            request.config_dict[workflow_key].clock(),
-                            reason=text(body, "reason", max_length=rules.REASON_MAX),
-                            document=text(body, "document", max_length=rules.DOCUMENT_MAX))
-    except CreditRuleError as exc:
-        raise ApiError(exc.code, exc.message, status=exc.status,
-                       details={"field": exc.field} if exc.field else None) from None
-    await flag.fetch_related("entries")
-    return json_response(flag_json(flag, history=True))
-
-
-def _citizen(body: dict) -> rules.Subject:
-    value = body.get("id_number")
-    return rules.citizen(value if isinstance(value, str) else "")
-
-
-def _enterprise(request: web.Request):
-    return lambda body: rules.enterprise(request.match_info["credit_code"])
+async def _change(request: web.Request, subject: rules.Subject, clear: bool) -> web.Response:
+    given = body(request)
+    flag = await credit.change(subject, request.config_dict[id_cipher_key], actor(staff(request)),
+                               request.config_dict[workflow_key].clock(), clear=clear,
+                               reason=given["reason"], document=given["document"])
+    return json_response(flag)
 
 
 async def set_citizen(request: web.Request) -> web.Response:
-    return await _change(request, _citizen, clear=False)
+    return await _change(request, rules.citizen(body(request)["id_number"]), clear=False)
 
 
 async def clear_citizen(request: web.Request) -> web.Response:
-    return await _change(request, _citizen, clear=True)
+    return await _change(request, rules.citizen(body(request)["id_number"]), clear=True)
 
 
 async def set_enterprise(request: web.Request) -> web.Response:
-    return await _change(request, _enterprise(request), clear=False)
+    return await _change(request, rules.enterprise(request.match_info["credit_code"]), clear=False)
 
 
 async def clear_enterprise(request: web.Request) -> web.Response:
-    return await _change(request, _enterprise(request), clear=True)
+    return await _change(request, rules.enterprise(request.match_info["credit_code"]), clear=True)
 
 
 async def list_(request: web.Request) -> web.Response:
-    staff(request, *FLAG)
-    flags = await credit.listing(include_cleared=request.query.get("state") == "all")
-    return json_response({"items": [flag_json(f, history=True) for f in flags]})
+    return json_response({"items": await credit.listed(include_cleared=query(request).get("state") == "all")})
 
 
-STRING = {"type": "string"}
-BASIS = {"reason": STRING, "document": {"type": "string", "description": "认定（或信用修复）文书号"}}
+BASIS = {"reason": required_text(rules.REASON_MAX, "理由"),
+         "document": required_text(rules.DOCUMENT_MAX, "文书号", description="认定（或信用修复）文书号")}
+CITIZEN = obj({"id_number": required_text(32, "身份证号"), **BASIS}, required=("id_number", "reason", "document"))
+ENTERPRISE = obj(BASIS, required=("reason", "document"))
+CREDIT_CODE = {"credit_code": {"type": "string", "minLength": 1, "maxLength": 32, "title": "统一社会信用代码"}}
+
+
+def _route(method: str, path: str, handler, summary: str, schema: dict, **more) -> Route:
+    return Route(method, path, handler, summary, schema, roles=FLAG_ROLES, response=FLAG, **more)
+
+
 ROUTES = [
-    Route("GET", "/credit", list_, "失信名单：现有标记及其设置、解除记录（?state=all 含已解除的）"),
-    Route("PUT", "/credit/citizens", set_citizen, "将个人列入失信名单（身份证号）：不适用容缺受理", {
-        "type": "object", "required": ["id_number", "reason", "document"],
-        "properties": {"id_number": STRING, **BASIS}}),
-    Route("DELETE", "/credit/citizens", clear_citizen, "解除个人的失信标记", {
-        "type": "object", "required": ["id_number", "reason", "document"],
-        "properties": {"id_number": STRING, **BASIS}}),
-    Route("PUT", "/credit/enterprises/{credit_code}", set_enterprise, "将企业列入失信名单（统一社会信用代码）", {
-        "type": "object", "required": ["reason", "document"], "properties": BASIS}),
-    Route("DELETE", "/credit/enterprises/{credit_code}", clear_enterprise, "解除企业的失信标记", {
-        "type": "object", "required": ["reason", "document"], "properties": BASIS}),
+    Route("GET", "/credit", list_, "失信名单：现有标记及其设置、解除记录（?state=all 含已解除的）",
+          query={"state": enum(("active", "all"), "范围")}, roles=FLAG_ROLES, response=items_of(FLAG)),
+    _route("PUT", "/credit/citizens", set_citizen, "将个人列入失信名单（身份证号）：不适用容缺受理", CITIZEN),
+    _route("DELETE", "/credit/citizens", clear_citizen, "解除个人的失信标记", CITIZEN),
+    _route("PUT", "/credit/enterprises/{credit_code}", set_enterprise, "将企业列入失信名单（统一社会信用代码）",
+           ENTERPRISE, params=CREDIT_CODE),
+    _route("DELETE", "/credit/enterprises/{credit_code}", clear_enterprise, "解除企业的失信标记", ENTERPRISE,
+           params=CREDIT_CODE),
 ]

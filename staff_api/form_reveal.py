@@ -1,71 +1,38 @@
-"""Revealing one personal form field of a case to the staff member who needs it in full.
-
-Every answer masks personal fields (onething.domain.personal), for staff too. Whoever may read
-the case may ask for one field's full value, on purpose: a reviewer only for the fields their
-own department's items use. Each reveal is an event in the case's trail naming who and which
-field, never the value.
-"""
+"""Revealing one personal form field of a case to the staff member who needs it in full
+(``/staff/api/v1/applications/{id}/form/reveal``); the rules and the trace are in
+``onething.services.reveals``."""
 
 from __future__ import annotations
 
 from aiohttp import web
-from tortoise.transactions import in_transaction
 
-from onething.keys import catalog_key, id_cipher_key, redis_key, workflow_key
-from onething.services import case_store, case_views
-from onething.services.forms import Unreadable, unseal
-from onething.domain.personal import locate
-from onething.web.errors import ApiError
-from onething.web.http import int_id, json_response, read_json, text
+from onething.domain.refusals import Refused
+from onething.keys import id_cipher_key, workflow_key
+from onething.services import reveals
+from onething.services.staff_cases import READ_ALL
+from onething.web.http import json_response
 from onething.web.routes import Route
-from .session import actor, staff
-from storage.models import Application, ReviewTask
-
-READ_ALL = ("clerk", "supervisor", "admin")  # who reads any case (as the case detail in staff.py)
+from onething.web.schemas import obj, required_text
+from onething.web.validation import body
+from .session import actor, forbidden, staff
+from .shapes import REVEALED
 
 
 async def reveal(request: web.Request) -> web.Response:
-    session = staff(request, *READ_ALL, "reviewer")
-    row = await Application.get_or_none(id=int_id(request))
-    if row is None:
-        raise web.HTTPNotFound()
-    catalog = request.config_dict[catalog_key]
-    thing = catalog.things[row.thing]
-    if session.role == "reviewer":
-        items = await ReviewTask.filter(application_id=row.id, department=session.department).values_list(
-            "item", flat=True)
-        if not items:
-            raise web.HTTPNotFound()  # as the case detail: another department's case does not exist for them
-        # an item renamed in the catalog since its task began opens no field
-        allowed = {f for code in items if code in thing.items for f in thing.items[code].fields}
-    else:
-        allowed = set(thing.form.get("properties", {}))
-    path = text(await read_json(request), "field", max_length=200)
-    form = unseal(thing.form, row.form, request.config_dict[id_cipher_key], row.id)
-    found = locate(thing.form, form, path)
-    if found is None or not found[0].get("personal"):
-        raise ApiError("not_personal", "表单中没有这个需要查看的个人信息栏目。", status=422,
-                       details={"field": path})
-    if path.split(".")[0] not in allowed:
-        raise ApiError("forbidden", "您办理的事项不需要这一栏目，无权查看完整内容。", status=403,
-                       details={"field": path})
-    spec, value = found
-    if not isinstance(value, str):
-        raise ApiError("field_empty", "这一栏目尚未填写。", status=422, details={"field": path})
-    if isinstance(value, Unreadable):
-        raise ApiError("field_unreadable", "这一栏目保存的内容无法解密（服务密钥可能已更换），请联系系统管理员，"
-                       "或请申请人重新填写。", status=409, details={"field": path})
-    async with in_transaction() as conn:  # traced before it is shown: no reveal goes unrecorded
-        await case_store.record(row.id, actor(session), "reveal_personal", path,
-                                request.config_dict[workflow_key].clock(), conn)
-    await case_views.forget(request.config_dict[redis_key], row.id)  # the applicant's timeline shows it
-    return json_response({"field": path, "title": spec.get("title", path), "value": value},
-                             headers={"Cache-Control": "no-store"})
+    session = staff(request)
+    try:
+        shown = await reveals.reveal(request.config_dict[workflow_key], request.config_dict[id_cipher_key], session,
+                                     actor(session), int(request.match_info["id"]), body(request)["field"])
+    except Refused as exc:
+        if exc.code == "field_not_needed":  # to clients a 403 is ``forbidden``, whatever the reason
+            raise forbidden(request, exc.code, **exc.details) from None
+        raise
+    return json_response(shown, headers={"Cache-Control": "no-store"})
 
 
 ROUTES = [
     Route("POST", "/applications/{id}/form/reveal", reveal,
-          "查看表单中一项个人信息的完整内容（身份证号、手机号、银行账号、地址）：记入办件轨迹", {
-              "type": "object", "required": ["field"], "properties": {"field": {
-                  "type": "string", "description": "栏目，如 legal_rep_id_number 或 shareholders.0.id_number"}}}),
+          "查看表单中一项个人信息的完整内容（身份证号、手机号、银行账号、地址）：记入办件轨迹",
+          obj({"field": required_text(200, "栏目", description="栏目，如 legal_rep_id_number 或 shareholders.0.id_number")},
+              required=("field",)), roles=(*READ_ALL, "reviewer"), response=REVEALED),
 ]

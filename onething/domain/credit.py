@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from onething.domain.refusals import Refused
 from onething.domain.identity import mask_id_number, valid_credit_code, valid_id_number
 
 CITIZEN, ENTERPRISE = "citizen", "enterprise"
 REASON_MAX, DOCUMENT_MAX = 500, 128
 
 
-class CreditRuleError(ValueError):
+class CreditRuleError(Refused):
     def __init__(self, code: str, message: str, status: int = 422, field: str | None = None):
-        self.code, self.message, self.status, self.field = code, message, status, field
-        super().__init__(message)
+        super().__init__(code, message, status=status, details={"field": field} if field else None)
+        self.field = field
 
 
 @dataclass(frozen=True)

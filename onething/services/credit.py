@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from onething.domain import credit as rules
 from onething.domain.credit import CITIZEN, ENTERPRISE, CreditRuleError, Subject
 from onething.services import enterprises
-from storage.models import Citizen, CreditFlag, CreditFlagEntry, Enterprise
+from storage.models import Application, Citizen, CreditFlag, CreditFlagEntry, Enterprise
 
 if TYPE_CHECKING:  # the case store asks this module whether a flag stands: no import back
     from onething.services.case_store import Actor
@@ -81,6 +81,35 @@ async def flags_for_case(applicant: Citizen, enterprise_code: str | None, conn=N
         return []
     query = CreditFlag.filter(Q(*sides, join_type="OR"), active=True)
     return await (query.using_db(conn) if conn is not None else query).order_by("id")
+
+
+async def case_credit(row: Application) -> dict:
+    """What staff see on a case: whether its applicant (or their enterprise) gets no deferral, and why."""
+    flags = await flags_for_case(await row.applicant, row.enterprise_code)
+    return {"blacklisted": bool(flags), "flags": [flag_json(f) for f in flags]}
+
+
+def flag_json(flag: CreditFlag, history: bool = False) -> dict:
+    """(``history``: with its entries fetched)"""
+    body = {"id": flag.id, "subject": flag.subject, "who": flag.hint, "active": flag.active, "reason": flag.reason,
+            "document": flag.document, "updated_by": flag.updated_by, "updated_at": flag.updated_at.isoformat()}
+    if history:
+        body["history"] = [{"action": e.action, "actor": e.actor, "role": e.role, "reason": e.reason,
+                            "document": e.document, "at": e.at.isoformat()}
+                           for e in sorted(flag.entries, key=lambda e: e.id)]
+    return body
+
+
+async def change(subject: Subject, cipher: IdCipher, actor: Actor, now: datetime, *, clear: bool, reason: str,
+                 document: str) -> dict:
+    """Set or clear a flag; the flag as it stands after, with its whole history."""
+    flag = await (clear_flag if clear else set_flag)(subject, cipher, actor, now, reason=reason, document=document)
+    await flag.fetch_related("entries")
+    return flag_json(flag, history=True)
+
+
+async def listed(include_cleared: bool = False) -> list[dict]:
+    return [flag_json(f, history=True) for f in await listing(include_cleared)]
 
 
 async def enterprise_flag(credit_code: str) -> CreditFlag | None:

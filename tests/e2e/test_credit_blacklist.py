@@ -122,7 +122,9 @@ async def test_a_wrong_number_or_a_missing_basis_is_refused_without_echoing_the_
     refused = await put(supervisor, "/credit/citizens", {"id_number": wrong, **BASIS}, expect=422)
     assert refused["error"]["code"] == "invalid_id_number" and wrong not in str(refused)
     no_document = await put(supervisor, "/credit/citizens", {"id_number": number, "reason": "理由"}, expect=422)
-    assert no_document["error"]["details"] == {"field": "document"}
+    assert no_document["error"]["code"] == "invalid_field"  # as every missing field: each one named, in Chinese
+    assert [(f["field"], f["message"]) for f in no_document["error"]["details"]["fields"]] == [("document", "请填写文书号")]
+    assert number not in str(no_document)
     bad_code = await put(supervisor, "/credit/enterprises/91350100ABCDEFGHIJ", BASIS, expect=422)
     assert bad_code["error"]["code"] == "invalid_credit_code"
     not_flagged = await delete(supervisor, "/credit/citizens", {"id_number": number, **LIFTED}, expect=404)

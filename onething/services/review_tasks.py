@@ -1,0 +1,62 @@
+"""The review tasks the back office lists and acts on: queues, and who may act on which task.
+
+A reviewer works only their own department's tasks: another department's task does not exist
+for them (404). Supervisors and admins decide extension requests on any task.
+"""
+
+from __future__ import annotations
+
+from typing import Awaitable, Callable
+
+from onething.domain.catalog import Catalog
+from onething.domain.extensions import PENDING
+from onething.domain.refusals import Refused
+from onething.domain.states import TaskState
+from onething.services.presenters import task_json
+from onething.services.staff import StaffSession
+from storage.models import ReviewTask
+
+QUEUE_SIZE = 500
+OPEN = [TaskState.IN_REVIEW.value, TaskState.PAUSED.value]
+
+
+async def queue(catalog: Catalog, session: StaffSession, department: str | None) -> list[dict]:
+    """A department's open tasks, nearest deadline first; a reviewer always sees their own."""
+    if session.role == "reviewer":
+        department = session.department
+    query = ReviewTask.filter(state__in=OPEN)
+    if department:
+        query = query.filter(department=department)
+    return [task_json(catalog, r) for r in await query.order_by("due_on", "id").limit(QUEUE_SIZE)]
+
+
+async def of_reviewer(session: StaffSession, task_id: int) -> ReviewTask:
+    task = await ReviewTask.get_or_none(id=task_id)
+    if task is None or task.department != session.department:
+        raise Refused("not_found", status=404)  # another department's task does not exist for this reviewer
+    return task
+
+
+async def any_task(task_id: int) -> ReviewTask:
+    task = await ReviewTask.get_or_none(id=task_id)
+    if task is None:
+        raise Refused("not_found", status=404)
+    return task
+
+
+async def act(flow, session: StaffSession, task_id: int, decision: Callable[[ReviewTask], Awaitable],
+              *, own_department: bool = True) -> dict:
+    """Apply one workflow decision to a task the caller may act on; the task as it is after it."""
+    task = await (of_reviewer(session, task_id) if own_department else any_task(task_id))
+    await decision(task)
+    await task.refresh_from_db()
+    return task_json(flow.catalog, task)
+
+
+async def extension_requests(catalog: Catalog, state: str) -> list[dict]:
+    """Extension requests in one state, the oldest legal due date (the most urgent) first."""
+    query = ReviewTask.filter(extension_state=state)
+    if state == PENDING:  # a request on an item decided meanwhile has nothing left to extend
+        query = query.filter(state__in=OPEN)
+    rows = await query.order_by("legal_due_on", "id").limit(QUEUE_SIZE).select_related("application")
+    return [{**task_json(catalog, r), "number": r.application.number} for r in rows]
