@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from onething.settings import Settings, load_settings
 
@@ -31,6 +32,12 @@ if IN_CI and not (PG_URL and REDIS_URL):
         "CI must run the integration tests against real services: set ONETHING_TEST_DATABASE_URL and "
         "ONETHING_TEST_REDIS_URL (.ci/run does)"
     )
+
+
+# Property tests draw the same examples on every run and keep none (no .hypothesis/ in the checkout):
+# a failure in CI is the one a laptop sees.
+hypothesis_settings.register_profile("onething", database=None, derandomize=True, print_blob=False)
+hypothesis_settings.load_profile("onething")
 
 
 def free_port() -> int:
