@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import AsyncIterator
 
@@ -43,6 +44,7 @@ from storage.objects import open_object_store
 from storage.redis import open_redis
 from storage.wechat import open_gateway
 
+log = logging.getLogger("onething.app")
 MAX_JSON_BODY = 2 * 1024 * 1024  # uploads stream past this; JSON and XML bodies stay small
 
 
@@ -78,9 +80,10 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         async with reaching("Redis", "ONETHING_REDIS_URL"):
             await client.ping()
-    except Unreachable:
-        await client.aclose()
-        raise
+    except Unreachable as exc:
+        # Named now, as the database is; but the service still starts: what needs Redis answers
+        # 503 until it answers, and recovers by itself (tests/e2e/test_outages.py).
+        log.error("%s; serving 503 to what needs it until it answers", exc)
     app[redis_key] = client
     yield
     await client.aclose()
