@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Iterator
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from onething.settings import Settings, load_settings
 
@@ -34,8 +36,9 @@ if IN_CI and not (PG_URL and REDIS_URL):
     )
 
 
-# Property tests draw the same examples on every run and keep none (no .hypothesis/ in the checkout):
-# a failure in CI is the one a laptop sees.
+# Property tests draw the same examples on every run and keep none: a failure in CI is the one a
+# laptop sees. What hypothesis still caches (constants it reads from the source) goes outside the checkout.
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "onething-hypothesis"))
 hypothesis_settings.register_profile("onething", database=None, derandomize=True, print_blob=False)
 hypothesis_settings.load_profile("onething")
 
