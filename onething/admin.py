@@ -14,14 +14,15 @@ def add_parsers(sub) -> None:
     staff = sub.add_parser("staff", help="staff accounts").add_subparsers(dest="action", required=True)
     create = staff.add_parser("create", help="create a staff account")
     create.add_argument("username")
-    create.add_argument("--role", required=True, help="clerk, reviewer, supervisor, manager or admin")
+    create.add_argument("--role", required=True,
+                        help="clerk, reviewer, supervisor, manager or admin (couriers: `onething courier create`)")
     create.add_argument("--department", help="department code (reviewers)")
-    create.add_argument("--password", help="prompted for when absent")
+    create.add_argument("--password", help="asked for on the terminal when absent (needed without one)")
     courier = sub.add_parser("courier", help="courier accounts").add_subparsers(dest="action", required=True)
     create_courier = courier.add_parser("create", help="create a courier account (signs in on the courier page only)")
     create_courier.add_argument("username")
     create_courier.add_argument("--carrier", required=True, help="carrier code: ems or sf")
-    create_courier.add_argument("--password", help="prompted for when absent")
+    create_courier.add_argument("--password", help="asked for on the terminal when absent (needed without one)")
     create_courier.add_argument("--name", default="", help="display name")
     catalog = sub.add_parser("catalog", help="the catalog of things").add_subparsers(dest="action", required=True)
     catalog.add_parser("check", help="validate the catalog and print each thing's notice summary")
@@ -29,18 +30,42 @@ def add_parsers(sub) -> None:
     audit.add_parser("check", help="verify the hash chain and head of every case, enterprise and issue trail")
 
 
+def password_of(args: argparse.Namespace) -> str | None:
+    """``--password``, else asked for on the terminal; None (and said why) when there is none to ask on."""
+    if args.password:
+        return args.password
+    if not sys.stdin.isatty():
+        print("onething: no terminal to ask for the password on: give --password", file=sys.stderr)
+        return None
+    try:
+        return getpass.getpass("password: ")
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        return None
+
+
 def staff(args: argparse.Namespace, settings: Settings) -> int:
     from onething.services import staff as accounts
     from onething.services.reference import load_catalog
     from storage import db
 
-    password = args.password or getpass.getpass("password: ")
-    departments = set(load_catalog().departments)
+    if args.role == "courier":  # a courier works for a carrier, which only `courier create` takes
+        print(f"onething: couriers have their own command: onething courier create {args.username} --carrier ems|sf",
+              file=sys.stderr)
+        return 2
+    departments = load_catalog().departments
+    if args.department and args.department not in departments:
+        print(f"onething: unknown department {args.department!r}; one of: {', '.join(sorted(departments))}",
+              file=sys.stderr)
+        return 2
+    password = password_of(args)
+    if password is None:
+        return 2
 
     async def run() -> None:
         async with db.database(settings.database_url):
             await accounts.create_staff(args.username, args.role, password, department=args.department,
-                                        departments=departments)
+                                        departments=set(departments))
 
     try:
         asyncio.run(run())
@@ -56,7 +81,9 @@ def courier(args: argparse.Namespace, settings: Settings) -> int:
     from onething.services.staff import StaffError
     from storage import db
 
-    password = args.password or getpass.getpass("password: ")
+    password = password_of(args)
+    if password is None:
+        return 2
 
     async def run() -> None:
         async with db.database(settings.database_url):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from contextlib import asynccontextmanager
+import logging
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -32,7 +33,7 @@ from onething.services.calendars import CalendarBook
 from onething.services.reference import load_catalog, load_ladder, load_seed_schedules
 from onething.services.workflow import Workflow
 from onething.domain.notifications import Templates
-from onething.settings import Settings
+from onething.settings import Settings, Unreachable
 from onething.messages import load_messages
 from onething.templating import make_environment
 from onething.web import health, objects, security_headers
@@ -43,11 +44,28 @@ from storage.objects import open_object_store
 from storage.redis import open_redis
 from storage.wechat import open_gateway
 
+log = logging.getLogger("onething.app")
 MAX_JSON_BODY = 2 * 1024 * 1024  # uploads stream past this; JSON and XML bodies stay small
 
 
+@asynccontextmanager
+async def reaching(service: str, variable: str) -> AsyncIterator[None]:
+    """Each dependency is tried once at startup, so that the one that is down is named there,
+    not found by the first request."""
+    from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
+    from tortoise.exceptions import DBConnectionError
+
+    try:
+        yield
+    except (OSError, RedisConnectionError, RedisTimeoutError, DBConnectionError) as exc:
+        raise Unreachable(service, variable, exc) from exc
+
+
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
-    async with db.database(app[settings_key].database_url):
+    async with AsyncExitStack() as stack:
+        async with reaching("the database", "ONETHING_DATABASE_URL"):
+            await stack.enter_async_context(db.database(app[settings_key].database_url))
+            await db.ping()
         yield
 
 
@@ -59,6 +77,13 @@ async def identity_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     client = open_redis(app[settings_key].redis_url)
+    try:
+        async with reaching("Redis", "ONETHING_REDIS_URL"):
+            await client.ping()
+    except Unreachable as exc:
+        # Named now, as the database is; but the service still starts: what needs Redis answers
+        # 503 until it answers, and recovers by itself (tests/e2e/test_outages.py).
+        log.error("%s; serving 503 to what needs it until it answers", exc)
     app[redis_key] = client
     yield
     await client.aclose()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import gc
 import logging
 import multiprocessing
 import signal
+import socket
 import sys
 from typing import Callable
 
@@ -15,7 +17,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from onething import admin, calendar_admin, wechat_admin
 from onething.logs import configure_logging
-from onething.settings import Settings, SettingsError, load_settings
+from onething.settings import Settings, SettingsError, Unreachable, load_settings
 
 log = logging.getLogger("onething.cli")
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {}
@@ -51,6 +53,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers > 1 and settings.embedded_redis:
         print("--workers > 1 needs ONETHING_REDIS_URL: the in-process store serves one process.", file=sys.stderr)
         return 2
+    if port_taken(args.host, args.port):  # before anything starts: nothing to stop, no tracebacks
+        print(PORT_TAKEN.format(host=args.host, port=args.port), file=sys.stderr)
+        return 1
     if settings.database_is_sqlite:
         # The embedded default must work in an empty folder: bring its schema up to date.
         _migrate(settings)
@@ -76,6 +81,26 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     for process in processes:
         process.join()
     return max((p.exitcode or 0) for p in processes)
+
+
+PORT_TAKEN = ("onething: port {port} on {host} is already in use (another `onething serve`?): "
+              "stop what listens there, or choose another port with --port")
+
+
+def port_taken(host: str, port: int) -> bool:
+    """Whether another process holds the port (bound as aiohttp binds it, so TIME_WAIT is no holder)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror:
+        return False  # the server says what is wrong with the host
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return True
+    return False
 
 
 def _serve_one(settings: Settings, host: str, port: int, reuse_port: bool) -> None:
@@ -136,11 +161,23 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         return COMMANDS[args.command](args, settings)
-    except (OSError, RedisConnectionError) as exc:
-        # The usual 2 a.m. failure: a dependency is down. Say which, not a stack trace.
-        print(f"onething: cannot reach a service it depends on ({type(exc).__name__}: {exc}); "
-              "check ONETHING_DATABASE_URL, ONETHING_REDIS_URL and ONETHING_OBJECT_STORE_URL", file=sys.stderr)
+    except Unreachable as exc:  # named by the startup that tried it
+        print(f"onething: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE and args.command == "serve":  # taken between the check and the bind
+            print(PORT_TAKEN.format(host=args.host, port=args.port), file=sys.stderr)
+            return 1
+        return _unreachable(exc)
+    except RedisConnectionError as exc:
+        return _unreachable(exc)
+
+
+def _unreachable(exc: BaseException) -> int:
+    # The usual 2 a.m. failure: a dependency is down. Say which, not a stack trace.
+    print(f"onething: cannot reach a service it depends on ({type(exc).__name__}: {exc}); "
+          "check ONETHING_DATABASE_URL, ONETHING_REDIS_URL and ONETHING_OBJECT_STORE_URL", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -81,6 +81,14 @@ class Settings:
         return self.database_url.startswith("sqlite:")
 
 
+class Unreachable(ConnectionError):
+    """A service this process depends on does not answer at startup: which, and the setting naming it."""
+
+    def __init__(self, service: str, variable: str, cause: BaseException):
+        super().__init__(f"cannot reach {service} ({type(cause).__name__}: {cause}); check {variable}")
+        self.service, self.variable, self.cause = service, variable, cause
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build :class:`Settings` from the environment, collecting every problem at once."""
     env = os.environ if environ is None else environ

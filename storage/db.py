@@ -55,6 +55,48 @@ def migration_secret() -> str | None:
     return _SECRET.get()
 
 
+def _keep_sqlite_indexes() -> None:
+    """tortoise changes or drops a SQLite column by rebuilding its table, and the table's indexes
+    are lost with the old copy (tests/integration/test_migrations_stairway.py found it): put back
+    each index whose columns the new table still has."""
+    from tortoise.migrations.schema_editor.sqlite import SqliteSchemaEditor
+
+    rebuild = SqliteSchemaEditor._remake_table
+    if getattr(rebuild, "keeps_indexes", False):
+        return
+
+    async def indexes(client, table: str) -> dict[tuple[tuple[str, ...], bool], str | None]:
+        """(columns, unique) → the index's SQL (None for one SQLite made from a UNIQUE constraint)."""
+        found = {}
+        for index in (await client.execute_query(f"PRAGMA index_list('{table}')"))[1]:
+            if index["origin"] == "pk":
+                continue
+            columns = tuple(c["name"] for c in (await client.execute_query(f"PRAGMA index_info('{index['name']}')"))[1])
+            _, sql = await client.execute_query("SELECT sql FROM sqlite_master WHERE name = ?", [index["name"]])
+            found[(columns, bool(index["unique"]))] = sql[0]["sql"] if sql else None
+        return found
+
+    async def remake_table(self, model, *args, **kwargs) -> None:
+        if self.collect_sql:  # only the SQL is wanted: there is no table to read
+            return await rebuild(self, model, *args, **kwargs)
+        table = model._meta.db_table
+        before = await indexes(self.client, table)
+        await rebuild(self, model, *args, **kwargs)
+        after = await indexes(self.client, table)
+        names = {c["name"] for c in (await self.client.execute_query(f"PRAGMA table_info('{table}')"))[1]}
+        for (columns, unique), sql in before.items():
+            if (columns, unique) in after or not set(columns) <= names:
+                continue
+            listed = ", ".join(f'"{c}"' for c in columns)
+            await self._run_sql(sql or f'CREATE UNIQUE INDEX "uid_{table}_{"_".join(columns)}" ON "{table}" ({listed})')
+
+    remake_table.keeps_indexes = True  # type: ignore[attr-defined]
+    SqliteSchemaEditor._remake_table = remake_table  # type: ignore[method-assign]
+
+
+_keep_sqlite_indexes()  # whoever migrates (this module, a test stepping to a target) gets it
+
+
 async def migrate(database_url: str, *, secret_key: str | None = None) -> list[str]:
     """Apply every pending migration; return the names applied. ``secret_key`` (the server's)
     is needed only where a migration encrypts rows that exist."""

@@ -12,12 +12,15 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from onething.settings import Settings, load_settings
 
@@ -31,6 +34,13 @@ if IN_CI and not (PG_URL and REDIS_URL):
         "CI must run the integration tests against real services: set ONETHING_TEST_DATABASE_URL and "
         "ONETHING_TEST_REDIS_URL (.ci/run does)"
     )
+
+
+# Property tests draw the same examples on every run and keep none: a failure in CI is the one a
+# laptop sees. What hypothesis still caches (constants it reads from the source) goes outside the checkout.
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "onething-hypothesis"))
+hypothesis_settings.register_profile("onething", database=None, derandomize=True, print_blob=False)
+hypothesis_settings.load_profile("onething")
 
 
 def free_port() -> int:
