@@ -23,7 +23,7 @@ from onething.web.routes import mount
 from .session import actor, staff, staff_auth
 from onething.web.errors import ApiError
 from onething.web.http import int_id, iso_date, json_response, read_json, run_rule, text
-from onething.web.login_limits import login_succeeded, login_wait
+from onething.web.login_limits import throttled_login
 from onething.services.presenters import application_detail, application_summary, task_json
 from onething.web.provisional import dated_json
 from storage.models import Application, AttachedMaterial, AuditEvent, ReviewTask
@@ -38,14 +38,15 @@ CERTIFICATE_MAX = 20 * 1024 * 1024
 async def login(request: web.Request) -> web.Response:
     body = await read_json(request)
     username = text(body, "username", max_length=64)
-    wait = await login_wait(request, "staff", username)
-    if wait:
-        raise ApiError("too_many_attempts", "登录尝试过多，请稍后再试。", status=429, headers={"Retry-After": str(wait)})
-    user = await accounts.authenticate(username, text(body, "password", max_length=256))
-    if user is None or user.role == "courier":
-        log.info("staff login refused")
-        raise ApiError("bad_credentials", "用户名或密码不正确。", status=401)
-    await login_succeeded(request, "staff", username)
+
+    async def attempt():
+        user = await accounts.authenticate(username, text(body, "password", max_length=256))
+        if user is None or user.role == "courier":
+            log.info("staff login refused")
+            raise ApiError("bad_credentials", "用户名或密码不正确。", status=401)
+        return user
+
+    user = await throttled_login(request, "staff", username, attempt)
     token = await accounts.open_session(request.config_dict[redis_key], user)
     return json_response({"token": token, "expires_in": accounts.SESSION_TTL,
                               "user": {"username": user.username, "role": user.role, "department": user.department}})
@@ -255,7 +256,7 @@ async def notice_html(request: web.Request) -> web.Response:
 # the §42 extensions and the supervisors' credit blacklist, from which the staff OpenAPI document
 # is built too.
 ROUTES = [*enterprises.ROUTES, *conversations.ROUTES, *projects.ROUTES, *issues.ROUTES, *ledger.ROUTES,
-          *inbox.ROUTES, *extensions.ROUTES, *credit.ROUTES, *form_reveal.ROUTES]
+          *inbox.ROUTES, *extensions.ROUTES, *credit.ROUTES, *form_reveal.ROUTES, *shipments_staff.ROUTES]
 
 
 def create_app() -> web.Application:
@@ -269,7 +270,6 @@ def create_app() -> web.Application:
         app.router.add_post(f"/applications/{{id}}/{name}", handler)
     supervision.setup(app)
     outbox.setup(app)
-    shipments_staff.setup(app)
     mount(app, ROUTES, prefix="/staff/api/v1", title="onething 工作人员接口")
     app.router.add_get("/things", things)
     app.router.add_get("/things/{code}/notice", notice_json)
