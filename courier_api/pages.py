@@ -19,6 +19,7 @@ from onething.services import couriers, shipments
 from onething.services.shipment_views import courier_view_of
 from onething.services.staff import StaffSession, close_session
 from onething.web.errors import message_of
+from onething.web.validation import UNSTORABLE
 from .access import courier_actor, find_shipment
 from .access import login as courier_login
 
@@ -40,6 +41,21 @@ def _render(request: web.Request, template: str, status: int = 200, **context) -
 
 def _error(request: web.Request, status: int, title: str, message: str) -> web.Response:
     return _render(request, "courier_error.html.j2", status, title=_words(request, title), message=message)
+
+
+class Unreadable(Refused):
+    status = 400
+
+
+async def _form(request: web.Request):
+    """The page's form, refused when a field holds what no text can: bytes that are not UTF-8, NUL, a file."""
+    try:
+        form = await request.post()
+    except (UnicodeDecodeError, ValueError):
+        raise Unreadable("bad_request") from None
+    if not all(isinstance(v, str) and not UNSTORABLE.search(v) for v in form.values()):
+        raise Unreadable("bad_request")
+    return form
 
 
 async def _session(request: web.Request) -> tuple[StaffSession | None, str]:
@@ -78,7 +94,10 @@ async def act(request: web.Request) -> web.Response:
     session, token = await _session(request)
     if session is None:
         return _login_page(request, request.path, _words(request, "courier_page.session_expired"), status=401)
-    form = await request.post()
+    try:
+        form = await _form(request)
+    except Refused as exc:
+        return _error(request, exc.status, "courier_page.not_done", message_of(request, exc))
     secret = request.config_dict[settings_key].secret_key
     if not couriers.form_token_ok(secret, token, str(form.get("csrf", ""))):
         return _error(request, 403, "courier_page.not_done", _words(request, "courier_page.form_expired"))
@@ -105,7 +124,10 @@ async def login_form(request: web.Request) -> web.Response:
 
 
 async def login(request: web.Request) -> web.Response:
-    form = await request.post()
+    try:
+        form = await _form(request)
+    except Refused as exc:
+        return _login_page(request, "/courier/", message_of(request, exc), status=exc.status)
     username, password = str(form.get("username", ""))[:64].strip(), str(form.get("password", ""))[:256]
     next_path = _safe_next(str(form.get("next", "")))
     try:
@@ -120,7 +142,10 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     session, token = await _session(request)
-    form = await request.post()
+    try:
+        form = await _form(request)
+    except Refused:
+        form = {}  # signed out all the same, if not this session
     if session is not None and couriers.form_token_ok(request.config_dict[settings_key].secret_key, token,
                                                       str(form.get("csrf", ""))):
         await close_session(request.config_dict[redis_key], token)

@@ -10,9 +10,12 @@ import uuid
 import pytest
 
 from onething.domain.carrier_updates import sign
+from onething.keys import workflow_key
 from tests.support.apps import start_app
-from tests.support.courier import CourierApp
-from tests.support.staff_api import PASSWORD
+from tests.support.cases import to_results_ready
+from tests.support.courier import CourierApp, CourierBrowser, decode_qr, token_of
+from tests.support.miniapp import MiniProgram
+from tests.support.staff_api import PASSWORD, StaffApi
 
 EMS_SECRET = "ems-webhook-secret-0123456789abcdef"
 WEBHOOK = "/courier/api/v1/carriers/ems/updates"
@@ -45,11 +48,47 @@ async def test_deeply_nested_json_on_a_login_is_refused(service, path):
     assert (await response.json())["error"]["code"] in ("invalid_json", "invalid_field")
 
 
-async def test_a_courier_login_checks_its_fields_like_every_api(service):
+@pytest.mark.parametrize("username", ["x" * 65, r"ems-\ud800", r"ems-\u0000"])
+async def test_a_courier_login_checks_its_fields_like_every_api(service, username):
     _, client = service
-    response = await client.post("/courier/api/v1/auth/login", json={"username": "x" * 65, "password": "y"})
+    body = '{"username": "%s", "password": "y"}' % username  # the escapes as a client writes them
+    response = await client.post("/courier/api/v1/auth/login", data=body, headers={"Content-Type": "application/json"})
     assert response.status == 422
     assert (await response.json())["error"]["details"]["field"] == "username"
+
+
+async def posted_label(running, client) -> str:
+    """The scan page's path of a shipment just posted (its label's QR code)."""
+    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    case = await me.post("/applications", {"thing": "business-opening"}, expect=201)
+    await me.put(f"/applications/{case['id']}/delivery", {
+        "method": "post", "recipient": "王青禾", "phone": "13812345678",
+        "address": {"province": "浙江省", "city": "杭州市", "district": "某县", "detail": "城关镇解放路18号"}})
+    await to_results_ready(running.app[workflow_key], case["id"])
+    clerk = await StaffApi.login(client, f"clerk-{uuid.uuid4().hex[:6]}", "clerk")
+    shipment = await clerk.post(f"/applications/{case['id']}/shipments", {
+        "tracking_number": "EA123456789CN", "pieces": [{"description": "营业执照正副本"}]}, expect=201)
+    qr = await client.get(shipment["links"]["qr_png"], headers={"Authorization": f"Bearer {clerk.token}"})
+    return f"/courier/s/{token_of(decode_qr(await qr.read()))}"
+
+
+async def test_the_courier_pages_forms_refuse_what_no_text_holds(service, aiohttp_client):
+    running, client = service
+    path = await posted_label(running, client)
+    username = f"ems-{uuid.uuid4().hex[:8]}"
+    await CourierApp.login(client, username, "ems")
+    phone = CourierBrowser(await aiohttp_client(running.server))
+    for fields in ({"username": "ems\x00", "password": PASSWORD}, {"username": username, "password": "\x00"}):
+        refused = await phone.client.post("/courier/login", data=fields, allow_redirects=False)
+        assert refused.status == 400 and "请求格式不正确" in await refused.text()
+    not_utf8 = await phone.client.post("/courier/login", data=b"username=ems\xff&password=x",
+                                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert not_utf8.status == 400
+    page = await phone.login(username, path)
+    page = await phone.submit(page, "pickup")
+    page = await phone.submit(page, "out_for_delivery")
+    await phone.submit(page, "fail", expect=400, reason="收件人\x00不在")
+    assert "投递未成功" not in await phone.open(path)  # nothing was recorded
 
 
 @pytest.mark.parametrize("header", [b"Cookie: courier_session=ab\xffcd", b"Authorization: Bearer ab\xffcd"])
