@@ -18,7 +18,7 @@ from onething.domain.shipment import CARRIERS, read_token, token_expired
 from storage.models import Shipment, StaffUser
 
 from . import staff as accounts
-from .shipment_refusals import ExpiredDeliveryCode, OtherCarrier, UnknownDeliveryCode
+from .shipment_refusals import ShipmentRefused
 from .staff import StaffError, StaffSession
 
 log = logging.getLogger("onething.courier")
@@ -56,11 +56,11 @@ async def scanned(session: StaffSession, token: str, secret: str, now: datetime)
         "expired" if token_expired(row.created_at, now) else ""
     if reason:
         log.warning("delivery code refused", extra={"reason": reason, "courier": session.username})
-        raise (ExpiredDeliveryCode("expired_delivery_code") if reason == "expired"
-               else UnknownDeliveryCode("invalid_delivery_code"))
+        raise (ShipmentRefused("expired_delivery_code", status=410) if reason == "expired"
+               else ShipmentRefused("invalid_delivery_code", status=404))
     if not may_handle(session, row):
         log.warning("courier of another carrier scanned a shipment", extra={"courier": session.username})
-        raise OtherCarrier("other_carrier")
+        raise ShipmentRefused("other_carrier", status=403)
     return row
 
 

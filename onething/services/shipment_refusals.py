@@ -26,23 +26,9 @@ class ShipmentConflict(ShipmentRefused):
 
 
 class CodeLocked(ShipmentRefused):
+    """Too many wrong pickup codes: only a failed delivery, then the return, remain."""
+
     status = 423
-
-
-class UnknownDeliveryCode(ShipmentRefused):
-    status = 404
-
-
-class ExpiredDeliveryCode(ShipmentRefused):
-    status = 410
-
-
-class OtherCarrier(ShipmentRefused):
-    status = 403
-
-
-class UnknownTrackingNumber(ShipmentRefused):
-    status = 404
 
 
 _KINDS: dict[str, type[ShipmentRefused]] = {

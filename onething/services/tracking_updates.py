@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import carriers, shipments
 from .case_store import Actor
-from .shipment_refusals import ShipmentRefused, UnknownTrackingNumber
+from .shipment_refusals import ShipmentRefused
 from .workflow import Workflow
 from storage.models import Shipment as ShipmentRow
 
@@ -17,7 +17,7 @@ async def record(workflow: Workflow, carrier: str, body: bytes) -> tuple[Shipmen
         raise ShipmentRefused("bad_update", details={"problem": str(exc)}) from None
     row = await ShipmentRow.filter(carrier=carrier, tracking_number=tracking.tracking_number).order_by("-id").first()
     if row is None:
-        raise UnknownTrackingNumber("unknown_tracking_number")
+        raise ShipmentRefused("unknown_tracking_number", status=404)
     where = shipments.Location.of(tracking.latitude, tracking.longitude)
     return await shipments.scan(workflow, row.id, Actor(f"carrier:{carrier}", "courier"), tracking.action,
                                 pickup_code=tracking.pickup_code, reason=tracking.reason, location=where)

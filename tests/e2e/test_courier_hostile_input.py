@@ -10,11 +10,8 @@ import uuid
 import pytest
 
 from onething.domain.carrier_updates import sign
-from onething.keys import workflow_key
 from tests.support.apps import start_app
-from tests.support.cases import to_results_ready
-from tests.support.courier import CourierApp, CourierBrowser, decode_qr, token_of
-from tests.support.miniapp import MiniProgram
+from tests.support.courier import CourierApp, CourierBrowser, decode_qr, posted, token_of
 from tests.support.staff_api import PASSWORD, StaffApi
 
 EMS_SECRET = "ems-webhook-secret-0123456789abcdef"
@@ -59,15 +56,8 @@ async def test_a_courier_login_checks_its_fields_like_every_api(service, usernam
 
 async def posted_label(running, client) -> str:
     """The scan page's path of a shipment just posted (its label's QR code)."""
-    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
-    case = await me.post("/applications", {"thing": "business-opening"}, expect=201)
-    await me.put(f"/applications/{case['id']}/delivery", {
-        "method": "post", "recipient": "王青禾", "phone": "13812345678",
-        "address": {"province": "浙江省", "city": "杭州市", "district": "某县", "detail": "城关镇解放路18号"}})
-    await to_results_ready(running.app[workflow_key], case["id"])
+    _, _, shipment = await posted(running, client)
     clerk = await StaffApi.login(client, f"clerk-{uuid.uuid4().hex[:6]}", "clerk")
-    shipment = await clerk.post(f"/applications/{case['id']}/shipments", {
-        "tracking_number": "EA123456789CN", "pieces": [{"description": "营业执照正副本"}]}, expect=201)
     qr = await client.get(shipment["links"]["qr_png"], headers={"Authorization": f"Bearer {clerk.token}"})
     return f"/courier/s/{token_of(decode_qr(await qr.read()))}"
 
