@@ -18,8 +18,7 @@ from onething.domain.catalog import Catalog, Thing
 from onething.domain.notice import notice_for
 from onething.domain.notifications import OA_SUBSCRIBE
 from onething.keys import calendar_key, catalog_key, settings_key, templates_key
-from onething.services import followers, manager_messages, progress, receipts
-from storage.models import Application, EnterpriseContact, Follower
+from onething.services import followers, manager_contacts, manager_messages, progress, receipts
 
 from .events import consent_choices
 from .finding import ThingFinder
@@ -64,14 +63,14 @@ class Conversation:
         self.app, self.openid, self.now, self.touch = app, openid, now, touch
         self.catalog: Catalog = app[catalog_key]
         self.public_url = app[settings_key].public_url
-        self._follower: Follower | None = None
+        self._follower = None  # the follower's record, once an answer needs it
 
-    async def follower(self) -> Follower:
+    async def follower(self):
         if self._follower is None:
             if self.touch:
                 self._follower = await followers.touch(self.openid, self.now)
             else:
-                self._follower, _ = await Follower.get_or_create(openid=self.openid)
+                self._follower = await manager_contacts.follower(self.openid)
         return self._follower
 
     async def follow_ups(self) -> list[tuple[str, dict[str, Any]]]:
@@ -137,11 +136,12 @@ class Conversation:
         return Answer()  # views, template receipts and the like need no answer
 
     async def bind(self, event_key: str):
-        scene = scenes.parse(event_key, self.app[settings_key].secret_key) if event_key else None
+        # a scene is ours only in ASCII: anything else (a forged signature in other letters) binds nothing
+        scene = scenes.parse(event_key, self.app[settings_key].secret_key) if event_key.isascii() else None
         if scene is None:
             return None
         bound = await followers.bind(await self.follower(), scene)
-        if isinstance(bound, Application):
+        if bound is not None and not isinstance(bound, str):  # a case; else a window's or enterprise's ref
             return {"kind": "application", "number": bound.number, "thing_name": self.catalog.things[bound.thing].name}
         return {"kind": {"w": "window", "e": "enterprise"}[scene.kind], "ref": bound} if bound else None
 
@@ -158,22 +158,16 @@ class Conversation:
 
     async def enter_manager(self) -> Answer:
         """From now on the contact's messages go to their enterprise's manager, until 退出."""
-        follower = await self.follower()
-        contacts = await EnterpriseContact.filter(follower_id=follower.id, verified=True,
-                                                  enterprise__manager_id__isnull=False).prefetch_related(
-            "enterprise", "enterprise__manager").order_by("-id")
-        if not contacts:
+        line = await manager_contacts.manager_line((await self.follower()).id)  # acting for several: the latest
+        if line is None:
             return Answer(self.say("bot_manager.txt.j2"))
-        contact = contacts[0]  # acting for several enterprises: the latest bound
-        manager = contact.enterprise.manager
-        return Answer(self.say("bot_manager_on.txt.j2", enterprise=contact.enterprise.name,
-                               manager=manager.display_name or manager.username),
-                      state={"mode": "manager", "contact": contact.id}, ttl=MANAGER_MODE_TTL)
+        return Answer(self.say("bot_manager_on.txt.j2", enterprise=line.enterprise, manager=line.manager),
+                      state={"mode": "manager", "contact": line.contact_id}, ttl=MANAGER_MODE_TTL)
 
     async def to_manager(self, message: Incoming) -> Answer:
         if message.type == "text" and message.content.strip() in LEAVE_WORDS:
             return Answer(self.say("bot_manager_off.txt.j2"))
-        contact = await EnterpriseContact.get_or_none(id=message.state.get("contact"), verified=True)
+        contact = await manager_contacts.verified_contact(message.state.get("contact"))
         if contact is None:  # unbound meanwhile
             return Answer(self.say("bot_manager.txt.j2"))
         recorded = await manager_messages.received(

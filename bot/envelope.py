@@ -16,6 +16,7 @@ import re
 from aiohttp import web
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 
 from onething.keys import settings_key, workflow_key
@@ -26,6 +27,11 @@ log = logging.getLogger("onething.bot")
 MAX_BODY = 64 * 1024  # WeChat's messages are a few hundred bytes
 MAX_SKEW = 300  # seconds between WeChat's timestamp and ours
 SANDBOX_TOKEN = "sandbox"
+# What every message WeChat writes has, and the fields the bot reads: each a text, never nested.
+_TEXTS = ("ToUserName", "FromUserName", "CreateTime", "MsgType", "Event", "EventKey", "Content", "MediaId",
+          "Title", "FileName", "MsgId", "MsgID", "Status")
+_SECONDS = re.compile(r"[0-9]{1,10}", re.ASCII)  # Unix seconds: until the year 2286
+_MSG_ID = re.compile(r"[0-9]{1,20}", re.ASCII)
 
 
 def _token(request: web.Request) -> str:
@@ -79,6 +85,10 @@ async def message(request: web.Request, timestamp: str, nonce: str) -> tuple[str
     envelope = _safe_xml(body)
     crypto = _crypto(request)
     if crypto is None:
+        if request.query.get("encrypt_type", "raw") != "raw":
+            # WeChat encrypts only when told our AES key: the account's settings here lack it
+            log.warning("bot request refused", extra={"reason": "encrypted, but no AES key configured"})
+            raise web.HTTPBadRequest(text="encrypted messages need ONETHING_OA_AES_KEY")
         return body.decode("utf-8", "replace"), None
     return _opened(request, crypto, envelope, timestamp, nonce), crypto
 
@@ -140,3 +150,23 @@ def _safe_xml(data: bytes):
     except Exception:
         log.warning("bot request refused", extra={"reason": "malformed xml"})
         raise web.HTTPBadRequest(text="malformed XML") from None
+
+
+def parsed(xml: str):
+    """The message, as wechatpy reads it, once it is one WeChat could have written: a sender, a
+    kind (an event says which), a time in seconds, each field a text. Anything else is refused
+    here rather than failing wherever a field is first read."""
+    try:
+        message = parse_message(xml)
+        data = message._data
+        ok = (all(isinstance(data.get(name), (str, type(None))) for name in _TEXTS)
+              and bool(data.get("FromUserName")) and bool(data.get("MsgType"))
+              and bool(_SECONDS.fullmatch(data.get("CreateTime") or ""))
+              and bool(_MSG_ID.fullmatch(data.get("MsgId") or "0"))
+              and (data["MsgType"].lower() != "event" or bool(data.get("Event"))))
+    except Exception:  # not XML of WeChat's shape at all: no root <xml>, no fields
+        ok = False
+    if not ok:
+        log.warning("bot request refused", extra={"reason": "not a WeChat message"})
+        raise web.HTTPBadRequest(text="not a WeChat message")
+    return message

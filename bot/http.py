@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from aiohttp import web
-from wechatpy import create_reply, parse_message
+from wechatpy import create_reply
 
 from onething.jobs import jobs_key
 from onething.keys import redis_key
@@ -42,7 +42,7 @@ async def verify(request: web.Request) -> web.Response:
 async def receive(request: web.Request) -> web.Response:
     timestamp, nonce = envelope.check_query(request)
     xml, crypto = await envelope.message(request, timestamp, nonce)
-    message = parse_message(xml)
+    message = envelope.parsed(xml)
     incoming = _incoming(message, xml)
     user_acted = incoming.type != "event" or incoming.event in USER_EVENTS
     seen_key, (first, newly_active, state) = await _claim(request, message, incoming, user_acted)

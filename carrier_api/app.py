@@ -15,13 +15,10 @@ import time
 from aiohttp import web
 
 from onething.domain.carrier_updates import MAX_BODY_BYTES, MAX_SKEW_SECONDS, check, fingerprint
+from onething.domain.refusals import Refused
 from onething.keys import redis_key, settings_key, workflow_key
-from onething.services import carriers, shipments
-from onething.services.case_store import Actor
-from onething.web.errors import ApiError
-from onething.web.http import json_response, run_rule
-from onething.web.shipment_errors import refused
-from storage.models import Shipment as ShipmentRow
+from onething.services import tracking_updates
+from onething.web.http import json_response
 from storage.redis import claim_once
 
 log = logging.getLogger("onething.carriers")
@@ -29,12 +26,12 @@ log = logging.getLogger("onething.carriers")
 
 async def _body(request: web.Request) -> bytes:
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise ApiError("payload_too_large", "跟踪信息过大（不超过16KB）。", status=413)
+        raise Refused("payload_too_large", status=413)
     body = bytearray()
     async for chunk in request.content.iter_chunked(4096):
         body += chunk
         if len(body) > MAX_BODY_BYTES:
-            raise ApiError("payload_too_large", "跟踪信息过大（不超过16KB）。", status=413)
+            raise Refused("payload_too_large", status=413)
     return bytes(body)
 
 
@@ -48,7 +45,7 @@ async def update(request: web.Request) -> web.Response:
     problem = check(secret, timestamp, body, request.headers.get("X-Onething-Signature", ""), time.time())
     if problem:
         log.warning("carrier update refused", extra={"carrier": code, "reason": problem})
-        raise ApiError(problem, "签名缺失、不正确或已过期。", status=401)
+        raise Refused(problem, status=401)
     redis = request.config_dict[redis_key]
     # Remembered for longer than a timestamp stays fresh: within it, the same request twice is a replay.
     seen = f"carrier:update:{code}:{fingerprint(timestamp, body)}"
@@ -62,20 +59,7 @@ async def update(request: web.Request) -> web.Response:
 
 
 async def _apply(request: web.Request, code: str, body: bytes) -> web.Response:
-    try:
-        tracking = carriers.gateway(code).parse_update(body)
-    except carriers.BadUpdate as exc:
-        raise ApiError("bad_update", "跟踪信息格式不正确。", status=422, details={"problem": str(exc)}) from None
-    row = await ShipmentRow.filter(carrier=code, tracking_number=tracking.tracking_number).order_by("-id").first()
-    if row is None:
-        raise ApiError("unknown_tracking_number", "没有该运单号的邮件。", status=404)
-    where = None
-    if tracking.latitude is not None and tracking.longitude is not None:
-        where = shipments.Location(tracking.latitude, tracking.longitude)
-    with refused():
-        row, recorded = await run_rule(shipments.scan(
-            request.config_dict[workflow_key], row.id, Actor(f"carrier:{code}", "courier"), tracking.action,
-            pickup_code=tracking.pickup_code, reason=tracking.reason, location=where))
+    row, recorded = await tracking_updates.record(request.config_dict[workflow_key], code, body)
     return json_response({"recorded": recorded, "duplicate": False, "state": row.state})
 
 

@@ -12,19 +12,24 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from onething.domain.shipment import ACTION_NAMES, FAIL_REASONS, RESULT, ShipmentRuleError
-from onething.domain.states import IllegalTransition
+from onething.domain.refusals import Refused
+from onething.domain.shipment import ACTION_NAMES, FAIL_REASONS, RESULT
 from onething.keys import redis_key, settings_key, templates_key, workflow_key
 from onething.services import couriers, shipments
-from onething.services.case_store import ConcurrentUpdate
+from onething.services.shipment_views import courier_view_of
 from onething.services.staff import StaffSession, close_session
-from .access import (courier_actor, find_shipment, location, login_allowed, signed_in_from_here,
-                                         view_of)
-from onething.web.errors import ApiError
-from onething.web.shipment_errors import STATUS
+from onething.web.errors import message_of
+from onething.web.validation import UNSTORABLE
+from .access import courier_actor, find_shipment
+from .access import login as courier_login
 
 COOKIE = "courier_session"
 SCAN_PREFIX = "/courier/s/"
+
+
+def _words(request: web.Request, code: str, **details) -> str:
+    """A line of the page, from the message catalogue (``templates/messages/couriers.yaml``)."""
+    return message_of(request, Refused(code, details=details))
 
 
 def _render(request: web.Request, template: str, status: int = 200, **context) -> web.Response:
@@ -35,7 +40,22 @@ def _render(request: web.Request, template: str, status: int = 200, **context) -
 
 
 def _error(request: web.Request, status: int, title: str, message: str) -> web.Response:
-    return _render(request, "courier_error.html.j2", status, title=title, message=message)
+    return _render(request, "courier_error.html.j2", status, title=_words(request, title), message=message)
+
+
+class Unreadable(Refused):
+    status = 400
+
+
+async def _form(request: web.Request):
+    """The page's form, refused when a field holds what no text can: bytes that are not UTF-8, NUL, a file."""
+    try:
+        form = await request.post()
+    except (UnicodeDecodeError, ValueError):
+        raise Unreadable("bad_request") from None
+    if not all(isinstance(v, str) and not UNSTORABLE.search(v) for v in form.values()):
+        raise Unreadable("bad_request")
+    return form
 
 
 async def _session(request: web.Request) -> tuple[StaffSession | None, str]:
@@ -51,10 +71,10 @@ async def _page(request: web.Request, session: StaffSession, token: str, *, mess
                 error: str = "", status: int = 200) -> web.Response:
     try:
         row = await find_shipment(request, session)
-    except ApiError as exc:
-        return _error(request, exc.status, "无法打开此邮件", exc.message)
-    return _render(request, "courier_shipment.html.j2", status, shipment=await view_of(row), message=message,
-                   error=error, reasons=FAIL_REASONS, action_path=request.path,
+    except Refused as exc:
+        return _error(request, exc.status, "courier_page.cannot_open", message_of(request, exc))
+    return _render(request, "courier_shipment.html.j2", status, shipment=await courier_view_of(row),
+                   message=message, error=error, reasons=FAIL_REASONS, action_path=request.path,
                    form_token=couriers.form_token(request.config_dict[settings_key].secret_key, token))
 
 
@@ -65,35 +85,36 @@ async def show(request: web.Request) -> web.Response:
     done = request.query.get("done", "")
     message = ""
     if done in ACTION_NAMES:
-        message = f"已登记：{ACTION_NAMES[done]}。" if request.query.get("again") != "1" else "此前已登记过，本次未重复记录。"
+        again = request.query.get("again") == "1"
+        message = _words(request, "courier_page.recorded", action_name=ACTION_NAMES[done], again=again)
     return await _page(request, session, token, message=message)
 
 
 async def act(request: web.Request) -> web.Response:
     session, token = await _session(request)
     if session is None:
-        return _login_page(request, request.path, "登录已过期，请重新登录后再操作。", status=401)
-    form = await request.post()
+        return _login_page(request, request.path, _words(request, "courier_page.session_expired"), status=401)
+    try:
+        form = await _form(request)
+    except Refused as exc:
+        return _error(request, exc.status, "courier_page.not_done", message_of(request, exc))
     secret = request.config_dict[settings_key].secret_key
     if not couriers.form_token_ok(secret, token, str(form.get("csrf", ""))):
-        return _error(request, 403, "操作未完成", "页面已过期，请重新扫码后再操作。")
+        return _error(request, 403, "courier_page.not_done", _words(request, "courier_page.form_expired"))
     action = str(form.get("action", ""))
     if action not in RESULT:
-        return _error(request, 400, "操作未完成", "不支持此操作。")
+        return _error(request, 400, "courier_page.not_done", _words(request, "unknown_action"))
     try:
         row = await find_shipment(request, session)
+    except Refused as exc:
+        return _error(request, exc.status, "courier_page.cannot_open", message_of(request, exc))
+    try:
         _, recorded = await shipments.scan(
             request.config_dict[workflow_key], row.id, courier_actor(session), action,
             pickup_code=str(form.get("pickup_code", ""))[:16], reason=str(form.get("reason", ""))[:200],
-            location=location(form.get("latitude"), form.get("longitude")))
-    except ApiError as exc:
-        return _error(request, exc.status, "无法打开此邮件", exc.message)
-    except ShipmentRuleError as exc:
-        return await _page(request, session, token, error=str(exc), status=STATUS.get(exc.code, 422))
-    except IllegalTransition:
-        return await _page(request, session, token, error="办件状态已变化（可能已在窗口领取），请联系服务中心。", status=409)
-    except ConcurrentUpdate:
-        return await _page(request, session, token, error="刚有人同时操作了这件邮件，请刷新后重试。", status=409)
+            location=shipments.Location.of(form.get("latitude"), form.get("longitude")))
+    except Refused as exc:  # the rules said no: the page again, saying why
+        return await _page(request, session, token, error=message_of(request, exc), status=exc.status)
     # Post/redirect/get: refreshing the page afterwards does not send the form again.
     raise web.HTTPSeeOther(f"{request.path}?done={action}" + ("" if recorded else "&again=1"))
 
@@ -103,15 +124,16 @@ async def login_form(request: web.Request) -> web.Response:
 
 
 async def login(request: web.Request) -> web.Response:
-    form = await request.post()
+    try:
+        form = await _form(request)
+    except Refused as exc:
+        return _login_page(request, "/courier/", message_of(request, exc), status=exc.status)
     username, password = str(form.get("username", ""))[:64].strip(), str(form.get("password", ""))[:256]
     next_path = _safe_next(str(form.get("next", "")))
-    if await login_allowed(request, username):
-        return _login_page(request, next_path, "登录尝试过多，请稍后再试。", status=429)
-    signed_in = await couriers.login(request.config_dict[redis_key], username, password) if username else None
-    if signed_in is None:
-        return _login_page(request, next_path, "用户名或密码不正确。", status=401)
-    await signed_in_from_here(request, username)
+    try:
+        signed_in = await courier_login(request, username, password)
+    except Refused as exc:  # a wrong password, or too many tries
+        return _login_page(request, next_path, message_of(request, exc), status=exc.status)
     response = web.HTTPSeeOther(next_path)
     response.set_cookie(COOKIE, signed_in[0], max_age=couriers.SESSION_TTL, path="/courier/", httponly=True,
                         samesite="Lax", secure=request.config_dict[settings_key].public_url.startswith("https:"))
@@ -120,7 +142,10 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     session, token = await _session(request)
-    form = await request.post()
+    try:
+        form = await _form(request)
+    except Refused:
+        form = {}  # signed out all the same, if not this session
     if session is not None and couriers.form_token_ok(request.config_dict[settings_key].secret_key, token,
                                                       str(form.get("csrf", ""))):
         await close_session(request.config_dict[redis_key], token)
@@ -133,7 +158,7 @@ async def home(request: web.Request) -> web.Response:
     session, _ = await _session(request)
     if session is None:
         return _login_page(request, "/courier/")
-    return _error(request, 200, "已登录", "请用微信扫描邮件面单上的二维码。")
+    return _error(request, 200, "courier_page.signed_in", _words(request, "courier_page.scan_a_label"))
 
 
 def _safe_next(value: str) -> str:

@@ -14,8 +14,8 @@ from onething.services import citizens
 from onething.web.clients import client_address
 from onething.web.errors import ApiError
 from onething.web.http import json_response, read_json, text
+from onething.web.login_limits import throttled_login
 from storage.models import Citizen
-from storage.redis import hit_rate_limit
 from storage.wechat import WeChatError
 
 log = logging.getLogger("onething.miniapp")
@@ -24,7 +24,6 @@ CITIZEN_ID = web.RequestKey("citizen_id", int)
 PREFETCHED = web.RequestKey("prefetched", object)
 OPEN_PATHS = ("/api/v1/auth/login", "/api/v1/openapi.json", "/api/v1/docs")
 OPEN_PREFIXES = ("/api/v1/things",)  # the catalog is public: people read it before signing in
-LOGIN_PER_IP = (30, 60)  # requests per window (seconds)
 
 
 def _bearer(request: web.Request) -> str:
@@ -42,11 +41,7 @@ async def citizen_auth(request: web.Request, handler):
     ip = client_address(request)  # behind the reverse proxy, the citizen's own
     redis = request.config_dict[redis_key]
     if request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIXES):
-        if request.path == "/api/v1/auth/login":
-            wait = await hit_rate_limit(redis, f"rl:login-ip:{ip}", limit=LOGIN_PER_IP[0], window_seconds=LOGIN_PER_IP[1])
-            if wait:
-                raise _too_many(wait)
-        return await handler(request)
+        return await handler(request)  # the login counts its own tries, per address
     # One round trip to Redis: the session and both rate-limit counters together.
     settings = request.config_dict[settings_key]
     token = _bearer(request)
@@ -94,7 +89,8 @@ def _digest(token: str) -> str:
 async def login(request: web.Request) -> web.Response:
     code = text(await read_json(request), "code", max_length=128)
     try:
-        token, citizen = await citizens.login(request.config_dict[wechat_key], request.config_dict[redis_key], code)
+        token, citizen = await throttled_login(request, "citizen", None, lambda: citizens.login(
+            request.config_dict[wechat_key], request.config_dict[redis_key], code))
     except WeChatError as exc:
         if exc.invalid_code:
             raise ApiError("invalid_code", "登录凭证无效或已使用，请重新进入小程序。", status=401) from None

@@ -9,8 +9,8 @@ from aiohttp import web
 from onething.keys import redis_key
 from onething.services import staff as accounts
 from onething.web.errors import ApiError
-from onething.web.http import json_response, read_json, text
-from onething.web.login_limits import login_succeeded, login_wait
+from onething.web.http import json_response, read_json
+from onething.web.login_limits import throttled_login
 from onething.web.routes import Route
 from onething.web.schemas import OK, obj, required_text
 from .shapes import LOGIN
@@ -20,18 +20,19 @@ log = logging.getLogger("onething.staff")
 
 async def login(request: web.Request) -> web.Response:
     body = await read_json(request)
-    username = text(body, "username", max_length=64)
-    wait = await login_wait(request, "staff", username)
-    if wait:
-        raise ApiError("too_many_attempts", "登录尝试过多，请稍后再试。", status=429, headers={"Retry-After": str(wait)})
-    user = await accounts.authenticate(username, text(body, "password", max_length=256))
-    if user is None or user.role == "courier":
-        log.info("staff login refused")
-        raise ApiError("bad_credentials", "用户名或密码不正确。", status=401)
-    await login_succeeded(request, "staff", username)
+    username = body["username"].strip()
+
+    async def attempt():
+        user = await accounts.authenticate(username, body["password"].strip())
+        if user is None or user.role == "courier":
+            log.info("staff login refused")
+            raise ApiError("bad_credentials", status=401)
+        return user
+
+    user = await throttled_login(request, "staff", username, attempt)
     token = await accounts.open_session(request.config_dict[redis_key], user)
     return json_response({"token": token, "expires_in": accounts.SESSION_TTL,
-                              "user": {"username": user.username, "role": user.role, "department": user.department}})
+                          "user": {"username": user.username, "role": user.role, "department": user.department}})
 
 
 async def logout(request: web.Request) -> web.Response:

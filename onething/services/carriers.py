@@ -48,6 +48,8 @@ class ManualCarrier:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             raise BadUpdate("body is not JSON") from None
+        except RecursionError:  # thousands of nested brackets: no update nests like that
+            raise BadUpdate("body nests too deeply") from None
         if not isinstance(data, dict):
             raise BadUpdate("body must be a JSON object")
         tracking, event = data.get("tracking_number"), data.get("event")

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+from datetime import datetime
 
 import redis.asyncio as aioredis
 
-from onething.domain.shipment import CARRIERS
+from onething.domain.refusals import Refused
+from onething.domain.shipment import CARRIERS, read_token, token_expired
 from storage.models import Shipment, StaffUser
 
 from . import staff as accounts
+from .shipment_refusals import ShipmentRefused
 from .staff import StaffError, StaffSession
+
+log = logging.getLogger("onething.courier")
 
 SESSION_TTL = 30 * 24 * 3600  # a courier's phone stays signed in for a month of rounds
 
@@ -42,6 +48,22 @@ def may_handle(session: StaffSession, shipment: Shipment) -> bool:
     return session.carrier == shipment.carrier
 
 
+async def scanned(session: StaffSession, token: str, secret: str, now: datetime) -> Shipment:
+    """The shipment a courier's scanned code names, or why not: codes that lead nowhere are logged."""
+    nonce = read_token(token, secret)
+    row = await Shipment.get_or_none(token_nonce=nonce) if nonce is not None else None
+    reason = "forged" if nonce is None else "unknown" if row is None else \
+        "expired" if token_expired(row.created_at, now) else ""
+    if reason:
+        log.warning("delivery code refused", extra={"reason": reason, "courier": session.username})
+        raise (ShipmentRefused("expired_delivery_code", status=410) if reason == "expired"
+               else ShipmentRefused("invalid_delivery_code", status=404))
+    if not may_handle(session, row):
+        log.warning("courier of another carrier scanned a shipment", extra={"courier": session.username})
+        raise ShipmentRefused("other_carrier", status=403)
+    return row
+
+
 def form_token(secret: str, session_token: str) -> str:
     """The per-form token of the courier page: only a page rendered for this session knows it."""
     key = hashlib.sha256(f"onething/courier-form/{secret}".encode()).digest()
@@ -50,3 +72,11 @@ def form_token(secret: str, session_token: str) -> str:
 
 def form_token_ok(secret: str, session_token: str, given: str) -> bool:
     return hmac.compare_digest(form_token(secret, session_token).encode(), given.encode())
+
+
+async def open_account(username: str, carrier: str, password: str, display_name: str = "") -> StaffUser:
+    """An admin opens a courier's account; what the account rules refuse comes back as a refusal."""
+    try:
+        return await create_courier(username, carrier, password, display_name)
+    except StaffError as exc:
+        raise Refused("invalid_courier", details={"problem": str(exc)}) from None

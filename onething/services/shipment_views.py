@@ -13,9 +13,10 @@ from datetime import datetime
 from onething.domain.calendar import SHANGHAI
 from onething.domain.identity import mask_name, mask_phone
 from onething.domain.personal import mask_address
+from onething.domain.refusals import Refused
 from onething.domain.shipment import ACTION_NAMES, CARRIERS, OPEN, STATE_NAMES, Shipment, ShipmentState, token_for
+from storage.models import Application, ShipmentScan
 from storage.models import Shipment as ShipmentRow
-from storage.models import ShipmentScan
 
 
 def delivery_url(public_url: str, row: ShipmentRow, secret: str) -> str:
@@ -66,6 +67,35 @@ def staff_view(row: ShipmentRow, number: str, scans: list[ShipmentScan]) -> dict
     base = f"/staff/api/v1/shipments/{row.id}"
     return {**courier_view(row, number, scans), "created_by": row.created_by,
             "links": {"slip": f"{base}/slip", "qr_png": f"{base}/qr.png", "qr_svg": f"{base}/qr.svg"}}
+
+
+async def courier_view_of(row: ShipmentRow) -> dict:
+    return courier_view(row, await _number(row), await scans_of(row))
+
+
+async def staff_view_of(row: ShipmentRow, number: str | None = None) -> dict:
+    return staff_view(row, number or await _number(row), await scans_of(row))
+
+
+async def shipment(shipment_id: int) -> ShipmentRow:
+    """The shipment of that id; a 404 refusal when there is none."""
+    row = await ShipmentRow.get_or_none(id=shipment_id)
+    if row is None:
+        raise Refused("not_found", status=404)
+    return row
+
+
+async def of_case(application_id: int) -> list[dict]:
+    """Every shipment of a case, newest first, as staff see them; a 404 refusal for no such case."""
+    case = await Application.get_or_none(id=application_id)
+    if case is None:
+        raise Refused("not_found", status=404)
+    return [await staff_view_of(r, case.number)
+            for r in await ShipmentRow.filter(application_id=case.id).order_by("-id")]
+
+
+async def _number(row: ShipmentRow) -> str:
+    return (await Application.get(id=row.application_id)).number
 
 
 def citizen_view(row: ShipmentRow, number: str, scans: list[ShipmentScan], *, applicant: bool) -> dict:

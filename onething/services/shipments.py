@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,14 +18,13 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from onething.domain.case import OwedOutstanding
-from onething.domain.shipment import (
-    CARRIERS, OPEN, Shipment, ShipmentRuleError, ShipmentState, WrongPickupCode, issue_token, read_token,
-    token_expired,
-)
+from onething.domain.refusals import Refused
+from onething.domain.shipment import CARRIERS, OPEN, Shipment, ShipmentState, WrongPickupCode, issue_token
 from onething.domain.states import IllegalTransition, State
 from . import carriers, case_store
 from .case_store import Actor, ConcurrentUpdate
-from .workflow import CaseNotFound, Workflow
+from .shipment_refusals import ShipmentConflict, ShipmentRefused, as_refusals
+from .workflow import Workflow
 from storage.models import Application, Notification, ShipmentScan
 from storage.models import Shipment as ShipmentRow
 
@@ -36,43 +36,47 @@ class ShipmentChanged(Exception):
     """Another scan of this shipment saved first: reload and decide again (never a workflow retry)."""
 
 
-class BadDeliveryCode(LookupError):
-    """A scanned code that leads nowhere; ``reason`` is forged, unknown or expired (for the log)."""
-
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(reason)
-
-
 @dataclass(frozen=True)
 class Location:
     latitude: float
     longitude: float
 
+    @classmethod
+    def of(cls, latitude, longitude) -> "Location | None":
+        """Where the phone says it was, if it said anything sensible; a scan never fails for lack of it."""
+        try:
+            lat, lng = float(latitude), float(longitude)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
+            return None
+        return cls(round(lat, 5), round(lng, 5))
+
 
 async def post(workflow: Workflow, application_id: int, actor: Actor, secret: str, *, carrier: str,
                tracking_number: str, pieces: list[str]) -> ShipmentRow:
     """Create a shipment of a case whose results are ready and whose applicant chose the post."""
-    shipment = Shipment.post(carrier, tracking_number, pieces)
+    with as_refusals():
+        shipment = Shipment.post(carrier, tracking_number, pieces)
     _, nonce = issue_token(secret)
     now = workflow.clock()
     if not await Application.filter(id=application_id).exists():
-        raise CaseNotFound(application_id)
+        raise Refused("not_found", status=404)
     async with in_transaction() as conn:
         # The trail entry comes first: it takes the case's row lock, so two clerks cannot both post.
         note = f"{CARRIERS[carrier].name} {tracking_number}，共{len(pieces)}件"
         await case_store.record(application_id, actor, "post_results", note, now, conn)
         case = await Application.get(id=application_id).using_db(conn)
         if case.state != State.RESULTS_READY:
-            raise ShipmentRuleError("not_ready", "办件结果尚未备妥（或已领取），不能寄送。", state=case.state)
+            raise ShipmentConflict("not_ready", details={"state": case.state})
         if owed := case_store.outstanding(case.owed):  # never out while a deferred material is owed
-            raise ShipmentRuleError("owed_materials_outstanding", str(OwedOutstanding(
-                owed, workflow.material_names(owed))), materials=owed)
+            raise ShipmentRefused("owed_materials_outstanding", str(OwedOutstanding(
+                owed, workflow.material_names(owed))), details={"materials": owed})
         choice = case.delivery or {}
         if choice.get("method") != "post":
-            raise ShipmentRuleError("not_postal", "申请人没有选择邮寄送达，请通知其到窗口领取。")
+            raise ShipmentRefused("not_postal")
         if await ShipmentRow.filter(application_id=case.id, state__in=[s.value for s in OPEN]).using_db(conn).exists():
-            raise ShipmentRuleError("shipment_open", "本件已有在途邮件，退回后才能重新寄送。")
+            raise ShipmentConflict("shipment_open")
         row = await ShipmentRow.create(
             application_id=case.id, carrier=carrier, tracking_number=tracking_number, state=shipment.state.value,
             token_nonce=nonce, pickup_code=shipment.pickup_code, recipient=choice["recipient"], phone=choice["phone"],
@@ -87,21 +91,20 @@ async def post(workflow: Workflow, application_id: int, actor: Actor, secret: st
     return row
 
 
-async def by_token(token: str, secret: str, now: datetime) -> ShipmentRow:
-    nonce = read_token(token, secret)
-    if nonce is None:
-        raise BadDeliveryCode("forged")
-    row = await ShipmentRow.get_or_none(token_nonce=nonce)
-    if row is None:
-        raise BadDeliveryCode("unknown")
-    if token_expired(row.created_at, now):
-        raise BadDeliveryCode("expired")
-    return row
-
-
 async def scan(workflow: Workflow, shipment_id: int, actor: Actor, action: str, *, pickup_code: str = "",
                reason: str = "", location: Location | None = None) -> tuple[ShipmentRow, bool]:
     """Record one hand-over; ``(shipment, False)`` when it repeats the one already recorded."""
+    try:
+        with as_refusals():
+            return await _scan(workflow, shipment_id, actor, action, pickup_code, reason, location)
+    except IllegalTransition:  # the case moved on meanwhile (its results handed over at the window)
+        raise ShipmentConflict("case_moved_on") from None
+    except ConcurrentUpdate:
+        raise ShipmentConflict("shipment_busy") from None
+
+
+async def _scan(workflow: Workflow, shipment_id: int, actor: Actor, action: str, pickup_code: str, reason: str,
+                location: Location | None) -> tuple[ShipmentRow, bool]:
     for attempt in range(RETRIES):
         row = await ShipmentRow.get(id=shipment_id).select_related("application")
         shipment = _domain(row)

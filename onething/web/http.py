@@ -37,7 +37,7 @@ async def read_json(request: web.Request) -> dict[str, Any]:
         return {}
     try:
         body = await request.json(loads=json.loads)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: thousands of nested brackets
         raise ApiError("invalid_json", "提交的内容不是有效的 JSON。") from None
     if not isinstance(body, dict):
         raise ApiError("invalid_json", "提交的内容应为 JSON 对象。")

@@ -1,10 +1,11 @@
-"""How fast passwords may be tried, for staff and couriers alike.
+"""How fast logins may be tried: staff and couriers by password, citizens by ``wx.login`` code.
 
 Counted per (user, address) and per address, so that someone guessing from elsewhere slows
 themselves down, not the real user at their own desk; and per user overall, slower, so that
 guessing spread over many addresses still meets a limit. That backstop does not refuse an
 address the user signed in from in the last 30 days: otherwise anyone could fill it and lock
-the real user out everywhere. Such an address still meets the other two limits.
+the real user out everywhere. Such an address still meets the other two limits. A citizen's
+login names no user (its code is new each time), so it meets the limit per address only.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import timedelta
+from typing import Awaitable, Callable, TypeVar
 
 from aiohttp import web
 
+from onething.domain.refusals import Refused
 from onething.keys import redis_key, settings_key, workflow_key
 from onething.web.clients import client_address
 from storage.redis import hit_rate_limit
@@ -24,6 +27,31 @@ from storage.redis import hit_rate_limit
 LIMITS = (("ip", 30, 60), ("user-ip", 10, 900), ("user", 100, 3600))
 KNOWN_FOR = timedelta(days=30)
 KNOWN_MAX = 20  # addresses remembered per user, the latest
+T = TypeVar("T")
+
+
+class TooManyAttempts(Refused):
+    status = 429
+
+    def __init__(self, wait: int):
+        super().__init__("too_many_attempts", headers={"Retry-After": str(wait)}, details={"retry_after": wait})
+
+
+async def throttled_login(request: web.Request, realm: str, username: str | None,
+                          attempt: Callable[[], Awaitable[T]]) -> T:
+    """``attempt()`` unless this address (or user) has tried too often: then 429 with Retry-After.
+
+    ``attempt`` raises its own refusal for a wrong password; when it returns, the user signed in
+    from here, and the backstop per user keeps this address open. ``realm``: staff | courier |
+    citizen; ``username`` None for a login that names no user.
+    """
+    wait = await login_wait(request, realm, username)
+    if wait:
+        raise TooManyAttempts(wait)
+    result = await attempt()
+    if username is not None:
+        await login_succeeded(request, realm, username)
+    return result
 
 
 def _user(username: str) -> str:
@@ -50,12 +78,14 @@ async def _known(request: web.Request, realm: str, user: str, address: str) -> b
     return since is not None and since > _now(request) - KNOWN_FOR.total_seconds()
 
 
-async def login_wait(request: web.Request, realm: str, username: str) -> int:
-    """0 if this attempt may go ahead, else the seconds to wait. ``realm``: staff | courier."""
+async def login_wait(request: web.Request, realm: str, username: str | None) -> int:
+    """0 if this attempt may go ahead, else the seconds to wait."""
     address = client_address(request)
-    user = _user(username)
+    user = _user(username) if username is not None else ""
     keys = {"ip": address, "user-ip": f"{user}:{address}", "user": user}
     for scope, limit, window in LIMITS:
+        if username is None and scope != "ip":
+            continue
         if scope == "user" and await _known(request, realm, user, address):
             continue
         wait = await hit_rate_limit(request.config_dict[redis_key], f"rl:{realm}-login:{scope}:{keys[scope]}",

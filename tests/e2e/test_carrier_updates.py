@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 
 import pytest
 
 from onething.domain.carrier_updates import sign
-from onething.keys import workflow_key
 from storage.models import Application, ShipmentScan
 from tests.support.apps import start_app
-from tests.support.cases import to_results_ready
-from tests.support.miniapp import MiniProgram
-from tests.support.staff_api import StaffApi
+from tests.support.courier import posted
 
 EMS_SECRET = "ems-webhook-secret-0123456789abcdef"
 URL = "/courier/api/v1/carriers/ems/updates"
@@ -40,20 +36,6 @@ async def push(client, update: dict, expect: int = 200, **kwargs) -> dict:
     answer = await response.json()
     assert response.status == expect, answer
     return answer
-
-
-async def posted(running, client) -> tuple[MiniProgram, dict, dict]:
-    """A case whose results went out by post: (the applicant, the case, its shipment)."""
-    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
-    case = await me.post("/applications", {"thing": "business-opening"}, expect=201)
-    await me.put(f"/applications/{case['id']}/delivery", {
-        "method": "post", "recipient": "王青禾", "phone": "13812345678",
-        "address": {"province": "浙江省", "city": "杭州市", "district": "某县", "detail": "城关镇解放路18号"}})
-    await to_results_ready(running.app[workflow_key], case["id"])
-    clerk = await StaffApi.login(client, f"clerk-{uuid.uuid4().hex[:6]}", "clerk")
-    shipment = await clerk.post(f"/applications/{case['id']}/shipments", {
-        "tracking_number": "EA123456789CN", "pieces": [{"description": "营业执照正副本"}]}, expect=201)
-    return me, case, shipment
 
 
 async def test_signed_updates_move_the_shipment_and_replays_do_not(service):

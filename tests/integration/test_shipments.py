@@ -6,8 +6,9 @@ import asyncio
 
 import pytest
 
-from onething.domain.shipment import CODE_TRIES, ShipmentRuleError
+from onething.domain.shipment import CODE_TRIES
 from onething.services import shipments
+from onething.services.shipment_refusals import ShipmentRefused
 from onething.services.audit import check_case
 from onething.services.case_store import Actor
 from onething.services.reference import load_calendar, load_catalog
@@ -72,12 +73,13 @@ async def test_wrong_codes_at_once_each_count_and_the_code_still_locks(flow):
     wrong = "000000" if shipment.pickup_code != "000000" else "111111"
     results = await asyncio.gather(*(shipments.scan(flow, shipment.id, COURIER, "deliver", pickup_code=wrong)
                                      for _ in range(CODE_TRIES + 2)), return_exceptions=True)
-    assert all(isinstance(r, ShipmentRuleError) for r in results)
+    assert all(isinstance(r, ShipmentRefused) for r in results)
     assert sorted(r.code for r in results).count("wrong_code") == CODE_TRIES - 1
     await shipment.refresh_from_db()
     assert shipment.code_attempts == CODE_TRIES
-    with pytest.raises(ShipmentRuleError, match="已锁定"):
+    with pytest.raises(ShipmentRefused, match="已锁定") as locked:
         await shipments.scan(flow, shipment.id, COURIER, "deliver", pickup_code=shipment.pickup_code)
+    assert locked.value.status == 423
     assert await AuditEvent.filter(application_id=row.id, action="shipment_wrong_code").count() == CODE_TRIES
 
 

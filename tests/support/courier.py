@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from urllib.parse import urlsplit
 
 import zxingcpp
 from PIL import Image
 
+from onething.keys import workflow_key
 from onething.services.couriers import create_courier
-from tests.support.staff_api import PASSWORD
+from tests.support.cases import to_results_ready
+from tests.support.miniapp import MiniProgram
+from tests.support.staff_api import PASSWORD, StaffApi
 
 
 def decode_qr(png: bytes) -> str:
@@ -76,3 +80,17 @@ class CourierBrowser:
         response = await self.client.post(form.group(1), data={"csrf": form.group(2), "action": action, **fields})
         assert response.status == expect, (response.status, await response.text())
         return await response.text()
+
+
+async def posted(running, client) -> tuple[MiniProgram, dict, dict]:
+    """A case whose results went out by post: (the applicant, the case, its shipment)."""
+    me = await MiniProgram.login(client, f"sandbox-{uuid.uuid4().hex[:8]}")
+    case = await me.post("/applications", {"thing": "business-opening"}, expect=201)
+    await me.put(f"/applications/{case['id']}/delivery", {
+        "method": "post", "recipient": "王青禾", "phone": "13812345678",
+        "address": {"province": "浙江省", "city": "杭州市", "district": "某县", "detail": "城关镇解放路18号"}})
+    await to_results_ready(running.app[workflow_key], case["id"])
+    clerk = await StaffApi.login(client, f"clerk-{uuid.uuid4().hex[:6]}", "clerk")
+    shipment = await clerk.post(f"/applications/{case['id']}/shipments", {
+        "tracking_number": "EA123456789CN", "pieces": [{"description": "营业执照正副本"}]}, expect=201)
+    return me, case, shipment
