@@ -14,20 +14,15 @@ from . import (auth, cases, conversations, credit, enterprises, extensions, form
 from .session import authorise, staff_auth
 
 PREFIX, TITLE = "/staff/api/v1", "onething 工作人员接口"
-# Shipments and courier accounts join the table once their module declares its routes.
-SHIPMENTS = list(getattr(shipments_staff, "ROUTES", []))
-
 # The service managers' endpoints (enterprises, messages, projects, the issue ledger, the inbox),
-# the window's and the reviewers', supervision, the outbox, the §42 extensions and the credit
-# blacklist.
+# the window's and the reviewers', supervision, the outbox, the §42 extensions, the credit
+# blacklist, shipments and courier accounts.
 ROUTES = [*enterprises.ROUTES, *conversations.ROUTES, *projects.ROUTES, *issues.ROUTES, *ledger.ROUTES,
           *inbox.ROUTES, *auth.ROUTES, *cases.ROUTES, *tasks.ROUTES, *things.ROUTES, *supervision.ROUTES,
-          *outbox.ROUTES, *extensions.ROUTES, *credit.ROUTES, *form_reveal.ROUTES, *SHIPMENTS]
+          *outbox.ROUTES, *extensions.ROUTES, *credit.ROUTES, *form_reveal.ROUTES, *shipments_staff.ROUTES]
 
 
 def create_app() -> web.Application:
     app = web.Application(middlewares=[staff_auth])
     mount(app, ROUTES, prefix=PREFIX, title=TITLE, authorise=authorise)
-    if not SHIPMENTS:
-        shipments_staff.setup(app)
     return app
