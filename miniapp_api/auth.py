@@ -9,17 +9,17 @@ import time
 
 from aiohttp import web
 
+from onething.domain.refusals import Refused
 from onething.keys import redis_key, settings_key, wechat_key
-from onething.services import citizens
+from onething.services import applicant_cases, citizens
 from onething.web.clients import client_address
-from onething.web.errors import ApiError
-from onething.web.http import json_response, read_json, text
+from onething.web.errors import ApiError, message_of
+from onething.web.http import json_response, read_json
 from onething.web.login_limits import throttled_login
-from storage.models import Citizen
 from storage.wechat import WeChatError
 
 log = logging.getLogger("onething.miniapp")
-CITIZEN = web.RequestKey("citizen", Citizen)
+CITIZEN = web.RequestKey("citizen", object)
 CITIZEN_ID = web.RequestKey("citizen_id", int)
 PREFETCHED = web.RequestKey("prefetched", object)
 OPEN_PATHS = ("/api/v1/auth/login", "/api/v1/openapi.json", "/api/v1/docs")
@@ -31,9 +31,22 @@ def _bearer(request: web.Request) -> str:
     return header[7:].strip() if header.startswith("Bearer ") else ""
 
 
-def _too_many(wait: int) -> ApiError:
-    return ApiError("too_many_requests", "操作过于频繁，请稍后再试。", status=429,
-                    headers={"Retry-After": str(wait)}, details={"retry_after": wait})
+def _too_many(wait: int) -> Refused:
+    return Refused("too_many_requests", status=429, headers={"Retry-After": str(wait)}, details={"retry_after": wait})
+
+
+def _expired(request: web.Request, **headers: str) -> Refused:
+    # still ``unauthorized`` for programs; the citizen reads that signing in again is all it takes
+    return Refused("unauthorized", message_of(request, Refused("session_expired")), status=401, headers=headers)
+
+
+def ride_along(app: web.Application, routes) -> None:
+    """Give each checked handler the router calls its declared handler's ``prefetch`` (see citizen_auth)."""
+    declared = {(r.method, r.path): r.handler for r in routes}
+    for route in app.router.routes():
+        handler = declared.get((route.method, route.resource.canonical if route.resource else ""))
+        if handler is not None and hasattr(handler, "prefetch"):
+            route.handler.prefetch = handler.prefetch
 
 
 @web.middleware
@@ -64,20 +77,19 @@ async def citizen_auth(request: web.Request, handler):
     if ip_hits > settings.rate_limit_per_ip:
         raise _too_many(wait)
     if not token or session is None:
-        raise ApiError("unauthorized", "登录已过期，请重新进入小程序。", status=401,
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise _expired(request, **{"WWW-Authenticate": "Bearer"})
     if token_hits > settings.rate_limit_per_user:
         raise _too_many(wait)
     request[CITIZEN_ID] = json.loads(session)["citizen"]
     return await handler(request)
 
 
-async def current_citizen(request: web.Request) -> Citizen:
+async def current_citizen(request: web.Request):
     """The signed-in citizen's row, read once per request and only by handlers that need it."""
     if CITIZEN not in request:
-        citizen = await Citizen.get_or_none(id=request[CITIZEN_ID])
+        citizen = await applicant_cases.citizen(request[CITIZEN_ID])
         if citizen is None:
-            raise ApiError("unauthorized", "登录已过期，请重新进入小程序。", status=401)
+            raise _expired(request)
         request[CITIZEN] = citizen
     return request[CITIZEN]
 
@@ -87,15 +99,15 @@ def _digest(token: str) -> str:
 
 
 async def login(request: web.Request) -> web.Response:
-    code = text(await read_json(request), "code", max_length=128)
+    code = (await read_json(request))["code"].strip()
     try:
         token, citizen = await throttled_login(request, "citizen", None, lambda: citizens.login(
             request.config_dict[wechat_key], request.config_dict[redis_key], code))
     except WeChatError as exc:
         if exc.invalid_code:
-            raise ApiError("invalid_code", "登录凭证无效或已使用，请重新进入小程序。", status=401) from None
+            raise ApiError("invalid_code", status=401) from None
         log.warning("WeChat login unavailable", extra={"errcode": exc.errcode})
-        raise ApiError("wechat_unavailable", "微信服务暂时不可用，请稍后再试。", status=503) from None
+        raise ApiError("wechat_unavailable", status=503) from None
     return json_response({"token": token, "expires_in": citizens.TOKEN_TTL, "user": me_json(citizen)})
 
 
@@ -104,7 +116,7 @@ async def logout(request: web.Request) -> web.Response:
     return json_response({"ok": True})
 
 
-def me_json(citizen: Citizen) -> dict:
+def me_json(citizen) -> dict:
     return {
         "id": citizen.id, "real_name": citizen.real_name, "id_number": citizen.id_number_hint,
         "mobile": f"{citizen.phone[:3]}****{citizen.phone[-4:]}" if citizen.phone else None,

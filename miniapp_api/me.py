@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from onething.domain.notifications import MP_SUBSCRIBE
+from onething.domain.refusals import Refused
 from onething.keys import catalog_key, id_cipher_key, notifier_key
 from onething.services import citizens, followers
 from onething.services import wallet as wallet_
-from onething.web.errors import ApiError
-from onething.web.http import json_response, read_json, text
+from onething.web.http import json_response
+from onething.web.validation import body
 
 from .auth import current_citizen, me_json
 
@@ -19,24 +20,22 @@ async def me(request: web.Request) -> web.Response:
 
 
 async def identity(request: web.Request) -> web.Response:
-    body = await read_json(request)
+    sent = body(request)
     try:
         citizen = await citizens.set_identity(
-            await current_citizen(request), request.config_dict[id_cipher_key], real_name=text(body, "real_name", max_length=30),
-            id_number=text(body, "id_number", max_length=18), mobile=text(body, "mobile", max_length=11),
+            await current_citizen(request), request.config_dict[id_cipher_key], real_name=sent["real_name"],
+            id_number=sent["id_number"], mobile=sent["mobile"],
         )
     except citizens.IdentityInvalid as exc:
-        raise ApiError("invalid_identity", "身份信息有误，请核对。", status=422, details={"fields": exc.fields}) from None
+        raise Refused("invalid_identity", details={"fields": exc.fields}) from None
     return json_response(me_json(citizen))
 
 
 async def enterprise(request: web.Request) -> web.Response:
-    body = await read_json(request)
     try:
-        citizen = await citizens.bind_enterprise(await current_citizen(request), text(body, "credit_code", max_length=18))
+        citizen = await citizens.bind_enterprise(await current_citizen(request), body(request)["credit_code"])
     except citizens.IdentityInvalid as exc:
-        raise ApiError("invalid_credit_code", "统一社会信用代码有误，请核对。", status=422,
-                       details={"fields": exc.fields}) from None
+        raise Refused("invalid_credit_code", details={"fields": exc.fields}) from None
     return json_response(me_json(citizen))
 
 
@@ -61,13 +60,9 @@ async def subscriptions(request: web.Request) -> web.Response:
 
 async def record_subscriptions(request: web.Request) -> web.Response:
     """What wx.requestSubscribeMessage returned, posted as it is: ``{"results": {id: "accept", ...}}``."""
-    body = await read_json(request)
-    results = body.get("results")
-    if not isinstance(results, dict):
-        raise ApiError("invalid_results", "请提交订阅结果。", status=422, details={"fields": {"results": "必填"}})
     known = request.config_dict[notifier_key].templates.mp_subscribe
     # errMsg and templates this service does not send are not consents to anything of ours
-    choices = {k: v for k, v in results.items() if k == known and isinstance(v, str)}
+    choices = {k: v for k, v in body(request)["results"].items() if k == known}
     citizen = await current_citizen(request)
     counts = await followers.record_consent(MP_SUBSCRIBE, citizen.openid, choices)
     return json_response({"remaining": {known: counts.get(known, 0)} if known else {}})

@@ -5,25 +5,32 @@ shares (presigned uploads and their confirm are in ``pending_uploads``, reuse fr
 from __future__ import annotations
 
 import uuid
-from typing import AsyncIterable
+from typing import TYPE_CHECKING, AsyncIterable, Awaitable, Callable
 
 from tortoise.transactions import in_transaction
 
+from onething.domain.calendar import local_date
+from onething.domain.case import Case, Event
 from onething.domain.catalog import Catalog, Material
 from onething.domain.files import ALLOWED_TYPES, Inspector
+from onething.domain.refusals import Refused
 from onething.domain.states import CORRECTION, DECIDED, State, TaskState
 from onething.services import case_store
 from onething.services.file_checks import TOO_MANY_PIXELS, UNREADABLE, Examiner
 from storage.models import Application, AttachedMaterial, Citizen, MaterialFile, ReviewTask
 from storage.objects import ObjectStore, ObjectTooLarge
 
+if TYPE_CHECKING:
+    from onething.services.workflow import Workflow
+
 MB = 1024 * 1024
 
 
-class MaterialRefused(ValueError):
+class MaterialRefused(Refused):
+    """A document refused: the error middleware answers it like every other refusal."""
+
     def __init__(self, code: str, message: str, status: int = 422):
-        self.code, self.status = code, status
-        super().__init__(message)
+        super().__init__(code, message, status=status)
 
 
 def requirement(catalog: Catalog, row: Application, material: str) -> Material:
@@ -72,9 +79,10 @@ def keys_for(row: Application, material: str) -> tuple[str, str]:
     return f"uploads/{name}", f"materials/{name}"
 
 
-async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, citizen: Citizen, material: str,
+async def direct_upload(store: ObjectStore, flow: "Workflow", row: Application, citizen: Citizen, material: str,
                         *, filename: str, content_type: str, size: int | None,
                         chunks: AsyncIterable[bytes]) -> MaterialFile:
+    catalog = flow.catalog
     spec = requirement(catalog, row, material)
     await check_editable(catalog, row, material)
     check_declared(spec, content_type, size)
@@ -92,8 +100,10 @@ async def direct_upload(store: ObjectStore, catalog: Catalog, row: Application, 
     current = await AttachedMaterial.get_or_none(application_id=row.id, material=material).select_related("file")
     if current is not None and current.file.sha256 == inspector.sha256:
         await store.delete(key)  # the same file sent again: keep the one we have
+        if owed_now(row, material):
+            await flow.receive_owed(row.id, material, applicant(citizen))
         return current.file
-    return await record(row, citizen, material, key, filename, inspector)
+    return await record(flow, row, citizen, material, key, filename, inspector)
 
 
 async def missing_essentials(catalog: Catalog, row: Application) -> list[Material]:
@@ -131,17 +141,50 @@ def _too_large(spec: Material) -> MaterialRefused:
     return MaterialRefused("material_too_large", f"“{spec.name}”不能超过 {spec.max_size_mb}MB。", 413)
 
 
-async def record(row, citizen, material, key, filename, inspector: Inspector) -> MaterialFile:
-    async with in_transaction() as conn:
-        file = await MaterialFile.create(citizen_id=citizen.id, material=material, object_key=key,
+def owed_now(row: Application, material: str) -> bool:
+    """Owed after acceptance (容缺后补) and neither received nor waived yet."""
+    return row.state in (State.IN_REVIEW, *DECIDED) and material in case_store.outstanding(row.owed)
+
+
+async def record(flow: "Workflow", row: Application, citizen: Citizen, material: str, key: str, filename: str,
+                 inspector: Inspector) -> MaterialFile:
+    """A checked document kept under ``key``: its record, attached to the case."""
+    async def new_file(conn) -> MaterialFile:
+        return await MaterialFile.create(citizen_id=citizen.id, material=material, object_key=key,
                                          filename=filename[:255], content_type=inspector.sniffed_type,
                                          size=inspector.size, sha256=inspector.sha256, using_db=conn)
+
+    return await attach(flow, row, citizen, material, f"{material}（{inspector.size}字节，sha256 {inspector.sha256[:16]}）",
+                        new_file)
+
+
+async def attach(flow: "Workflow", row: Application, citizen: Citizen, material: str, note: str,
+                 file_of: Callable[..., Awaitable[MaterialFile]]) -> MaterialFile:
+    """Attach a document to the case with its audit entry, in one transaction. A document owed after
+    acceptance is received in that same transaction: no failure between the two can leave it
+    attached and still owed (and its deadline still running)."""
+    kept: list[MaterialFile] = []
+
+    async def write(conn) -> None:
+        file = await file_of(conn)
         await AttachedMaterial.update_or_create(defaults={"file_id": file.id}, application_id=row.id,
                                                 material=material, using_db=conn)
-        await case_store.record(row.id, applicant(citizen), "attach_material",
-                                f"{material}（{inspector.size}字节，sha256 {inspector.sha256[:16]}）",
-                                case_store.utcnow(), conn)
-    return file
+        kept[:] = [file]
+
+    if owed_now(row, material):
+        def receive(case: Case, now) -> None:
+            case.events.append(Event("attach_material", case.state, case.state, note))
+            if material in case.outstanding_owed():  # a supervisor may have waived it meanwhile
+                case.receive_owed(material, local_date(now), flow.calendar)
+
+        await flow.act(row.id, applicant(citizen), receive, also=lambda loaded: write)
+    else:
+        async with in_transaction() as conn:
+            await write(conn)
+            await case_store.record(row.id, applicant(citizen), "attach_material", note, flow.clock(), conn)
+        if flow.on_change is not None:
+            await flow.on_change(row.id)
+    return kept[0]
 
 
 def applicant(citizen: Citizen) -> case_store.Actor:

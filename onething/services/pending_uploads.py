@@ -15,6 +15,7 @@ import json
 import logging
 from contextlib import aclosing, suppress
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 from tortoise.exceptions import IntegrityError
@@ -26,6 +27,9 @@ from onething.services.materials import (
 )
 from storage.models import Application, AttachedMaterial, Citizen, MaterialFile
 from storage.objects import ObjectNotFound, ObjectStore, PresignedUpload
+
+if TYPE_CHECKING:
+    from onething.services.workflow import Workflow
 
 UPLOAD_TTL = timedelta(minutes=15)
 _PENDING_TTL = int(UPLOAD_TTL.total_seconds()) + 60
@@ -46,10 +50,11 @@ async def start_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catal
     return upload
 
 
-async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catalog, row: Application,
+async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, flow: "Workflow", row: Application,
                          citizen: Citizen, material: str) -> MaterialFile:
-    spec = requirement(catalog, row, material)
-    await check_editable(catalog, row, material)
+    """Check the uploaded file and record it, receiving it in the same transaction if it was owed."""
+    spec = requirement(flow.catalog, row, material)
+    await check_editable(flow.catalog, row, material)
     pending = await _take(redis, row.id, material)  # a second confirm at once finds none
     if pending is None or "upload_key" not in pending:  # none, or one started before uploads had keys of their own
         if pending is None and await redis.exists(_busy(row.id, material)):
@@ -60,7 +65,7 @@ async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Cat
         raise MaterialRefused("no_upload", "没有待确认的上传，请重新上传。", status=409)
     try:
         await redis.set(_busy(row.id, material), 1, ex=_BUSY_TTL)
-        return await _confirm(store, spec, row, citizen, material, pending)
+        return await _confirm(store, flow, spec, row, citizen, material, pending)
     except MaterialRefused as refused:
         if refused.code == "not_uploaded" and not pending.get("moved"):
             await _put_back(redis, row.id, material, pending)  # still on its way
@@ -73,8 +78,8 @@ async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Cat
             await redis.delete(_busy(row.id, material))
 
 
-async def _confirm(store: ObjectStore, spec: Material, row: Application, citizen: Citizen, material: str,
-                   pending: dict) -> MaterialFile:
+async def _confirm(store: ObjectStore, flow: "Workflow", spec: Material, row: Application, citizen: Citizen,
+                   material: str, pending: dict) -> MaterialFile:
     if pending.get("moved"):
         recorded = await MaterialFile.get_or_none(object_key=pending["key"])
         if recorded is not None:
@@ -98,7 +103,7 @@ async def _confirm(store: ObjectStore, spec: Material, row: Application, citizen
         await store.delete(pending["key"])  # a refused file is kept nowhere; the citizen uploads another
         raise problem
     try:
-        return await record(row, citizen, material, pending["key"], pending["filename"], examiner.inspector)
+        return await record(flow, row, citizen, material, pending["key"], pending["filename"], examiner.inspector)
     except IntegrityError:  # the same key recorded by a retry of a recording thought lost
         return await MaterialFile.get(object_key=pending["key"])
 

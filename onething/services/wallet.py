@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import logging
-
-from tortoise.transactions import in_transaction
+from typing import TYPE_CHECKING
 
 from onething.domain.catalog import Catalog
-from onething.services import case_store
 from onething.services.file_checks import matches_record
-from onething.services.materials import MaterialRefused, applicant, check_editable, requirement
-from storage.models import Application, AttachedMaterial, Citizen, MaterialFile
+from onething.services.materials import MaterialRefused, attach, check_editable, requirement
+from storage.models import Application, Citizen, MaterialFile
 from storage.objects import ObjectStore
+
+if TYPE_CHECKING:
+    from onething.services.workflow import Workflow
 
 log = logging.getLogger("onething.materials")
 
 
-async def attach_from_wallet(store: ObjectStore, row: Application, citizen: Citizen, catalog: Catalog,
+async def attach_from_wallet(store: ObjectStore, flow: "Workflow", row: Application, citizen: Citizen,
                              material: str, file_id: int) -> MaterialFile:
+    """Reuse a verified document; one owed after acceptance is received in the same transaction."""
+    catalog = flow.catalog
     requirement(catalog, row, material)
     await check_editable(catalog, row, material)
     file = await MaterialFile.get_or_none(id=file_id, citizen_id=citizen.id, material=material, verified=True)
@@ -28,12 +31,11 @@ async def attach_from_wallet(store: ObjectStore, row: Application, citizen: Citi
         log.warning("a kept document no longer matches its record", extra={"file": file.id})
         raise MaterialRefused("wallet_file_changed", "证照夹中的这份文件核验未通过，不能直接使用，请重新上传。",
                               status=409)
-    async with in_transaction() as conn:
-        await AttachedMaterial.update_or_create(defaults={"file_id": file.id}, application_id=row.id,
-                                                material=material, using_db=conn)
-        await case_store.record(row.id, applicant(citizen), "attach_material", f"{material}（证照夹调用）",
-                                case_store.utcnow(), conn)
-    return file
+
+    async def kept(conn) -> MaterialFile:
+        return file
+
+    return await attach(flow, row, citizen, material, f"{material}（证照夹调用）", kept)
 
 
 async def wallet(citizen: Citizen, catalog: Catalog) -> list[MaterialFile]:

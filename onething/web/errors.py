@@ -36,7 +36,7 @@ def message_of(request: web.Request, exc: Refused) -> str:
         return exc.message
     messages = _messages(request)
     details = dict(exc.details)
-    if "fields" in details:
+    if isinstance(details.get("fields"), list) and all(isinstance(f, dict) for f in details["fields"]):
         details["fields"] = [{**f, "message": f.get("message") or messages.render(f"field.{f['problem']}", **f)}
                              for f in details["fields"]]
         exc.details = details

@@ -113,6 +113,8 @@ async def test_another_citizens_case_does_not_exist_for_me(service):
         body = await other.call(method, f"/applications/{case['id']}{path}", expect=404, json={})
         assert body["error"]["code"] == "not_found"
     assert (await other.get("/applications"))["total"] == 0
+    too_long = await owner.post(f"/applications/{case['id']}/evaluation", {"score": 5, "comment": "好" * 501}, expect=422)
+    assert too_long["error"]["details"]["fields"][0]["field"] == "comment"
     await MiniProgram(client, "forged").get("/applications", expect=401)
 
 
@@ -180,6 +182,19 @@ async def test_the_api_describes_itself(service):
     _, client = service
     spec = await (await client.get("/api/v1/openapi.json")).json()
     assert "/api/v1/applications/{id}/materials/{material}/upload-url" in spec["paths"]
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            success = next(code for code in op["responses"] if code.startswith("2"))
+            assert "schema" in op["responses"][success]["content"]["application/json"], (method, path)
+            named = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
+            assert named == {part[1:-1] for part in path.split("/") if part.startswith("{")}, (method, path)
+    listing = spec["paths"]["/api/v1/applications"]["get"]["parameters"]
+    assert [(p["name"], p["schema"]["maximum"]) for p in listing] == [("page", 2**31 - 1)]
+    rating = spec["paths"]["/api/v1/applications/{id}/evaluation"]["post"]["requestBody"]
+    assert rating["content"]["application/json"]["schema"]["properties"]["comment"]["maxLength"] == 500
+    upload = spec["paths"]["/api/v1/applications/{id}/materials/{material}"]["put"]
+    assert set(upload["requestBody"]["content"]) == {"image/jpeg", "image/png", "application/pdf"}
+    assert [p["name"] for p in upload["parameters"] if p["in"] == "query"] == ["filename"]
     page = await client.get("/api/v1/docs")
     assert page.status == 200 and "小程序接口" in await page.text()
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from onething.domain.case import Case
 from onething.domain.personal import masked
 from onething.keys import catalog_key, workflow_key
 from onething.services.audit import check_case
@@ -235,6 +236,29 @@ async def test_an_owed_material_holds_the_results_until_it_arrives(service):
     await office.clerk.post(f"/applications/{case_id}/results-ready")
     closed = await office.clerk.post(f"/applications/{case_id}/handover")
     assert closed["state"] == "closed"
+
+
+async def test_an_owed_document_is_attached_and_received_together_or_not_at_all(service, monkeypatch):
+    running, client, office = service
+    person = await Person.login(client)
+    case_id = await all_approved_owing(running, office, person, {"method": "pickup"})
+
+    def crash(case, material, today, calendar):
+        raise RuntimeError("the process died while receiving it")
+
+    monkeypatch.setattr(Case, "receive_owed", crash)
+    await person.mini.upload_direct(case_id, ROSTER, PDF, "application/pdf", expect=500)
+    view = await person.mini.get(f"/applications/{case_id}")
+    assert view["materials"] == [] or ROSTER not in {m["material"] for m in view["materials"]}
+    assert view["owed"][0]["received"] is False  # not attached and still owed: the citizen sends it again
+    monkeypatch.undo()
+
+    await person.mini.upload_direct(case_id, ROSTER, PDF, "application/pdf")
+    view = await person.mini.get(f"/applications/{case_id}")
+    assert view["owed"][0]["received"] is True and ROSTER in {m["material"] for m in view["materials"]}
+    actions = [e["action"] for e in view["timeline"]]
+    assert actions[-2:] == ["attach_material", "owed_received"]
+    assert await check_case(case_id) is None
 
 
 async def test_a_supervisor_waives_an_owed_material_with_a_reason_and_the_results_are_posted(service):
