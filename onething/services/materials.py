@@ -131,7 +131,7 @@ def _too_large(spec: Material) -> MaterialRefused:
     return MaterialRefused("material_too_large", f"“{spec.name}”不能超过 {spec.max_size_mb}MB。", 413)
 
 
-async def record(row, citizen, material, key, filename, inspector: Inspector) -> MaterialFile:
+async def record(row, citizen, material, key, filename, inspector: Inspector, now=None) -> MaterialFile:
     async with in_transaction() as conn:
         file = await MaterialFile.create(citizen_id=citizen.id, material=material, object_key=key,
                                          filename=filename[:255], content_type=inspector.sniffed_type,
@@ -140,7 +140,7 @@ async def record(row, citizen, material, key, filename, inspector: Inspector) ->
                                                 material=material, using_db=conn)
         await case_store.record(row.id, applicant(citizen), "attach_material",
                                 f"{material}（{inspector.size}字节，sha256 {inspector.sha256[:16]}）",
-                                case_store.utcnow(), conn)
+                                now or case_store.utcnow(), conn)  # now: the workflow's clock
     return file
 
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 import logging
 from contextlib import aclosing, suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import redis.asyncio as aioredis
 from tortoise.exceptions import IntegrityError
 
 from onething.domain.catalog import Catalog, Material
+from onething.domain.refusals import Refused
 from onething.services.file_checks import Examiner
 from onething.services.materials import (
     MaterialRefused, check_declared, check_editable, keys_for, problem_with, record, requirement,
@@ -47,21 +48,22 @@ async def start_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catal
 
 
 async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Catalog, row: Application,
-                         citizen: Citizen, material: str) -> MaterialFile:
+                         citizen: Citizen, material: str, now: datetime | None = None) -> MaterialFile:
+    """``now`` is the workflow's clock, the time its audit entry is traced at."""
     spec = requirement(catalog, row, material)
     await check_editable(catalog, row, material)
     pending = await _take(redis, row.id, material)  # a second confirm at once finds none
     if pending is None or "upload_key" not in pending:  # none, or one started before uploads had keys of their own
         if pending is None and await redis.exists(_busy(row.id, material)):
-            raise MaterialRefused("confirm_in_progress", "文件正在确认中，请稍后刷新查看。", status=409)
+            raise Refused("confirm_in_progress", status=409)
         current = await AttachedMaterial.get_or_none(application_id=row.id, material=material).select_related("file")
         if current is not None and pending is None:
             return current.file  # already recorded by the confirm that took it
-        raise MaterialRefused("no_upload", "没有待确认的上传，请重新上传。", status=409)
+        raise Refused("no_upload", status=409)
     try:
         await redis.set(_busy(row.id, material), 1, ex=_BUSY_TTL)
-        return await _confirm(store, spec, row, citizen, material, pending)
-    except MaterialRefused as refused:
+        return await _confirm(store, spec, row, citizen, material, pending, now)
+    except (MaterialRefused, Refused) as refused:
         if refused.code == "not_uploaded" and not pending.get("moved"):
             await _put_back(redis, row.id, material, pending)  # still on its way
         raise
@@ -74,7 +76,7 @@ async def confirm_upload(store: ObjectStore, redis: aioredis.Redis, catalog: Cat
 
 
 async def _confirm(store: ObjectStore, spec: Material, row: Application, citizen: Citizen, material: str,
-                   pending: dict) -> MaterialFile:
+                   pending: dict, now: datetime | None) -> MaterialFile:
     if pending.get("moved"):
         recorded = await MaterialFile.get_or_none(object_key=pending["key"])
         if recorded is not None:
@@ -98,13 +100,13 @@ async def _confirm(store: ObjectStore, spec: Material, row: Application, citizen
         await store.delete(pending["key"])  # a refused file is kept nowhere; the citizen uploads another
         raise problem
     try:
-        return await record(row, citizen, material, pending["key"], pending["filename"], examiner.inspector)
+        return await record(row, citizen, material, pending["key"], pending["filename"], examiner.inspector, now)
     except IntegrityError:  # the same key recorded by a retry of a recording thought lost
         return await MaterialFile.get(object_key=pending["key"])
 
 
-def _not_uploaded() -> MaterialRefused:
-    return MaterialRefused("not_uploaded", "文件尚未上传完成，请重新上传。", status=409)
+def _not_uploaded() -> Refused:
+    return Refused("not_uploaded", status=409)
 
 
 def _key(application_id: int, material: str) -> str:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
 from onething.domain.catalog import Catalog
+from onething.domain.refusals import Refused
 from onething.services import case_store
 from onething.services.file_checks import matches_record
-from onething.services.materials import MaterialRefused, applicant, check_editable, requirement
+from onething.services.materials import applicant, check_editable, requirement
 from storage.models import Application, AttachedMaterial, Citizen, MaterialFile
 from storage.objects import ObjectStore
 
@@ -17,22 +19,22 @@ log = logging.getLogger("onething.materials")
 
 
 async def attach_from_wallet(store: ObjectStore, row: Application, citizen: Citizen, catalog: Catalog,
-                             material: str, file_id: int) -> MaterialFile:
+                             material: str, file_id: int, now: datetime | None = None) -> MaterialFile:
+    """``now`` is the workflow's clock, the time its audit entry is traced at."""
     requirement(catalog, row, material)
     await check_editable(catalog, row, material)
     file = await MaterialFile.get_or_none(id=file_id, citizen_id=citizen.id, material=material, verified=True)
     if file is None or not catalog.materials[material].reusable:
-        raise MaterialRefused("not_in_wallet", "证照夹中没有可直接使用的这项材料。", status=404)
+        raise Refused("not_in_wallet", status=404)
     # What a window accepted is what the next case gets: the kept bytes must still hash to the record.
     if not await matches_record(store, file):
         log.warning("a kept document no longer matches its record", extra={"file": file.id})
-        raise MaterialRefused("wallet_file_changed", "证照夹中的这份文件核验未通过，不能直接使用，请重新上传。",
-                              status=409)
+        raise Refused("wallet_file_changed", status=409)
     async with in_transaction() as conn:
         await AttachedMaterial.update_or_create(defaults={"file_id": file.id}, application_id=row.id,
                                                 material=material, using_db=conn)
         await case_store.record(row.id, applicant(citizen), "attach_material", f"{material}（证照夹调用）",
-                                case_store.utcnow(), conn)
+                                now or case_store.utcnow(), conn)
     return file
 
 
