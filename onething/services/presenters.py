@@ -76,9 +76,6 @@ def _day(value) -> str | None:
     return value.isoformat() if value else None
 
 
-_ACTOR_ROLES = {"citizen": "申请人", "system": "系统", "courier": "快递员"}
-
-
 def applicant_detail(catalog: Catalog, row: Application, tasks: list[ReviewTask], events: list[AuditEvent],
                      attached: list, cipher, *, own: bool) -> dict:
     """What the applicant sees (and, ``own`` false, another contact of their enterprise): no staff
@@ -87,7 +84,7 @@ def applicant_detail(catalog: Catalog, row: Application, tasks: list[ReviewTask]
     # each step as a sentence (templates/timeline.txt.j2): no action, material or item codes, no hashes
     form = catalog.things[row.thing].form
     detail["timeline"] = [
-        {"seq": e["seq"], "at": e["at"], "actor": _ACTOR_ROLES.get(e["role"], "工作人员"),
+        {"seq": e["seq"], "at": e["at"], "actor": timeline.actor(e["role"]),
          "text": timeline.sentence(catalog, e, owed=row.owed, form=form)}
         for e in detail["timeline"]]
     detail["materials"] = [

@@ -27,8 +27,16 @@ def _sentences() -> Any:
     return make_environment().get_template(TEMPLATE).module
 
 
+_HELPERS = ("about", "because", "other", "actor")
+
+
 def knows(action: str) -> bool:
-    return callable(getattr(_sentences(), action, None)) and action not in ("about", "because", "other")
+    return callable(getattr(_sentences(), action, None)) and action not in _HELPERS
+
+
+def actor(role: str) -> str:
+    """Who did a step, as the applicant reads it: their own role, the system, a courier, or staff."""
+    return str(_sentences().actor(role)).strip()
 
 
 def sentence(catalog: Catalog, entry: dict, *, owed: list[dict] = (), form: dict | None = None) -> str:

@@ -300,3 +300,12 @@ def test_an_item_started_before_legal_limits_were_kept_gets_its_own_at_the_next_
     assert tick(case, at("2026-03-03"), CAL) is True
     assert (licence.legal_days, licence.legal_due_on) == (5, d("2026-03-09"))
     assert case.events[0].action == "legal_limit_recorded"
+
+
+def test_the_expected_date_is_told_only_while_the_case_is_in_review():
+    from onething.domain.schedule import as_told
+
+    assert as_told(State.IN_REVIEW, d("2026-03-10")) == d("2026-03-10")
+    assert as_told(State.IN_REVIEW, None) is None
+    for state in (State.SUBMITTED, State.APPROVED, State.CLOSED):
+        assert as_told(state, d("2026-03-10")) is None
