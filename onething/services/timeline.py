@@ -44,7 +44,7 @@ def sentence(catalog: Catalog, entry: dict, *, owed: list[dict] = (), form: dict
     (the intake sentence names them), ``form`` the thing's form schema (for a field's title)."""
     action, note, item = entry["action"], entry.get("note") or "", entry.get("item")
     said = {"note": _named(catalog, note), "item": _item_name(catalog, item), "material": None, "wallet": False,
-            "owed": [], "field": "", "reason": ""}
+            "owed": [], "field": None, "reason": ""}
     if action in ABOUT_A_MATERIAL:
         code, _, rest = (re.split(r"([（：])", note, maxsplit=1) + ["", ""])[:3]
         said["material"] = _material_name(catalog, code.strip())
@@ -60,9 +60,9 @@ def sentence(catalog: Catalog, entry: dict, *, owed: list[dict] = (), form: dict
     return str(macro(said)).strip()
 
 
-def _material_name(catalog: Catalog, code: str) -> str:
+def _material_name(catalog: Catalog, code: str) -> str | None:
     material = catalog.materials.get(code)
-    return material.name if material else "一项材料"  # a material the catalog no longer has
+    return material.name if material else None  # one the catalog no longer has: the template says so
 
 
 def _item_name(catalog: Catalog, code: str | None) -> str | None:
@@ -71,12 +71,12 @@ def _item_name(catalog: Catalog, code: str | None) -> str | None:
     try:
         return catalog.item(code)[1].name
     except KeyError:
-        return "一个事项"
+        return None
 
 
 def _field_title(schema: dict, path: str) -> str:
     field = schema.get("properties", {}).get(path.split(".")[0], {})
-    return field.get("title", "一项个人信息")
+    return field.get("title")
 
 
 def _named(catalog: Catalog, note: str) -> str:
