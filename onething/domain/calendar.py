@@ -17,6 +17,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
+from .refusals import Refused
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -24,11 +26,21 @@ class CalendarError(ValueError):
     pass
 
 
-class UnknownYear(CalendarError):
+class UnknownYear(CalendarError, Refused):
+    """A date in a year the calendar cannot count: to a request, the service is unavailable until
+    an administrator adds the year (``calendar_missing``, 503)."""
+
+    status = 503
+
     def __init__(self, year: int, known: frozenset[int]):
+        Refused.__init__(self, "calendar_missing", details={"year": year})
         self.year = year
         span = ", ".join(str(y) for y in sorted(known)) or "none"
-        super().__init__(f"no holiday schedule for {year} (known years: {span}); add it to the calendar data")
+        self.reason = f"no holiday schedule for {year} (known years: {span}); add it to the calendar data"
+        self.args = (self.reason,)
+
+    def __str__(self) -> str:  # what the operator reads in a log or at the command line
+        return self.reason
 
 
 @dataclass(frozen=True)

@@ -63,13 +63,13 @@ class Case(Review):
                note: str = "") -> None:
         owed = owed or {}
         if owed and self.blacklisted:
-            raise CaseRuleError("deferral_not_allowed", "申请人在信用黑名单内，不适用容缺受理，须补齐全部材料。")
+            raise CaseRuleError("deferral_not_allowed")
         deferrable = self.thing.required_materials()
         for material, due_on in owed.items():
             if not deferrable.get(material, False):
-                raise CaseRuleError("not_deferrable", f"材料 {material} 不属于可容缺后补的材料。")
+                raise CaseRuleError("not_deferrable", material=material)
             if due_on <= local_date(now):
-                raise CaseRuleError("bad_due_date", "容缺材料的补交期限须晚于受理当日。")
+                raise CaseRuleError("bad_due_date")
         self._move("accept", note=note)
         self.owed = [Owed(material, due_on) for material, due_on in sorted(owed.items())]
         self._move("start_review")
@@ -90,7 +90,7 @@ class Case(Review):
 
     def refuse(self, reason: str) -> None:
         if not reason.strip():
-            raise CaseRuleError("reason_required", "不予受理须说明理由。")
+            raise CaseRuleError("reason_required", action="refuse")
         self._move("refuse", note=reason)
         self.notices.append(("refused", {"reason": reason}))
 
@@ -117,9 +117,9 @@ class Case(Review):
     def evaluate(self, score: int, today: date, calendar: WorkCalendar) -> date | None:
         """Record the one rating; a bad one (1-2) returns the follow-up due date."""
         if self.state not in RATEABLE:
-            raise CaseRuleError("not_rateable", "办件出结果后才能评价。")
+            raise CaseRuleError("not_rateable")
         if score not in RATINGS:
-            raise CaseRuleError("bad_score", "评价须为 1 到 5 分。")
+            raise CaseRuleError("bad_score")
         self.events.append(Event("evaluate", self.state, self.state, f"{score}分（{RATINGS[score]}）"))
         if score <= 2:
             self.notices.append(("bad_rating", {"score": score}))
@@ -136,7 +136,7 @@ class Case(Review):
     def waive_owed(self, material: str, by: str, reason: str, today: date, calendar: WorkCalendar) -> None:
         """A supervisor lets the results go out without an owed material, saying why."""
         if not reason.strip():
-            raise CaseRuleError("reason_required", "免于补交容缺材料须说明理由。")
+            raise CaseRuleError("reason_required", action="waive_owed")
         owed = self._owed(material)
         owed.waived_by, owed.waived_reason, owed.waived_on = by, reason.strip(), today
         self.events.append(Event("owed_waived", self.state, self.state, f"{material}：{reason.strip()}"))
@@ -153,7 +153,7 @@ class Case(Review):
     def _owed(self, material: str) -> Owed:
         owed = next((o for o in self.owed if o.material == material and o.outstanding), None)
         if owed is None:
-            raise CaseRuleError("not_owed", "本件没有待补交的这项材料。")
+            raise CaseRuleError("not_owed")
         return owed
 
     def _owed_settled(self, today: date, calendar: WorkCalendar) -> None:

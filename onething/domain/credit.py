@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from onething.domain.refusals import Refused
 from onething.domain.identity import mask_id_number, valid_credit_code, valid_id_number
+from onething.domain.refusals import Refused
 
 CITIZEN, ENTERPRISE = "citizen", "enterprise"
 REASON_MAX, DOCUMENT_MAX = 500, 128
 
 
 class CreditRuleError(Refused):
-    def __init__(self, code: str, message: str, status: int = 422, field: str | None = None):
-        super().__init__(code, message, status=status, details={"field": field} if field else None)
+    """Its words are the catalogue's (templates/messages/rules.yaml); ``field`` names what to correct."""
+
+    def __init__(self, code: str, status: int = 422, field: str | None = None, **details):
+        super().__init__(code, status=status, details={**({"field": field} if field else {}), **details})
         self.field = field
 
 
@@ -45,25 +47,23 @@ class Change:
 def citizen(id_number: str) -> Subject:
     number = id_number.strip().upper()
     if not valid_id_number(number):
-        raise CreditRuleError("invalid_id_number", "身份证号码不正确，请核对（含最后一位校验码）。", field="id_number")
+        raise CreditRuleError("invalid_id_number", field="id_number")
     return Subject(CITIZEN, number, mask_id_number(number))
 
 
 def enterprise(credit_code: str) -> Subject:
     code = credit_code.strip().upper()
     if not valid_credit_code(code):
-        raise CreditRuleError("invalid_credit_code", "统一社会信用代码不正确，请核对（18位，含校验码）。",
-                              field="credit_code")
+        raise CreditRuleError("invalid_credit_code", field="credit_code")
     return Subject(ENTERPRISE, code, code)
 
 
 def _basis(reason: str, document: str) -> tuple[str, str]:
     reason, document = reason.strip(), document.strip()
     if not reason or len(reason) > REASON_MAX:
-        raise CreditRuleError("reason_required", f"请写明理由（不超过 {REASON_MAX} 字）。", field="reason")
+        raise CreditRuleError("reason_required", field="reason", limit=REASON_MAX)
     if not document or len(document) > DOCUMENT_MAX:
-        raise CreditRuleError("document_required", f"请填写认定或修复的文书号（不超过 {DOCUMENT_MAX} 字）。",
-                              field="document")
+        raise CreditRuleError("document_required", field="document", limit=DOCUMENT_MAX)
     return reason, document
 
 
@@ -75,6 +75,6 @@ def set_flag(reason: str, document: str) -> Change:
 def clear_flag(standing: bool, reason: str, document: str) -> Change:
     reason, document = _basis(reason, document)
     if not standing:
-        raise CreditRuleError("not_flagged", "该对象不在失信名单内，无需解除。", status=404)
+        raise CreditRuleError("not_flagged", status=404)
     return Change("clear", False, reason, document)
 

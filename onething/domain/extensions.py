@@ -23,11 +23,11 @@ STATE_NAMES = {PENDING: "延期申请待审批", APPROVED: "已批准延期", RE
 def request(case: Case, item: str, reason: str, today: date) -> None:
     task = _open(case, item)
     if not reason.strip():
-        raise CaseRuleError("reason_required", "申请延长办理期限须说明理由。")
+        raise CaseRuleError("reason_required", action="request_extension")
     if task.extension_state == PENDING:
-        raise CaseRuleError("extension_pending", "该事项已有延期申请在审批中。")
+        raise CaseRuleError("extension_pending")
     if task.extension_state == APPROVED:
-        raise CaseRuleError("already_extended", "该事项已延长过一次办理期限，不能再次延长。")
+        raise CaseRuleError("already_extended")
     _before_legal_due(task, today)
     task.extension_state, task.extension_reason, task.extension_note = PENDING, reason.strip(), ""
     days = case.thing.items[item].extension_days
@@ -53,7 +53,7 @@ def approve(case: Case, item: str, today: date, calendar: WorkCalendar, note: st
 
 def refuse(case: Case, item: str, note: str) -> None:
     if not note.strip():
-        raise CaseRuleError("reason_required", "不予批准延期须说明理由。")
+        raise CaseRuleError("reason_required", action="refuse_extension")
     task = _pending(case, item)
     task.extension_state, task.extension_note = REFUSED, note.strip()
     case.events.append(Event("refuse_extension", case.state, case.state, f"不予批准延期：{task.extension_note}", item))
@@ -64,19 +64,19 @@ def _open(case: Case, item: str) -> Task:
         raise IllegalTransition(case.state, "extend")
     task = case.task(item)
     if task.state not in (TaskState.IN_REVIEW, TaskState.PAUSED):
-        raise CaseRuleError("task_not_in_review", "该事项当前不在审批中。")
+        raise CaseRuleError("task_not_in_review")
     if task.legal_due_on is None:
-        raise CaseRuleError("no_legal_limit", "该事项没有记录法定办理期限，无法延期。")
+        raise CaseRuleError("no_legal_limit")
     return task
 
 
 def _pending(case: Case, item: str) -> Task:
     task = _open(case, item)
     if task.extension_state != PENDING:
-        raise CaseRuleError("no_pending_extension", "该事项没有待审批的延期申请。")
+        raise CaseRuleError("no_pending_extension")
     return task
 
 
 def _before_legal_due(task: Task, today: date) -> None:
     if today > task.legal_due_on:
-        raise CaseRuleError("legal_limit_passed", f"法定办理期限（{task.legal_due_on.isoformat()}）已过，不能再延长。")
+        raise CaseRuleError("legal_limit_passed", legal_due_on=task.legal_due_on.isoformat())

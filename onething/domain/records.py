@@ -7,24 +7,25 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .calendar import WorkCalendar
+from .refusals import Refused
 from .states import State, TaskState
 
 
-class CaseRuleError(ValueError):
-    """A request the rules refuse; ``code`` is stable, the message is for people."""
+class CaseRuleError(Refused):
+    """A request the rules refuse: ``code`` is stable, its words are the catalogue's entry
+    (templates/messages/rules.yaml), written from ``details``."""
 
-    def __init__(self, code: str, message: str, **details):
-        self.code, self.details = code, details
-        super().__init__(message)
+    status = 422
+
+    def __init__(self, code: str, **details):
+        super().__init__(code, details=details)
 
 
 class OwedOutstanding(CaseRuleError):
     """Results cannot go out while a deferred material is owed (neither received nor waived)."""
 
     def __init__(self, materials: list[str], names: list[str] | None = None):
-        super().__init__("owed_materials_outstanding",
-                         f"容缺材料尚未补齐：{'、'.join(names or materials)}。须补交，或经督查人员说明理由免于补交后，才能出件。",
-                         materials=materials)
+        super().__init__("owed_materials_outstanding", materials=materials, names=names or materials)
         self.materials = materials
 
 
@@ -91,7 +92,7 @@ def problem_list(problems: list[str]) -> list[str]:
     """Correction is one complete list (at intake and during review alike): at least one problem."""
     problems = [p.strip() for p in problems if isinstance(p, str) and p.strip()]
     if not problems:
-        raise CaseRuleError("problems_required", "退回补正须一次性列明全部问题。")
+        raise CaseRuleError("problems_required")
     return problems
 
 

@@ -9,7 +9,16 @@ here overrides the catalogue; it is kept for texts composed from data, such as a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
+
+# How a refusal without a message of its own reads outside the error middleware (a page, a log,
+# ``str(exc)`` in an older handler): the catalogue's entry, once something has loaded it.
+_words: Callable[["Refused"], str] | None = None
+
+
+def speak_with(words: Callable[["Refused"], str] | None) -> None:
+    global _words
+    _words = words
 
 
 class Refused(Exception):
@@ -26,4 +35,11 @@ class Refused(Exception):
         self.headers = headers or {}
 
     def __str__(self) -> str:
-        return self.message or self.code
+        if self.message:
+            return self.message
+        if _words is not None:
+            try:
+                return _words(self)
+            except Exception:  # a message that cannot render must not hide the refusal itself
+                pass
+        return self.code

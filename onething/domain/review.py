@@ -20,7 +20,7 @@ class Review:
         for task in self.tasks:
             if task.item == item:
                 return task
-        raise CaseRuleError("unknown_task", f"本件没有事项 {item}。")
+        raise CaseRuleError("unknown_task", item=item)
 
     def approve(self, item: str, now: datetime, calendar: WorkCalendar, result_number: str = "",
                 note: str = "") -> None:
@@ -39,7 +39,7 @@ class Review:
     def reject(self, item: str, reason: str) -> None:
         """One refusal does not sink the case: only the later stages that need this result end."""
         if not reason.strip():
-            raise CaseRuleError("reason_required", "不予许可须说明理由。")
+            raise CaseRuleError("reason_required", action="reject")
         task = self._reviewable(item)
         task.state, task.note = TaskState.REJECTED, reason
         self.events.append(Event("reject_item", self.state, self.state, reason, item))
@@ -84,7 +84,7 @@ class Review:
             raise IllegalTransition(self.state, "resubmit_item")
         task = self.task(item)
         if task.state != TaskState.PAUSED or task.pause_kind != CORRECTION:
-            raise CaseRuleError("not_returned", "该事项没有退回补正，无需重新提交。")
+            raise CaseRuleError("not_returned")
         days = self._resume_task(task, today, calendar)  # the applicant's time does not count
         task.problems = []
         self.events.append(Event("resubmit_item", self.state, self.state,
@@ -94,7 +94,7 @@ class Review:
 
     def pause(self, item: str, kind: str, today: date, note: str = "") -> None:
         if kind not in EXCLUDED_PERIODS:
-            raise CaseRuleError("bad_pause_kind", "只有听证、现场核查、检验检测、专家评审的时间不计入办理期限。")
+            raise CaseRuleError("bad_pause_kind", kinds=list(EXCLUDED_PERIODS.values()))
         task = self._reviewable(item)
         self._pause_task(task, kind, today)
         self.events.append(Event("pause_item", self.state, self.state, f"{EXCLUDED_PERIODS[kind]}：{note}".rstrip("："), item))
@@ -102,7 +102,7 @@ class Review:
     def resume(self, item: str, today: date, calendar: WorkCalendar) -> None:
         task = self.task(item)
         if task.state != TaskState.PAUSED or task.pause_kind in APPLICANT_PAUSES:
-            raise CaseRuleError("not_paused", "该事项没有处于可由审批人员结束的暂停计时中。")
+            raise CaseRuleError("not_paused")
         days = self._resume_task(task, today, calendar)
         self.events.append(Event("resume_item", self.state, self.state,
                                  f"暂停{days}个工作日，办理期限顺延至{task.due_on.isoformat()}", item))
@@ -112,9 +112,9 @@ class Review:
             raise IllegalTransition(self.state, "review")
         task = self.task(item)
         if task.state == TaskState.PAUSED:
-            raise CaseRuleError("task_paused", "该事项处于暂停计时中，请先结束暂停。")
+            raise CaseRuleError("task_paused")
         if task.state != TaskState.IN_REVIEW:
-            raise CaseRuleError("task_not_in_review", "该事项当前不在审批中。")
+            raise CaseRuleError("task_not_in_review")
         return task
 
     def _start_stage(self, stage: str, today: date, calendar: WorkCalendar) -> None:

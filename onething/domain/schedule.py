@@ -39,6 +39,12 @@ def expected_completion(case: Case, today: date, calendar: WorkCalendar) -> date
     return max(remaining, default=None)
 
 
+def as_told(state: State, stored: date | None) -> date | None:
+    """The expected date people are told: the one stored with the case's last save, and only while
+    it is in review (before intake nothing is promised; once decided, the results are the news)."""
+    return stored if state == State.IN_REVIEW else None
+
+
 def _finish(task) -> date:
     # An approved extension (§42) is the reviewer saying the promised date will not hold.
     if task.extension_state == "approved" and task.legal_due_on:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from .refusals import Refused
+
 CODE_TRIES = 5  # wrong pickup codes before the code locks: enough for typos, not for guessing 10**6
 TOKEN_LIFETIME = timedelta(days=60)  # a label older than this is not a delivery in progress
 MAX_PIECES = 10
@@ -73,12 +75,16 @@ ACTION_NAMES = {
 FAIL_REASONS = ("收件人不在", "电话无人接听", "地址有误", "收件人拒收", "取件码无法核对")
 
 
-class ShipmentRuleError(ValueError):
-    """A scan the rules refuse; ``code`` is stable, the message is for the courier."""
+# Refusals that say the shipment or the case has moved on, and the locked code; the rest are 422.
+STATUS = {"out_of_order": 409, "not_ready": 409, "shipment_open": 409, "code_locked": 423}
 
-    def __init__(self, code: str, message: str, **details):
-        self.code, self.details = code, details
-        super().__init__(message)
+
+class ShipmentRuleError(Refused):
+    """A scan the rules refuse: ``code`` is stable, its words are the catalogue's
+    (templates/messages/rules.yaml); a message given here still overrides them."""
+
+    def __init__(self, code: str, message: str | None = None, **details):
+        super().__init__(code, message, status=STATUS.get(code, 422), details=details)
 
 
 class WrongPickupCode(ShipmentRuleError):
@@ -107,12 +113,11 @@ class Shipment:
     def post(cls, carrier: str, tracking_number: str, pieces: list[str]) -> "Shipment":
         """A new shipment of a case's results; the recipient is told its pickup code."""
         if carrier not in CARRIERS:
-            raise ShipmentRuleError("unknown_carrier", f"不支持的快递公司：{carrier}。", field="carrier")
+            raise ShipmentRuleError("unknown_carrier", field="carrier", carrier=carrier)
         if not valid_tracking_number(tracking_number):
-            raise ShipmentRuleError("invalid_tracking_number", "运单号应为8到30位字母或数字。", field="tracking_number")
+            raise ShipmentRuleError("invalid_tracking_number", field="tracking_number")
         if not 1 <= len(pieces) <= MAX_PIECES or not all(0 < len(p.strip()) <= 60 for p in pieces):
-            raise ShipmentRuleError("invalid_pieces", f"请逐件填写所寄物品（1到{MAX_PIECES}件，每件不超过60字）。",
-                                    field="pieces")
+            raise ShipmentRuleError("invalid_pieces", field="pieces", limit=MAX_PIECES)
         shipment = cls(carrier, tracking_number, ShipmentState.CREATED, new_pickup_code())
         shipment.notices.append(("shipment_posted", {**shipment._label(), "pickup_code": shipment.pickup_code}))
         return shipment
@@ -129,21 +134,20 @@ class Shipment:
     def act(self, action: str, *, pickup_code: str = "", reason: str = "") -> bool:
         """Apply a courier's action; False when it is a replay of the one that led here."""
         if action not in RESULT:
-            raise ShipmentRuleError("unknown_action", "不支持此操作。")
+            raise ShipmentRuleError("unknown_action")
         if self.state == RESULT[action]:
             return False
         if self.state not in ALLOWED_FROM[action]:
-            allowed = "、".join(ACTION_NAMES[a] for a in self.next_actions()) or "无"
             raise ShipmentRuleError(
-                "out_of_order", f"邮件当前为“{STATE_NAMES[self.state]}”，不能{ACTION_NAMES[action]}。下一步可以：{allowed}。",
-                state=self.state.value, allowed=self.next_actions())
+                "out_of_order", state=self.state.value, allowed=self.next_actions(), state_name=STATE_NAMES[self.state],
+                action_name=ACTION_NAMES[action], allowed_names=[ACTION_NAMES[a] for a in self.next_actions()])
         note = ""
         if action == "deliver":
             self._check_code(pickup_code)
         if action == "fail":
             note = reason.strip()
             if not note or len(note) > 200:
-                raise ShipmentRuleError("reason_required", "登记投递失败须说明原因（不超过200字）。")
+                raise ShipmentRuleError("reason_required", action="fail", limit=200)
         before, self.state = self.state, RESULT[action]
         self.scans.append(Scan(action, before, self.state, note))
         if action in ("pickup", "out_for_delivery"):
@@ -159,15 +163,14 @@ class Shipment:
 
     def _check_code(self, given: str) -> None:
         if self.locked:
-            raise ShipmentRuleError("code_locked", "取件码错误次数过多，已锁定。请登记投递失败，将邮件退回服务中心。")
+            raise ShipmentRuleError("code_locked")
         given = given.strip()
         if not _CODE.match(given):
-            raise ShipmentRuleError("invalid_code", "请填写收件人提供的6位数字取件码。")
+            raise ShipmentRuleError("invalid_code")
         if not hmac.compare_digest(given.encode(), self.pickup_code.encode()):
             self.code_attempts += 1
             left = CODE_TRIES - self.code_attempts
-            message = f"取件码不正确，还可再试{left}次。" if left else "取件码不正确，已锁定。请登记投递失败，将邮件退回服务中心。"
-            raise WrongPickupCode("wrong_code" if left else "code_locked", message, attempts_left=left)
+            raise WrongPickupCode("wrong_code" if left else "code_locked", attempts_left=left)
 
 
 def new_pickup_code() -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from .refusals import Refused
+
 
 class State(StrEnum):
     DRAFT = "draft"
@@ -83,10 +85,18 @@ APPLICANT_PAUSES = frozenset({APPLICANT_WAIT, CORRECTION})
 PAUSE_NAMES = {**EXCLUDED_PERIODS, APPLICANT_WAIT: "等待补交容缺材料", CORRECTION: "退回补正，等待申请人补正"}
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Refused):
+    """The case is not in a state that allows the action: someone else moved it on, or a stale page."""
+
+    status = 409
+
     def __init__(self, state: State, action: str):
+        super().__init__("illegal_transition", details={"state": state.value, "action": action,
+                                                        "state_name": STATE_NAMES[state]})
         self.state, self.action = state, action
-        super().__init__(f"cannot {action} a case that is {state.value}")
+
+    def __str__(self) -> str:  # for logs and tests; people read the catalogue's entry
+        return f"cannot {self.action} a case that is {self.state.value}"
 
 
 def next_state(state: State, action: str) -> State:

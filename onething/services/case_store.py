@@ -14,17 +14,21 @@ from tortoise.transactions import in_transaction
 from onething.domain.calendar import CalendarError, WorkCalendar, local_date
 from onething.domain.case import Case, Event, Owed, Task
 from onething.domain.catalog import Catalog
+from onething.domain.refusals import Refused
 from onething.domain.schedule import expected_completion
 from onething.domain.states import State, TaskState
 from onething.services import credit, enterprises, trails
 from storage.models import Application, CaseCounter, Citizen, Notification, ReviewTask
 
 
-NOT_CONTACT = "您还不是该企业经确认的联系人，不能以该企业名义申请。请先绑定企业，并请企业的项目服务经理确认。"
-
-
-class ConcurrentUpdate(Exception):
+class ConcurrentUpdate(Refused):
     """Someone else saved the case first; reload and try again."""
+
+    status = 409
+
+    def __init__(self, application_id: int):
+        super().__init__("conflict")
+        self.application_id = application_id
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,7 @@ async def create_draft(thing: str, applicant: Citizen, form: dict, now: datetime
     One named on an enterprise only by someone confirmed to act for it, since the enterprise's manager
     and its other contacts then see the case."""
     if enterprise_code is not None and not await enterprises.confirmed_contact(applicant, enterprise_code):
-        raise enterprises.EnterpriseError("not_enterprise_contact", NOT_CONTACT, status=403)
+        raise Refused("not_enterprise_contact", status=403, details={"field": "enterprise"})
     async with in_transaction() as conn:
         number = await next_number(now, conn)
         return await Application.create(number=number, thing=thing, applicant=applicant, form=form,

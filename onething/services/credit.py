@@ -67,7 +67,7 @@ async def _apply(subject: Subject, cipher: IdCipher, actor: Actor, now: datetime
                     await enterprises.trace(enterprise.id, actor=actor.name, action=f"credit_flag_{change.action}",
                                             note=f"{change.document}：{change.reason}", conn=conn, now=now)
     except IntegrityError:  # someone flagged the same subject for the first time at the same moment
-        raise CreditRuleError("conflict", "该对象刚被他人处理，请刷新后重试。", status=409) from None
+        raise CreditRuleError("conflict", status=409, of="flag") from None
     log.info("credit flag changed", extra={"flag": flag.id, "subject": subject.kind, "action": change.action})
     return await CreditFlag.get(id=flag.id)
 

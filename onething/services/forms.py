@@ -8,6 +8,7 @@ opens (the secret was changed) is kept as stored and shown as ``****``: the case
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -15,6 +16,8 @@ from cryptography.fernet import InvalidToken
 from jsonschema import Draft202012Validator
 
 from onething.domain import personal
+from onething.messages import Messages, load_messages
+from onething.templating import make_environment
 
 if TYPE_CHECKING:
     from onething.services.citizens import IdCipher
@@ -28,18 +31,23 @@ class Unreadable(str):
     """A stored value that looks sealed but does not open under the key: kept as it is (the right
     key may come back), never sealed twice, shown as ``UNREADABLE_MASK``."""
 
-_MESSAGES = {
-    "required": "必须填写", "type": "格式不正确", "pattern": "格式不正确", "enum": "请从给定选项中选择",
-    "minLength": "内容太短", "maxLength": "内容太长", "minimum": "数值太小", "maximum": "数值太大",
-    "minItems": "至少需要填写一项", "maxItems": "填写的项数太多", "format": "格式不正确",
-    "additionalProperties": "包含表单中没有的栏目",
-}
+
+
+@functools.cache
+def _messages() -> Messages:
+    return load_messages(make_environment())
+
+
+def _say(problem: str, label: str | None = None) -> str:
+    """A problem's words, from the catalogue (``form.<problem>`` in templates/messages/rules.yaml)."""
+    messages = _messages()
+    return messages.render(f"form.{problem}" if f"form.{problem}" in messages else "form.invalid", label=label)
 
 
 def form_problems(schema: Mapping[str, Any], form: Any, *, complete: bool) -> dict[str, str]:
     """``{field: 中文说明}`` for every problem; a draft (``complete=False``) may leave fields empty."""
     if not isinstance(form, dict):
-        return {"form": "表单内容应为对象。"}
+        return {"form": _say("not_object")}
     problems: dict[str, str] = {}
     for error in Draft202012Validator(schema).iter_errors(form):
         if error.validator == "required" and not complete:
@@ -48,18 +56,18 @@ def form_problems(schema: Mapping[str, Any], form: Any, *, complete: bool) -> di
             for field in error.validator_value:
                 if field not in (error.instance or {}):
                     path = ".".join(str(p) for p in [*error.absolute_path, field])
-                    problems.setdefault(path, f"{_title(schema, field)}：必须填写")
+                    problems.setdefault(path, _say("required", _title(schema, field)))
             continue
         if error.validator == "additionalProperties":
             extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
             for field in extra:
-                problems.setdefault(field, "表单中没有这个栏目")
+                problems.setdefault(field, _say("unknown_field"))
             continue
         path = ".".join(str(p) for p in error.absolute_path) or "form"
         field = next((str(p) for p in error.absolute_path if isinstance(p, str)), "")
-        problems.setdefault(path, f"{_title(schema, field)}：{_MESSAGES.get(error.validator, '填写有误')}")
+        problems.setdefault(path, _say(error.validator, _title(schema, field)))
     for path in _unreadable(schema, form):  # what no check can read is asked again, whatever else it failed
-        problems[path] = f"{_title(schema, path.split('.')[0])}：已保存的内容无法读取，请重新填写"
+        problems[path] = _say("unreadable", _title(schema, path.split(".")[0]))
     return problems
 
 
@@ -70,8 +78,8 @@ def _unreadable(schema: Mapping[str, Any], form: Any) -> list[str]:
     return found
 
 
-def _title(schema: Mapping[str, Any], field: str) -> str:
-    return schema.get("properties", {}).get(field, {}).get("title", field) if field else "表单"
+def _title(schema: Mapping[str, Any], field: str) -> str | None:
+    return schema.get("properties", {}).get(field, {}).get("title", field) if field else None  # the whole form
 
 
 def seal(schema: Mapping[str, Any], form: Any, cipher: IdCipher) -> Any:

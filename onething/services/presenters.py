@@ -6,11 +6,13 @@ from datetime import date
 from typing import Any
 
 from onething.domain.calendar import WorkCalendar, end_of_day
+from onething.domain import schedule
 from onething.domain.catalog import Catalog
 from onething.domain.extensions import STATE_NAMES as EXTENSION_STATE_NAMES
 from onething.domain.issues import STATE_NAMES as ISSUE_STATE_NAMES, IssueState, is_overdue
 from onething.domain.personal import masked_delivery
 from onething.domain.states import PAUSE_NAMES, STATE_NAMES, TASK_STATE_NAMES, State, TaskState
+from onething.services import timeline
 from onething.services.forms import shown
 from onething.services.issues import IssueDesk, domain_of
 from storage.models import Application, AuditEvent, Issue, ReviewTask
@@ -41,7 +43,7 @@ def task_json(catalog: Catalog, row: ReviewTask) -> dict:
 
 def expected_completion(row: Application) -> str | None:
     """The critical path of what remains, as stored with the case's last save (domain.schedule)."""
-    return _day(row.expected_on) if row.state == State.IN_REVIEW.value else None
+    return _day(schedule.as_told(State(row.state), row.expected_on))
 
 
 def application_summary(catalog: Catalog, row: Application) -> dict:
@@ -74,16 +76,17 @@ def _day(value) -> str | None:
     return value.isoformat() if value else None
 
 
-_ACTOR_ROLES = {"citizen": "申请人", "system": "系统", "courier": "快递员"}
-
-
 def applicant_detail(catalog: Catalog, row: Application, tasks: list[ReviewTask], events: list[AuditEvent],
                      attached: list, cipher, *, own: bool) -> dict:
     """What the applicant sees (and, ``own`` false, another contact of their enterprise): no staff
     names, masked personal data, the documents."""
     detail = application_detail(catalog, row, tasks, events, cipher)
-    for entry in detail["timeline"]:
-        entry["actor"] = _ACTOR_ROLES.get(entry["role"], "工作人员")
+    # each step as a sentence (templates/timeline.txt.j2): no action, material or item codes, no hashes
+    form = catalog.things[row.thing].form
+    detail["timeline"] = [
+        {"seq": e["seq"], "at": e["at"], "actor": timeline.actor(e["role"]),
+         "text": timeline.sentence(catalog, e, owed=row.owed, form=form)}
+        for e in detail["timeline"]]
     detail["materials"] = [
         {"material": a.material, "name": catalog.materials[a.material].name, "filename": a.file.filename,
          "size": a.file.size, "content_type": a.file.content_type, "verified": a.file.verified}

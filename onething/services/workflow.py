@@ -16,6 +16,7 @@ from onething.domain import extensions
 from onething.domain.calendar import WorkCalendar, local_date
 from onething.domain.case import Case, CaseRuleError, OwedOutstanding
 from onething.domain.catalog import Catalog
+from onething.domain.refusals import Refused
 from onething.domain.clock import tick
 from onething.domain.reschedule import reschedule
 from onething.domain.states import State
@@ -29,8 +30,12 @@ log = logging.getLogger("onething.workflow")
 RETRIES = 10
 
 
-class CaseNotFound(LookupError):
-    pass
+class CaseNotFound(Refused):
+    status = 404
+
+    def __init__(self, application_id: int):
+        super().__init__("not_found")
+        self.application_id = application_id
 
 
 class Workflow:
@@ -128,7 +133,7 @@ class Workflow:
         def record(loaded: Loaded):
             async def write(conn) -> None:
                 if await Evaluation.filter(application_id=loaded.row.id).using_db(conn).exists():
-                    raise CaseRuleError("already_rated", "每件只能评价一次，您已评价过。")
+                    raise CaseRuleError("already_rated")
                 await Evaluation.create(application_id=loaded.row.id, score=score, comment=comment,
                                         follow_up_due_on=follow_up["due"], using_db=conn)
             return write

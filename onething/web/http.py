@@ -1,7 +1,8 @@
-"""Small helpers every JSON endpoint uses: reading bodies and ids, and mapping rule errors."""
+"""Small helpers every JSON endpoint uses: reading bodies and ids, and awaiting the rules."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from datetime import date
@@ -9,11 +10,10 @@ from typing import Any
 
 from aiohttp import web
 
-from onething.domain.calendar import CalendarError
-from onething.domain.case import CaseRuleError
-from onething.domain.states import STATE_NAMES, IllegalTransition
-from onething.services.case_store import ConcurrentUpdate
-from onething.services.workflow import CaseNotFound
+from onething.domain.calendar import UnknownYear
+from onething.domain.refusals import Refused, speak_with
+from onething.messages import Messages, load_messages
+from onething.templating import make_environment
 from onething.web.errors import ApiError
 from onething.web.validation import BODY
 
@@ -79,18 +79,25 @@ def iso_date(value: Any, field: str) -> date:
 
 
 async def run_rule(coroutine):
-    """Await a workflow call, turning what the rules refuse into errors people can read."""
+    """Await a workflow call. What the rules refuse is a ``Refused`` with its own status, which
+    the error middleware answers; kept so that handlers wrapping their calls in it still work."""
     try:
         return await coroutine
-    except CaseNotFound:
-        raise web.HTTPNotFound() from None
-    except IllegalTransition as exc:
-        raise ApiError("illegal_transition", f"办件当前为“{STATE_NAMES[exc.state]}”状态，不能进行此操作。",
-                       status=409, details={"state": exc.state.value, "action": exc.action}) from None
-    except CaseRuleError as exc:
-        raise ApiError(exc.code, str(exc), status=422, details=exc.details or None) from None
-    except CalendarError:
+    except UnknownYear:
         log.error("working-day calendar does not cover this date: add the next year's schedule", exc_info=True)
-        raise ApiError("calendar_missing", "工作日历尚未更新，暂时无法计算办理期限，请联系系统管理员。", status=503) from None
-    except ConcurrentUpdate:
-        raise ApiError("conflict", "办件刚被他人处理，请刷新后重试。", status=409) from None
+        raise
+
+
+@functools.cache
+def _catalogue() -> Messages:
+    return load_messages(make_environment())
+
+
+def _words(refused: Refused) -> str:
+    messages = _catalogue()
+    return messages.render(refused.code, **refused.details) if refused.code in messages else refused.code
+
+
+# A refusal read as text outside the middleware (a courier's page, an older handler's str(exc))
+# says the catalogue's words too.
+speak_with(_words)

@@ -70,7 +70,7 @@ async def test_a_case_runs_to_approval_over_a_provisional_year(service):
     submitted = await submitted_case(me)
     # 12-29, 30, 31, then 2027: 01-01 is 元旦 by the national rule, the weekend, 01-04, 01-05
     assert submitted["intake_due_on"] == "2027-01-05" and submitted["intake_due_provisional"] is True
-    why = [e["note"] for e in submitted["timeline"] if e["action"] == "provisional_deadline"]
+    why = [e["text"] for e in submitted["timeline"] if "为预计" in e["text"]]
     assert why and "2027年国务院放假安排尚未公布" in why[0]
 
     clerk = await StaffApi.login(client, staff_name("clerk"), "clerk")
@@ -119,8 +119,8 @@ async def test_importing_the_official_schedule_moves_due_dates_and_tells_the_app
     assert (licence["due_on"], licence["due_provisional"]) == ("2027-02-12", False)  # the break runs to 02-11
     # the critical path: the licence on 02-12, then stage two's one working day
     assert moved["expected_completion_on"] == "2027-02-15" and moved["expected_completion_provisional"] is False
-    assert "办理期限由2027-02-09调整为2027-02-12（国务院2027年放假安排已导入）" in [
-        e["note"] for e in moved["timeline"] if e["action"] == "deadline_moved"]
+    assert any("办理期限由2027-02-09调整为2027-02-12（国务院2027年放假安排已导入）" in e["text"]
+               for e in moved["timeline"])
     assert (await me.get(f"/applications/{waiting['id']}"))["intake_due_on"] == "2027-02-18"
 
     notices = {n.application_id: n.payload for n in await Notification.filter(kind="deadline_moved")

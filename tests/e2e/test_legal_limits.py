@@ -93,7 +93,7 @@ async def test_reviewer_asks_supervisor_approves_and_the_applicant_is_told_why(o
     assert steps == [("request_extension", "reviewer"), ("approve_extension", "supervisor")]
     assert "延至2026-03-19" in timeline[-1]["note"]
     seen = await person.mini.get(f"/applications/{case['id']}")
-    assert any(e["action"] == "approve_extension" for e in seen["timeline"])
+    assert any("批准延长" in e["text"] for e in seen["timeline"])
 
     twice = await market.post(f"/tasks/{licence['id']}/extension", {"reason": "还需延期"}, expect=422)
     assert twice["error"]["code"] == "already_extended"

@@ -16,6 +16,7 @@ from tests.support.apps import start_app
 from tests.support.forms import complete_form
 from tests.support.miniapp import JPEG, PDF, PNG, MiniProgram
 from tests.support.staff_api import StaffApi
+from tests.support.timeline import assert_no_codes
 
 @pytest.fixture
 async def service(aiohttp_server, aiohttp_client, tmp_path, wechat, database_url, redis_url):
@@ -89,8 +90,12 @@ async def test_business_opening_from_login_to_rating(service, wechat):
     final = await me.get(f"/applications/{case_id}")
     assert final["delivery"]["phone"] == "138****5678" and final["evaluation"]["score"] == 5
     assert all(entry["actor"] in ("申请人", "工作人员", "系统") for entry in final["timeline"])
-    actions = [entry["action"] for entry in final["timeline"]]
-    assert {"attach_material", "choose_delivery", "evaluate"} <= set(actions)  # citizens' actions are traced too
+    said = [entry["text"] for entry in final["timeline"]]
+    # citizens' actions are traced too, and each step reads as a sentence, by the catalog's names
+    assert {"提交了申请", "补正后重新提交了申请", "窗口退回补正：公司章程未签字", "选择了结果领取方式：邮寄",
+            "评价了本次办理：5分（非常满意）", "全部事项审批通过"} <= set(said)
+    assert {f"上传了材料《{m['name']}》" for m in notice["materials"]} <= set(said)
+    assert_no_codes(final["timeline"], codes={m["code"] for m in notice["materials"]})
     from onething.services.audit import check_case
     assert await check_case(case_id) is None
 

@@ -136,7 +136,7 @@ async def test_a_reveal_is_traced_with_who_and_which_field_never_the_value(servi
                                                               "legal_rep_id_number")
     assert leaked(trail) == [] and await check_case(case_id) is None
     mine = await applicant.mini.get(f"/applications/{case_id}")
-    assert [e["actor"] for e in mine["timeline"] if e["action"] == "reveal_personal"] == ["工作人员"]
+    assert [e["actor"] for e in mine["timeline"] if "“法定代表人身份证号”的完整内容" in e["text"]] == ["工作人员"]
 
 
 async def test_only_those_who_may_read_the_case_reveal_and_only_what_their_items_use(service):

@@ -116,9 +116,9 @@ async def test_from_results_ready_to_delivered_over_http(service, caplog):
     sent = await kinds(case_id)
     assert sent[sent.index("shipment_posted"):] == ["shipment_posted", "shipment_picked_up",
                                                      "shipment_out_for_delivery", "closed", "rate_invitation"]
-    actions = [e["action"] for e in final["timeline"]]
-    assert actions[actions.index("post_results"):] == [
-        "post_results", "shipment_pickup", "shipment_out_for_delivery", "shipment_wrong_code", "deliver", "close"]
+    said = [e["text"].split("：")[0] for e in final["timeline"]]
+    assert said[said.index("办理结果已交寄"):] == [
+        "办理结果已交寄", "快递员已揽收", "邮件开始派送", "签收时取件码错误（第1次）", "邮寄送达，收件人已签收", "办件已办结"]
     assert final["timeline"][-2]["actor"] == "快递员"
     await me.post(f"/applications/{case_id}/evaluation", {"score": 5, "comment": "在家就收到了"}, expect=201)
     assert await check_case(case_id) is None

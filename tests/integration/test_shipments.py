@@ -18,6 +18,7 @@ from storage import db
 from tests.support.apps import migrated
 from storage.models import Application, AuditEvent, Notification, ShipmentScan
 from tests.support.cases import Clock, draft, to_results_ready
+from tests.support.refusals import refused
 
 SECRET = "integration-secret-0123456789abcdefghijkl"
 CLERK = Actor("staff:clerk", "clerk")
@@ -77,7 +78,7 @@ async def test_wrong_codes_at_once_each_count_and_the_code_still_locks(flow):
     assert sorted(r.code for r in results).count("wrong_code") == CODE_TRIES - 1
     await shipment.refresh_from_db()
     assert shipment.code_attempts == CODE_TRIES
-    with pytest.raises(ShipmentRefused, match="已锁定") as locked:
+    with refused(ShipmentRefused, "已锁定") as locked:
         await shipments.scan(flow, shipment.id, COURIER, "deliver", pickup_code=shipment.pickup_code)
     assert locked.value.status == 423
     assert await AuditEvent.filter(application_id=row.id, action="shipment_wrong_code").count() == CODE_TRIES

@@ -7,6 +7,7 @@ import pytest
 from onething.domain import credit
 from onething.domain.credit import CreditRuleError
 from tests.support.builders import credit_code, id_number
+from tests.support.refusals import said
 
 
 def test_a_person_is_flagged_by_a_valid_id_number_shown_masked():
@@ -21,7 +22,7 @@ def test_a_wrong_id_number_or_credit_code_is_refused_without_echoing_it():
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
     with pytest.raises(CreditRuleError) as refused:
         credit.citizen(wrong)
-    assert refused.value.code == "invalid_id_number" and wrong not in refused.value.message
+    assert refused.value.code == "invalid_id_number" and wrong not in said(refused.value)
     with pytest.raises(CreditRuleError) as refused:
         credit.enterprise("91350100ABCDEFGHIJ")
     assert refused.value.code == "invalid_credit_code"

@@ -15,6 +15,7 @@ from onething.domain.states import State, TaskState
 from onething.domain.catalog import WarningRule
 from onething.services.reference import data_dir, load_catalog
 from tests.support.builders import catalog, d, item, plain_calendar, thing
+from tests.support.refusals import refused
 
 CAL = plain_calendar(2026)
 MONDAY = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai, 2026-03-02
@@ -152,7 +153,7 @@ def test_joint_handling_extends_by_fifteen():
 
 def test_one_pending_request_and_never_a_second_extension():
     case = accepted()
-    with pytest.raises(CaseRuleError, match="说明理由"):
+    with refused(CaseRuleError, "说明理由"):
         extensions.request(case, "licence", "  ", d("2026-03-03"))
     extensions.request(case, "licence", "需补充核查", d("2026-03-03"))
     with pytest.raises(CaseRuleError) as pending:
@@ -172,7 +173,7 @@ def test_a_refused_request_leaves_the_dates_and_may_be_asked_again():
     licence = case.task("licence")
     before = (licence.due_on, licence.legal_due_on)
     extensions.request(case, "licence", "需补充核查", d("2026-03-03"))
-    with pytest.raises(CaseRuleError, match="说明理由"):
+    with refused(CaseRuleError, "说明理由"):
         extensions.refuse(case, "licence", "")
     extensions.refuse(case, "licence", "理由不充分")
     assert (licence.due_on, licence.legal_due_on) == before and licence.extension_state == "refused"
@@ -299,3 +300,12 @@ def test_an_item_started_before_legal_limits_were_kept_gets_its_own_at_the_next_
     assert tick(case, at("2026-03-03"), CAL) is True
     assert (licence.legal_days, licence.legal_due_on) == (5, d("2026-03-09"))
     assert case.events[0].action == "legal_limit_recorded"
+
+
+def test_the_expected_date_is_told_only_while_the_case_is_in_review():
+    from onething.domain.schedule import as_told
+
+    assert as_told(State.IN_REVIEW, d("2026-03-10")) == d("2026-03-10")
+    assert as_told(State.IN_REVIEW, None) is None
+    for state in (State.SUBMITTED, State.APPROVED, State.CLOSED):
+        assert as_told(state, d("2026-03-10")) is None

@@ -8,6 +8,7 @@ from onething.domain.case import Case, CaseRuleError
 from onething.domain.clock import tick
 from onething.domain.states import CORRECTION, IllegalTransition, State, TaskState
 from tests.support.builders import catalog, d, item, plain_calendar, thing
+from tests.support.refusals import refused
 
 CAL = plain_calendar(2026)
 MONDAY = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
@@ -96,7 +97,7 @@ def test_a_partly_approved_case_is_rated_once_its_results_are_out():
     case.reject("a", "不符合条件")
     case.approve("b", MONDAY, CAL)
     case.approve("b2", MONDAY, CAL)
-    with pytest.raises(CaseRuleError, match="出结果后"):
+    with refused(CaseRuleError, "出结果后"):
         case.evaluate(5, MONDAY.date(), CAL)
     case.results_ready()
     assert case.evaluate(4, MONDAY.date(), CAL) is None
@@ -105,7 +106,7 @@ def test_a_partly_approved_case_is_rated_once_its_results_are_out():
 def test_a_reviewer_returns_their_item_with_the_complete_list_and_only_its_clock_stops():
     case = in_review()
     case.approve("licence", MONDAY, CAL)  # stage two starts Monday 03-02, 1 working day: due 03-03
-    with pytest.raises(CaseRuleError, match="一次性列明"):
+    with refused(CaseRuleError, "一次性列明"):
         case.return_item("tax", ["", " "], d("2026-03-02"))
     case.return_item("tax", ["财务负责人身份证复印件不清晰", "会计制度未勾选"], d("2026-03-02"))
     tax = case.task("tax")
@@ -117,20 +118,20 @@ def test_a_reviewer_returns_their_item_with_the_complete_list_and_only_its_clock
     tick(case, MONDAY + timedelta(days=2), CAL)  # past 03-03: the seal's neighbours would be overdue
     assert not case.task("tax").overdue and case.task("fund").overdue
     # only the applicant ends this pause
-    with pytest.raises(CaseRuleError, match="没有处于可由审批人员结束"):
+    with refused(CaseRuleError, "没有处于可由审批人员结束"):
         case.resume("tax", d("2026-03-05"), CAL)
-    with pytest.raises(CaseRuleError, match="暂停计时"):
+    with refused(CaseRuleError, "暂停计时"):
         case.approve("tax", MONDAY, CAL)
     case.resubmit_item("tax", d("2026-03-05"), CAL)  # Thursday: 3 working days (03-03..03-05) waited
     assert (tax.state, tax.problems, tax.paused_days, tax.due_on) == (TaskState.IN_REVIEW, [], 3, d("2026-03-06"))
     assert "顺延至2026-03-06" in case.events[-1].note
-    with pytest.raises(CaseRuleError, match="没有退回补正"):
+    with refused(CaseRuleError, "没有退回补正"):
         case.resubmit_item("tax", d("2026-03-05"), CAL)
 
 
 def test_an_item_returned_for_correction_cannot_be_resubmitted_before_it_is_returned_or_after_the_end():
     case = in_review()
-    with pytest.raises(CaseRuleError, match="没有退回补正"):
+    with refused(CaseRuleError, "没有退回补正"):
         case.resubmit_item("licence", d("2026-03-02"), CAL)
     case.reject("licence", "不符合")
     with pytest.raises(IllegalTransition):
@@ -160,16 +161,16 @@ def test_results_wait_for_every_owed_material_received_or_waived():
     owing.accept(MONDAY, CAL, owed={"lease": d("2026-03-20")})
     for code in ("licence", "seal", "tax", "fund", "filing"):
         owing.approve(code, MONDAY, CAL)
-    with pytest.raises(CaseRuleError, match="容缺材料尚未补齐：lease") as refused:
+    with refused(CaseRuleError, "容缺材料尚未补齐：lease") as owed:
         owing.results_ready()
-    assert refused.value.code == "owed_materials_outstanding" and refused.value.details == {"materials": ["lease"]}
-    with pytest.raises(CaseRuleError, match="说明理由"):
+    assert owed.value.code == "owed_materials_outstanding" and owed.value.details == {"materials": ["lease"], "names": ["lease"]}
+    with refused(CaseRuleError, "说明理由"):
         owing.waive_owed("lease", "staff:zhao", " ", d("2026-03-05"), CAL)
     owing.waive_owed("lease", "staff:zhao", "已通过部门共享核验租赁备案", d("2026-03-05"), CAL)
     [owed] = owing.owed
     assert (owed.waived_by, owed.waived_reason, owed.received) == ("staff:zhao", "已通过部门共享核验租赁备案", False)
     assert owing.events[-1].action == "owed_waived" and owing.notices[-1][0] == "owed_waived"
-    with pytest.raises(CaseRuleError, match="没有待补交"):
+    with refused(CaseRuleError, "没有待补交"):
         owing.receive_owed("lease", d("2026-03-05"), CAL)
     owing.results_ready()
     assert owing.state == State.RESULTS_READY

@@ -222,6 +222,8 @@ CASES = {
     ],
     **STAFF_NOTICES,
     "bot_unknown.txt.j2": [("all", {"things": list(CATALOG.things.values())}, ["抱歉", "开办餐饮店"])],
+    # macros only, one sentence per action: each is rendered in test_timeline.py
+    "timeline.txt.j2": [("macros", {}, [])],
     "bot_notice.txt.j2": [
         (code, {**context, "public_url": "https://example.gov.cn"}, [*expected, "https://example.gov.cn"])
         for code, context, expected in notice_cases()
