@@ -29,11 +29,7 @@ ROUTES = [
     Route("POST", "/me/subscriptions", me.record_subscriptions, "上报 wx.requestSubscribeMessage 的结果", {
         "type": "object", "required": ["results"], "properties": {
             "results": {"type": "object", "maxProperties": 50, "additionalProperties": {"type": "string", "maxLength": 64}}}}),
-    Route("GET", "/me/projects", projects.mine, "本企业的项目及其问题（限已确认的企业联系人）"),
-    Route("POST", "/me/projects/{id}/issues", projects.open_issue, "企业反映项目遇到的问题，由项目服务经理跟踪销号", {
-        "type": "object", "required": ["title", "department", "requested_by"], "properties": {
-            "title": STRING, "department": STRING, "requested_by": {"type": "string", "format": "date"},
-            "detail": STRING}}, responses={"201": "已登记"}),
+    *projects.ROUTES,
     Route("GET", "/things", things.things, "可办理的“一件事”", public=True),
     Route("GET", "/things/{code}", things.thing, "一件事的一次性告知和申请表", public=True),
     Route("POST", "/applications", apps.create, "新建办件（草稿）", {

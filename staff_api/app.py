@@ -270,7 +270,7 @@ def create_app() -> web.Application:
     supervision.setup(app)
     outbox.setup(app)
     shipments_staff.setup(app)
-    mount(app, ROUTES, prefix="/staff/api/v1", title="onething 工作人员接口")
+    mount(app, ROUTES, prefix="/staff/api/v1", title="onething 工作人员接口", authorise=lambda request, roles: staff(request, *roles))
     app.router.add_get("/things", things)
     app.router.add_get("/things/{code}/notice", notice_json)
     app.router.add_get("/things/{code}/notice.html", notice_html)

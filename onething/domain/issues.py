@@ -23,6 +23,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 
+from .refusals import Refused
+
 MAX_TITLE = 200
 MAX_DAYS = 60  # no level may sit on an issue for more than about three months
 
@@ -39,12 +41,19 @@ STATE_NAMES = {IssueState.OPEN: "待处理", IssueState.IN_PROGRESS: "处理中"
                IssueState.REOPENED: "已重新打开"}
 
 
-class IssueRuleError(ValueError):
-    """A request the ledger's rules refuse; ``code`` is stable, the message is for people."""
+class IssueRuleError(Refused):
+    """What was asked of the ledger is not acceptable as given (its words: the message catalogue)."""
 
-    def __init__(self, code: str, message: str):
-        self.code = code
-        super().__init__(message)
+    status = 422
+
+    def __init__(self, code: str, **details: Any):
+        super().__init__(code, details=details)
+
+
+class IssueStateConflict(IssueRuleError):
+    """The issue's state is in the way (closing a closed one): asking again after a refresh may do."""
+
+    status = 409
 
 
 class LadderInvalid(ValueError):
@@ -162,26 +171,26 @@ class Change:
 
 def open_issue(title: str, requested_by: date, today: date) -> Issue:
     if not title.strip():
-        raise IssueRuleError("title_required", "请写明阻碍项目推进的问题。")
+        raise IssueRuleError("title_required")
     if len(title.strip()) > MAX_TITLE:
-        raise IssueRuleError("title_too_long", f"问题标题不超过 {MAX_TITLE} 个字，详情请写在说明中。")
+        raise IssueRuleError("title_too_long", limit=MAX_TITLE)
     if requested_by < today:
-        raise IssueRuleError("requested_by_past", "期望解决日期不能早于今天。")
+        raise IssueRuleError("requested_by_past")
     return Issue(IssueState.OPEN, 0, requested_by)
 
 
 def start(issue: Issue) -> Change:
     if issue.state not in (IssueState.OPEN, IssueState.REOPENED):
-        raise IssueRuleError("not_startable", f"问题当前为“{STATE_NAMES[issue.state]}”，不能再受理。")
+        raise IssueStateConflict("not_startable", state=issue.state.value, state_name=STATE_NAMES[issue.state])
     return Change(dataclasses.replace(issue, state=IssueState.IN_PROGRESS), "start", issue.state)
 
 
 def close(issue: Issue, resolution: str) -> Change:
     """销号: only with a resolution that says how the problem was solved."""
     if not issue.active:
-        raise IssueRuleError("already_closed", "该问题已销号。")
+        raise IssueStateConflict("already_closed")
     if not resolution.strip():
-        raise IssueRuleError("resolution_required", "销号须写明解决结果。")
+        raise IssueRuleError("resolution_required")
     return Change(dataclasses.replace(issue, state=IssueState.CLOSED, resolution=resolution.strip()), "close",
                   issue.state, resolution.strip())
 
@@ -189,9 +198,9 @@ def close(issue: Issue, resolution: str) -> Change:
 def reopen(issue: Issue, reason: str, today: date, ladder: Ladder, calendar: Calendar) -> Change:
     """Back on the level it was closed on, with that level's fresh allowance."""
     if issue.state != IssueState.CLOSED:
-        raise IssueRuleError("not_closed", "只有已销号的问题可以重新打开。")
+        raise IssueStateConflict("not_closed")
     if not reason.strip():
-        raise IssueRuleError("reason_required", "重新打开须写明原因。")
+        raise IssueRuleError("reason_required")
     due = calendar.add_working_days(today, ladder[issue.level].days)
     return Change(dataclasses.replace(issue, state=IssueState.REOPENED, resolution="", due_on=due,
                                       reopened=issue.reopened + 1), "reopen", issue.state, reason.strip())
