@@ -6,8 +6,10 @@ from aiohttp import web
 
 from onething.keys import workflow_key
 from onething.services import staff_inbox
+from onething.services.manager_views import INBOX, NOTICE
+from onething.web.http import json_response
 from onething.web.routes import Route
-from onething.web.http import int_id, json_response
+from onething.web.schemas import obj
 from .session import staff
 
 
@@ -18,13 +20,13 @@ async def inbox(request: web.Request) -> web.Response:
 
 async def read(request: web.Request) -> web.Response:
     now = request.config_dict[workflow_key].clock()
-    row = await staff_inbox.mark_read(staff(request), int_id(request), now)
+    row = await staff_inbox.mark_read(staff(request), int(request.match_info["id"]), now)
     if row is None:
         raise web.HTTPNotFound()  # someone else's notice does not exist for this person
     return json_response(staff_inbox.notice_json(row))
 
 
 ROUTES = [
-    Route("GET", "/inbox", inbox, "工作人员待办消息（升级、指派等），未读在前"),
-    Route("POST", "/inbox/{id}/read", read, "标记为已读"),
+    Route("GET", "/inbox", inbox, "工作人员待办消息（升级、指派等），未读在前", response=INBOX),
+    Route("POST", "/inbox/{id}/read", read, "标记为已读", obj({}), response=NOTICE),
 ]

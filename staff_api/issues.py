@@ -2,43 +2,40 @@
 
 Managers, supervisors and admins open and work issues; a reviewer reads their department's;
 clerks and couriers are refused. An issue this person may not see does not exist for them.
+What the ledger's rules refuse (409 when the issue's state is in the way, 422 for what was
+sent) is raised by the domain and answered by the error middleware.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiohttp import web
 
-from onething.domain.calendar import CalendarError, local_date
-from onething.domain.issues import ACTIVE, IssueRuleError, IssueState
-from onething.keys import issues_key, templates_key, workflow_key
-from onething.services import manager_messages, projects
-from onething.services.issues import ConcurrentIssueUpdate, IssueDesk
+from onething.domain.calendar import local_date
+from onething.domain.issues import IssueState
+from onething.keys import issues_key
+from onething.services import issue_ledger
+from onething.services.issues import IssueDesk
+from onething.services.manager_views import ISSUE, ISSUE_DETAIL
 from onething.services.presenters import issue_json
-from onething.web.errors import ApiError
+from onething.web.http import json_response
 from onething.web.routes import Route
-from onething.web.http import int_id, iso_date, json_response, read_json, text
+from onething.web.schemas import DATE, enum, items_of, obj, text
+from onething.web.validation import body, query
 from .session import actor, staff
-from storage.models import Issue, IssueEvent, Project
 
 WORK = ("manager", "supervisor", "admin")
 READ = (*WORK, "reviewer")
-CONFLICTS = {"already_closed", "not_closed", "not_startable"}
+STATES = ("active", "all", *(s.value for s in IssueState))
 
 
-def _urgency(row: Issue) -> tuple:
-    return (row.state not in ACTIVE, row.due_on, row.id)  # open ones first, nearest (or longest past) deadline first
+def _desk(request: web.Request) -> IssueDesk:
+    return request.config_dict[issues_key]
 
 
-async def _list(request: web.Request, query) -> web.Response:
-    desk = request.config_dict[issues_key]
-    state = request.query.get("state", "active")
-    if state == "active":
-        query = query.filter(state__in=list(ACTIVE))
-    elif state in {s.value for s in IssueState}:
-        query = query.filter(state=state)
-    elif state != "all":
-        raise ApiError("invalid_state", "state 应为 active、all、open、in_progress、closed 或 reopened。", status=422)
-    rows = sorted(await query.limit(1000), key=_urgency)
+def _items(request: web.Request, rows) -> web.Response:
+    desk = _desk(request)
     today = local_date(desk.clock())
     return json_response({"items": [issue_json(desk, r, today) for r in rows]})
 
@@ -46,102 +43,77 @@ async def _list(request: web.Request, query) -> web.Response:
 async def issues(request: web.Request) -> web.Response:
     """Every issue this person may see, the most urgent first (``?state=active`` by default)."""
     session = staff(request, *READ)
-    query = request.config_dict[issues_key].visible(session)
-    if request.query.get("department"):
-        query = query.filter(department=request.query["department"])
-    return await _list(request, query)
+    asked = query(request)
+    return _items(request, await issue_ledger.visible_issues(_desk(request), session, state=asked["state"],
+                                                             department=asked.get("department")))
 
 
 async def project_issues(request: web.Request) -> web.Response:
     session = staff(request, *WORK)
-    if await projects.find(session, int_id(request)) is None:
+    rows = await issue_ledger.project_issues(session, int(request.match_info["id"]),
+                                             state=query(request)["state"])
+    if rows is None:
         raise web.HTTPNotFound()
-    return await _list(request, Issue.filter(project_id=int_id(request)))
+    return _items(request, rows)
 
 
 async def open_issue(request: web.Request) -> web.Response:
     session = staff(request, *WORK)
-    project = await projects.find(session, int_id(request))
-    if project is None:
+    sent = body(request)
+    row = await issue_ledger.open_on_project(
+        _desk(request), session, int(request.match_info["id"]), actor(session).name, title=sent["title"],
+        department=sent["department"], requested_by=date.fromisoformat(sent["requested_by"]),
+        detail=sent.get("detail", ""))
+    if row is None:
         raise web.HTTPNotFound()
-    body = await read_json(request)
-    desk: IssueDesk = request.config_dict[issues_key]
-    row = await _rule(desk.open_issue(
-        project.id, opened_by=actor(session).name, role=session.role, title=text(body, "title", max_length=200),
-        department=text(body, "department", max_length=64), requested_by=iso_date(body.get("requested_by"),
-                                                                                 "requested_by"),
-        detail=text(body, "detail", required=False, max_length=4000)))
     return await _detail(request, row.id)
 
 
 async def get_issue(request: web.Request) -> web.Response:
-    return await _detail(request, int_id(request))
+    return await _detail(request, int(request.match_info["id"]))
 
 
 async def _detail(request: web.Request, issue_id: int) -> web.Response:
     session = staff(request, *READ)
-    desk: IssueDesk = request.config_dict[issues_key]
-    row = await desk.visible(session).get_or_none(id=issue_id)
-    if row is None:
+    desk = _desk(request)
+    found = await issue_ledger.with_trail(desk, session, issue_id)
+    if found is None:
         raise web.HTTPNotFound()
-    body = issue_json(desk, row, local_date(desk.clock()))
-    body["events"] = [
-        {"action": e.action, "actor": e.actor, "role": e.role, "from_state": e.from_state, "to_state": e.to_state,
-         "level": desk.ladder[e.level].name, "due_on": e.due_on.isoformat(), "note": e.note, "at": e.at.isoformat()}
-        for e in await IssueEvent.filter(issue_id=row.id).order_by("at", "id")]
-    return json_response(body)
+    row, events = found
+    return json_response({**issue_json(desk, row, local_date(desk.clock())),
+                          "events": [issue_ledger.event_json(desk, e) for e in events]})
 
 
-async def _rule(coroutine):
-    try:
-        return await coroutine
-    except IssueRuleError as exc:
-        raise ApiError(exc.code, str(exc), status=409 if exc.code in CONFLICTS else 422) from None
-    except ConcurrentIssueUpdate:
-        raise ApiError("conflict", "该问题刚被他人处理，请刷新后重试。", status=409) from None
-    except CalendarError:
-        raise ApiError("calendar_missing", "工作日历尚未更新，暂时无法计算办理期限，请联系系统管理员。", status=503) from None
-
-
-def _action(name: str, field: str | None):
+def _action(name: str):
     async def handler(request: web.Request) -> web.Response:
         session = staff(request, *WORK)
-        desk: IssueDesk = request.config_dict[issues_key]
-        if not await desk.visible(session).filter(id=int_id(request)).exists():
+        field = issue_ledger.ACTIONS[name]
+        issue_id = int(request.match_info["id"])
+        row = await issue_ledger.act(_desk(request), session, issue_id, name, actor(session),
+                                     body(request).get(field, "") if field else "")
+        if row is None:
             raise web.HTTPNotFound()
-        body = await read_json(request)
-        note = text(body, field, required=False, max_length=4000) if field else ""
-        call = getattr(desk, name)
-        row = await _rule(call(int_id(request), actor(session), note) if field else call(int_id(request), actor(session)))
-        if name == "close":
-            await _tell_the_enterprise(request, row, session)
-        return await _detail(request, int_id(request))
+        return await _detail(request, issue_id)
+    handler.__name__ = name
     return handler
 
 
-async def _tell_the_enterprise(request: web.Request, row: Issue, session) -> None:
-    """An issue an enterprise contact raised is closed: they hear the resolution on WeChat."""
-    if not row.opened_by.startswith("contact:"):
-        return
-    project = await Project.get(id=row.project_id)
-    message = request.config_dict[templates_key].get_template("issue_closed.txt.j2").render(issue=row, project=project)
-    await manager_messages.post(project.enterprise_id, f"staff:{session.username}", "text", message,
-                                request.config_dict[workflow_key].clock(),
-                                contact_ids=[int(row.opened_by.split(":", 1)[1])])
-
-
-STRING = {"type": "string"}
+LIST_QUERY = {"state": enum(STATES, "状态", default="active")}
+# the blank checks are the ledger's own rule (resolution_required...), so the texts may be empty here
+NOTE = text(4000, "说明")
 ROUTES = [
-    Route("GET", "/issues", issues, "问题台账：本人可见的问题"),
-    Route("GET", "/issues/{id}", get_issue, "问题详情及全部处理记录"),
-    Route("GET", "/projects/{id}/issues", project_issues, "项目的问题清单"),
-    Route("POST", "/projects/{id}/issues", open_issue, "登记项目遇到的问题（对号销号）", {
-        "type": "object", "required": ["title", "department", "requested_by"], "properties": {
-            "title": STRING, "department": STRING, "requested_by": {"type": "string", "format": "date"},
-            "detail": STRING}}),
-    Route("POST", "/issues/{id}/start", _action("start", None), "开始办理"),
-    Route("POST", "/issues/{id}/close", _action("close", "resolution"), "办结销号（须写明解决结果）", {
-        "type": "object", "required": ["resolution"], "properties": {"resolution": STRING}}),
-    Route("POST", "/issues/{id}/reopen", _action("reopen", "reason"), "重新打开（须说明原因）", {
-        "type": "object", "required": ["reason"], "properties": {"reason": STRING}}),
+    Route("GET", "/issues", issues, "问题台账：本人可见的问题", roles=READ,
+          query={**LIST_QUERY, "department": text(64, "部门")}, response=items_of(ISSUE)),
+    Route("GET", "/issues/{id}", get_issue, "问题详情及全部处理记录", roles=READ, response=ISSUE_DETAIL),
+    Route("GET", "/projects/{id}/issues", project_issues, "项目的问题清单", roles=WORK, query=LIST_QUERY,
+          response=items_of(ISSUE)),
+    Route("POST", "/projects/{id}/issues", open_issue, "登记项目遇到的问题（对号销号）", obj({
+        "title": text(200, "问题"), "department": text(64, "负责部门"), "requested_by": {**DATE, "title": "期望解决日期"},
+        "detail": text(4000, "详细说明")}, required=("title", "department", "requested_by")),
+        roles=WORK, response=ISSUE_DETAIL),
+    Route("POST", "/issues/{id}/start", _action("start"), "开始办理", obj({}), roles=WORK, response=ISSUE_DETAIL),
+    Route("POST", "/issues/{id}/close", _action("close"), "办结销号（须写明解决结果）",
+          obj({"resolution": {**NOTE, "title": "解决结果"}}), roles=WORK, response=ISSUE_DETAIL),
+    Route("POST", "/issues/{id}/reopen", _action("reopen"), "重新打开（须说明原因）",
+          obj({"reason": {**NOTE, "title": "原因"}}), roles=WORK, response=ISSUE_DETAIL),
 ]

@@ -41,16 +41,19 @@ STATE_NAMES = {IssueState.OPEN: "待处理", IssueState.IN_PROGRESS: "处理中"
                IssueState.REOPENED: "已重新打开"}
 
 
-# Refusals that say the issue has moved on (someone acted first) rather than that the request is wrong.
-CONFLICTS = frozenset({"already_closed", "not_closed", "not_startable"})
-
-
 class IssueRuleError(Refused):
-    """A request the ledger's rules refuse: ``code`` is stable, its words are the catalogue's
-    (templates/messages/rules.yaml); a message given here still overrides them."""
+    """What was asked of the ledger is not acceptable as given (its words: the message catalogue)."""
 
-    def __init__(self, code: str, message: str | None = None, **details):
-        super().__init__(code, message, status=409 if code in CONFLICTS else 422, details=details)
+    status = 422
+
+    def __init__(self, code: str, **details: Any):
+        super().__init__(code, details=details)
+
+
+class IssueStateConflict(IssueRuleError):
+    """The issue's state is in the way (closing a closed one): asking again after a refresh may do."""
+
+    status = 409
 
 
 class LadderInvalid(ValueError):
@@ -178,14 +181,14 @@ def open_issue(title: str, requested_by: date, today: date) -> Issue:
 
 def start(issue: Issue) -> Change:
     if issue.state not in (IssueState.OPEN, IssueState.REOPENED):
-        raise IssueRuleError("not_startable", state=issue.state.value, state_name=STATE_NAMES[issue.state])
+        raise IssueStateConflict("not_startable", state=issue.state.value, state_name=STATE_NAMES[issue.state])
     return Change(dataclasses.replace(issue, state=IssueState.IN_PROGRESS), "start", issue.state)
 
 
 def close(issue: Issue, resolution: str) -> Change:
     """销号: only with a resolution that says how the problem was solved."""
     if not issue.active:
-        raise IssueRuleError("already_closed")
+        raise IssueStateConflict("already_closed")
     if not resolution.strip():
         raise IssueRuleError("resolution_required")
     return Change(dataclasses.replace(issue, state=IssueState.CLOSED, resolution=resolution.strip()), "close",
@@ -195,7 +198,7 @@ def close(issue: Issue, resolution: str) -> Change:
 def reopen(issue: Issue, reason: str, today: date, ladder: Ladder, calendar: Calendar) -> Change:
     """Back on the level it was closed on, with that level's fresh allowance."""
     if issue.state != IssueState.CLOSED:
-        raise IssueRuleError("not_closed")
+        raise IssueStateConflict("not_closed")
     if not reason.strip():
         raise IssueRuleError("reason_required", action="reopen")
     due = calendar.add_working_days(today, ladder[issue.level].days)

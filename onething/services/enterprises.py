@@ -10,16 +10,21 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from onething.domain.identity import valid_credit_code
+from onething.domain.refusals import Refused
 from onething.domain.states import FINAL, State
 from onething.services import trails
 from storage.models import (Application, Citizen, Enterprise, EnterpriseContact, Follower, ManagerAssignment,
                             ManagerMessage, MessageDelivery, ReviewTask, StaffUser)
 
 
-class EnterpriseError(ValueError):
-    def __init__(self, code: str, message: str, status: int = 422):
-        self.code, self.message, self.status = code, message, status
-        super().__init__(message)
+class EnterpriseError(Refused):
+    """An enterprise change refused as asked (its words: the message catalogue, by code)."""
+
+    status = 422
+
+
+class DuplicateEnterprise(EnterpriseError):
+    status = 409  # registered already: asking again changes nothing
 
 
 async def trace(enterprise_id: int, *, actor: str, action: str, note: str, conn, now: datetime | None = None) -> None:
@@ -37,7 +42,7 @@ def visible(session) -> "Enterprise":
 async def create(name: str, credit_code: str, actor: str, now: datetime, manager: StaffUser | None = None) -> Enterprise:
     code = credit_code.strip().upper()
     if not valid_credit_code(code):
-        raise EnterpriseError("invalid_credit_code", "统一社会信用代码不正确，请核对（18位，含校验码）。")
+        raise EnterpriseError("invalid_credit_code", details={"field": "credit_code"})
     try:
         async with in_transaction() as conn:
             enterprise = await Enterprise.create(name=name.strip(), credit_code=code, manager=manager, using_db=conn)
@@ -46,7 +51,7 @@ async def create(name: str, credit_code: str, actor: str, now: datetime, manager
                 await ManagerAssignment.create(subject="enterprise", subject_id=enterprise.id, manager=manager,
                                                assigned_by=actor, note="创建时指定", at=now, using_db=conn)
     except IntegrityError:
-        raise EnterpriseError("duplicate_credit_code", "该统一社会信用代码的企业已登记。", status=409) from None
+        raise DuplicateEnterprise("duplicate_credit_code", details={"field": "credit_code"}) from None
     # someone may have claimed this code in the mini-program before the enterprise was registered
     for citizen in await Citizen.filter(enterprise_code=code):
         await bind_citizen(citizen)
@@ -56,7 +61,7 @@ async def create(name: str, credit_code: str, actor: str, now: datetime, manager
 async def assign_manager(enterprise: Enterprise, username: str, actor: str, now: datetime, note: str = "") -> Enterprise:
     manager = await StaffUser.get_or_none(username=username, role="manager", active=True)
     if manager is None:
-        raise EnterpriseError("unknown_manager", "没有这位项目服务经理（须为在岗的经理账号）。")
+        raise EnterpriseError("unknown_manager", details={"field": "manager"})
     async with in_transaction() as conn:
         await Enterprise.filter(id=enterprise.id).using_db(conn).update(manager_id=manager.id)
         await ManagerAssignment.create(subject="enterprise", subject_id=enterprise.id, manager=manager,

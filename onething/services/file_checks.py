@@ -15,14 +15,15 @@ import hmac
 import logging
 import tempfile
 from contextlib import aclosing
-from typing import IO, AsyncIterable, AsyncIterator
+from typing import IO, AsyncIterable, AsyncIterator, Awaitable, Callable
 
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 from onething.domain.files import Inspector
-from storage.objects import ObjectNotFound, ObjectStore
+from onething.domain.refusals import Refused
+from storage.objects import ObjectNotFound, ObjectStore, ObjectTooLarge
 
 UNREADABLE = "unreadable"
 TOO_MANY_PIXELS = "too_many_pixels"
@@ -59,6 +60,45 @@ class Examiner:
 
     def __exit__(self, *_) -> None:
         self.close()
+
+
+Check = Callable[["Examiner"], Awaitable[Refused | None]]
+KINDS = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG"}
+
+
+async def store_checked(store: ObjectStore, key: str, chunks: AsyncIterable[bytes], *, content_type: str,
+                        max_size: int, too_large: Refused, check: Check | None = None) -> Inspector:
+    """Stream an upload into the store under ``key``, then judge the whole of it; what fails is
+    deleted again and its refusal raised, so nothing unchecked stays kept.
+
+    ``check`` is the caller's judgement of the examined file (its own codes and words); without
+    one, the file must be what ``content_type`` says, and whole.
+    """
+    with Examiner(chunks) as examiner:
+        try:
+            await store.put(key, examiner.stream(), content_type=content_type, max_size=max_size)
+        except ObjectTooLarge:
+            raise too_large from None  # the store keeps nothing of an upload it stopped
+        refusal = await (check or whole_file(content_type))(examiner)
+    if refusal is not None:
+        await store.delete(key)
+        raise refusal
+    return examiner.inspector
+
+
+def whole_file(content_type: str) -> Check:
+    """The plain judgement: the bytes are the declared type (415), and the file opens (422)."""
+    async def check(examiner: Examiner) -> Refused | None:
+        kind = KINDS.get(content_type, content_type)
+        if examiner.inspector.sniffed_type != content_type:
+            return Refused("type_mismatch", status=415, details={"kind": kind})
+        verdict = await examiner.problem()
+        if verdict == TOO_MANY_PIXELS:
+            return Refused("too_many_pixels", details={"kind": kind})
+        if verdict is not None:
+            return Refused("unreadable_file", details={"kind": kind})
+        return None
+    return check
 
 
 def judge(file: IO[bytes], content_type: str | None) -> str | None:

@@ -20,6 +20,7 @@ from onething.domain import issues as rules
 from onething.domain.calendar import CalendarError, WorkCalendar, local_date
 from onething.services.calendars import CalendarBook
 from onething.domain.issues import ACTIVE, PROJECT_MANAGER, Change, IssueRuleError, IssueState, Ladder
+from onething.domain.refusals import Refused
 from onething.services import staff_inbox, trails
 from onething.services.case_store import SYSTEM, Actor, utcnow
 from onething.services.staff import StaffSession
@@ -30,8 +31,22 @@ SWEEP_BATCH = 500
 FALLBACK_ROLE = "supervisor"  # a level whose owner cannot be found: the service centre's shared inbox
 
 
-class ConcurrentIssueUpdate(Exception):
+class ConcurrentIssueUpdate(Refused):
     """Someone changed the issue first; nothing was written."""
+
+    status = 409
+
+    def __init__(self, issue_id: int):
+        super().__init__("issue_conflict", details={"issue": issue_id})
+
+
+class CalendarMissing(Refused):
+    """The working-day calendar does not reach the date a deadline falls on."""
+
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__("calendar_missing")
 
 
 @dataclass
@@ -69,12 +84,12 @@ class IssueDesk:
         """Raise an issue on a project. ``opened_by`` is an actor name ("staff:zhang", "contact:12"),
         ``role`` the opener's ("enterprise" for an enterprise contact). The project's manager is told."""
         if department not in self.departments:
-            raise IssueRuleError("unknown_department", "请选择负责解决该问题的部门。")
+            raise IssueRuleError("unknown_department", field="department")
         now = self.clock()
         issue = rules.open_issue(title, requested_by, local_date(now))
         project = await Project.get_or_none(id=project_id).select_related("enterprise")
         if project is None:
-            raise IssueRuleError("project_not_found", "没有找到该项目。")
+            raise IssueRuleError("project_not_found")
         async with in_transaction() as conn:
             row = await Issue.create(project_id=project.id, title=title.strip(), detail=detail.strip(),
                                      department=department, requested_by=requested_by, state=issue.state,
@@ -126,7 +141,11 @@ class IssueDesk:
         row = await Issue.get(id=issue_id)
         await self.calendars.fresh()
         now = self.clock()
-        change = decide(domain_of(row), local_date(now))
+        try:
+            change = decide(domain_of(row), local_date(now))
+        except CalendarError:
+            log.error("working-day calendar does not cover this date: add the next year's schedule")
+            raise CalendarMissing() from None
         await self._save(row, change, actor, now, notice=notice)
         return await Issue.get(id=issue_id)
 

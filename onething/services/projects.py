@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from onething.domain.issues import ACTIVE
+from onething.domain.refusals import Refused
 from onething.domain.projects import LEVELS, STAGES
 from onething.services import staff_inbox
 from onething.services.staff import StaffSession
@@ -23,10 +24,18 @@ from storage.models import Enterprise, Issue, ManagerAssignment, Project, StaffU
 SEE_ALL = ("supervisor", "admin")
 
 
-class ProjectError(ValueError):
-    def __init__(self, code: str, message: str, field: str | None = None):
-        self.code, self.field = code, field
-        super().__init__(message)
+class ProjectError(Refused):
+    """A project change refused as asked (its words: the message catalogue, by code)."""
+
+    status = 422
+
+    def __init__(self, code: str, field: str | None = None, **details: Any):
+        super().__init__(code, details={"field": field, **details} if field else details)
+        self.field = field
+
+
+class EnterpriseNotFound(ProjectError):
+    status = 404
 
 
 def visible(session: StaffSession):
@@ -38,47 +47,64 @@ async def find(session: StaffSession, project_id: int) -> Project | None:
     return await visible(session).filter(id=project_id).select_related("enterprise", "manager").first()
 
 
+async def listing(session: StaffSession, today: date, enterprise_id: int | None = None) -> list[dict[str, Any]]:
+    """The projects this person sees (of one enterprise if given), the most urgent first."""
+    query = visible(session)
+    if enterprise_id is not None:
+        query = query.filter(enterprise_id=enterprise_id)
+    rows = await query.select_related("enterprise", "manager").order_by("id").limit(1000)
+    figures = await issue_figures([p.id for p in rows], today)
+    rows.sort(key=lambda p: urgency(p, figures[p.id]))
+    return [project_json(p, figures[p.id]) for p in rows]
+
+
+async def view(session: StaffSession, project_id: int, today: date) -> dict[str, Any] | None:
+    """One project with its issue figures and who has managed it; None if this person may not see it."""
+    project = await find(session, project_id)
+    if project is None:
+        return None
+    figures = await issue_figures([project.id], today)
+    return {**project_json(project, figures[project.id]), "managers": await history(project.id)}
+
+
 async def manager_named(username: str | None) -> StaffUser | None:
     if username is None:
         return None
     user = await StaffUser.get_or_none(username=username, active=True)
     if user is None or user.role != "manager":
-        raise ProjectError("not_a_manager", f"“{username}”不是在岗的项目服务经理。", "manager")
+        raise ProjectError("not_a_manager", "manager", username=username)
     return user
 
 
-def _check(level: str | None, stage: str | None) -> None:
-    if level is not None and level not in LEVELS:
-        raise ProjectError("invalid_level", "项目级别应为 provincial、city 或 county。", "level")
-    if stage is not None and stage not in STAGES:
-        raise ProjectError("invalid_stage", f"项目阶段应为 {'、'.join(STAGES)} 之一。", "stage")
-
-
 async def create(session: StaffSession, templates: jinja2.Environment, now: datetime, *, enterprise_id: int,
-                 name: str, level: str, stage: str, manager: str | None) -> Project | None:
-    """None when the enterprise is not one this person may add projects to."""
-    _check(level, stage)
+                 name: str, level: str, stage: str, manager: str | None) -> Project:
+    """(level and stage as the route declares them: one of LEVELS, STAGES)"""
     enterprise = await Enterprise.get_or_none(id=enterprise_id)
     if enterprise is None or (session.role == "manager" and enterprise.manager_id != session.id):
-        return None
+        raise EnterpriseNotFound("enterprise_not_found")
     if session.role == "manager":
         if manager not in (None, session.username):
-            raise ProjectError("forbidden_assignment", "项目服务经理只能为自己负责的企业登记由本人服务的项目。", "manager")
+            raise ProjectError("forbidden_assignment", "manager")
         assignee = await StaffUser.get(id=session.id)
     else:
         assignee = await manager_named(manager) if manager else (
             await StaffUser.get_or_none(id=enterprise.manager_id) if enterprise.manager_id else None)
     async with in_transaction() as conn:
-        project = await Project.create(enterprise=enterprise, name=name, level=level, stage=stage, manager=assignee,
+        project = await Project.create(enterprise=enterprise, name=name.strip(), level=level, stage=stage, manager=assignee,
                                        using_db=conn)
         if assignee is not None:
             await _assigned(templates, project, enterprise, assignee, session, now, "登记项目", conn)
     return project
 
 
-async def reassign(session: StaffSession, templates: jinja2.Environment, project: Project, username: str | None,
-                   note: str, now: datetime) -> None:
-    assignee = await manager_named(username)
+async def reassign(session: StaffSession, templates: jinja2.Environment, project_id: int, username: str | None,
+                   note: str, now: datetime) -> Project | None:
+    """None when this person may not see the project."""
+    project = await find(session, project_id)
+    if project is None:
+        return None
+    assignee = await manager_named(username.strip() if username is not None else None)
+    note = note.strip()
     async with in_transaction() as conn:
         await Project.filter(id=project.id).using_db(conn).update(manager_id=assignee.id if assignee else None,
                                                                   updated_at=now)
@@ -88,6 +114,7 @@ async def reassign(session: StaffSession, templates: jinja2.Environment, project
                                            note=note, at=now, using_db=conn)
         else:
             await _assigned(templates, project, project.enterprise, assignee, session, now, note, conn)
+    return project
 
 
 async def _assigned(templates, project: Project, enterprise: Enterprise, assignee: StaffUser,
@@ -102,9 +129,9 @@ async def _assigned(templates, project: Project, enterprise: Enterprise, assigne
         }, now, conn, staff_id=assignee.id, payload={"project_id": project.id})
 
 
-async def set_stage(project: Project, stage: str) -> None:
-    _check(None, stage)
-    await Project.filter(id=project.id).update(stage=stage)
+async def set_stage(session: StaffSession, project_id: int, stage: str) -> bool:
+    """(stage: one of STAGES, as the route declares it) False when this person may not see the project."""
+    return bool(await visible(session).filter(id=project_id).update(stage=stage))
 
 
 async def history(project_id: int) -> list[dict[str, Any]]:

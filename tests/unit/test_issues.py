@@ -11,7 +11,6 @@ from onething.domain import issues as rules
 from onething.domain.issues import IssueRuleError, IssueState, LadderInvalid, build_ladder
 from onething.services.reference import load_ladder
 from tests.support.builders import d, plain_calendar
-from tests.support.refusals import refused
 
 CAL = plain_calendar(2026, 2027)
 LADDER = build_ladder({"levels": [
@@ -33,8 +32,9 @@ def test_an_issue_is_due_on_the_requested_date_and_overdue_the_day_after():
     assert (issue.state, issue.level, issue.due_on) == (IssueState.OPEN, 0, d("2026-03-06"))
     assert not rules.is_overdue(issue, d("2026-03-06"))
     assert rules.is_overdue(issue, d("2026-03-07"))
-    with refused(IssueRuleError, "不能早于今天"):
+    with pytest.raises(IssueRuleError) as past:
         rules.open_issue("x", MONDAY - timedelta(days=1), MONDAY)
+    assert (past.value.code, past.value.status) == ("requested_by_past", 422)
     with pytest.raises(IssueRuleError) as blank:
         rules.open_issue("  ", MONDAY, MONDAY)
     assert blank.value.code == "title_required"
@@ -63,7 +63,7 @@ def test_closing_needs_a_resolution_and_reopening_a_reason():
     assert rules.escalate(closed, d("2026-06-01"), LADDER, CAL) is None  # closed issues never escalate
     with pytest.raises(IssueRuleError) as again:
         rules.close(closed, "再次销号")
-    assert again.value.code == "already_closed"
+    assert (again.value.code, again.value.status) == ("already_closed", 409)  # the state is in the way
     with pytest.raises(IssueRuleError) as no_reason:
         rules.reopen(closed, "", d("2026-03-09"), LADDER, CAL)
     assert no_reason.value.code == "reason_required"
