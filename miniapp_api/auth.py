@@ -10,7 +10,7 @@ import time
 from aiohttp import web
 
 from onething.domain.refusals import Refused
-from onething.keys import redis_key, settings_key, wechat_key
+from onething.keys import messages_key, redis_key, settings_key, wechat_key
 from onething.services import applicant_cases, citizens
 from onething.web.clients import client_address
 from onething.web.errors import ApiError, message_of
@@ -105,7 +105,9 @@ async def login(request: web.Request) -> web.Response:
             request.config_dict[wechat_key], request.config_dict[redis_key], code))
     except WeChatError as exc:
         if exc.invalid_code:
-            raise ApiError("invalid_code", status=401) from None
+            # the code clients know; its words are the login's own (invalid_code is also the pickup code's)
+            said = request.config_dict[messages_key].render("login.invalid_code")
+            raise ApiError("invalid_code", said, status=401) from None
         log.warning("WeChat login unavailable", extra={"errcode": exc.errcode})
         raise ApiError("wechat_unavailable", status=503) from None
     return json_response({"token": token, "expires_in": citizens.TOKEN_TTL, "user": me_json(citizen)})
