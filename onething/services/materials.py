@@ -16,9 +16,9 @@ from onething.domain.files import ALLOWED_TYPES, Inspector
 from onething.domain.refusals import Refused
 from onething.domain.states import CORRECTION, DECIDED, State, TaskState
 from onething.services import case_store
-from onething.services.file_checks import TOO_MANY_PIXELS, UNREADABLE, Examiner
+from onething.services.file_checks import TOO_MANY_PIXELS, UNREADABLE, Examiner, store_checked
 from storage.models import Application, AttachedMaterial, Citizen, MaterialFile, ReviewTask
-from storage.objects import ObjectStore, ObjectTooLarge
+from storage.objects import ObjectStore
 
 if TYPE_CHECKING:
     from onething.services.workflow import Workflow
@@ -87,16 +87,9 @@ async def direct_upload(store: ObjectStore, flow: "Workflow", row: Application, 
     await check_editable(catalog, row, material)
     check_declared(spec, content_type, size)
     _, key = keys_for(row, material)
-    with Examiner(chunks) as examiner:
-        try:
-            await store.put(key, examiner.stream(), content_type=content_type, max_size=spec.max_size_mb * MB)
-        except ObjectTooLarge:
-            raise _too_large(spec) from None
-        problem = await problem_with(spec, content_type, examiner, declared_size=size)
-    inspector = examiner.inspector
-    if problem:
-        await store.delete(key)
-        raise problem
+    inspector = await store_checked(
+        store, key, chunks, content_type=content_type, max_size=spec.max_size_mb * MB, too_large=_too_large(spec),
+        check=lambda examiner: problem_with(spec, content_type, examiner, declared_size=size))
     current = await AttachedMaterial.get_or_none(application_id=row.id, material=material).select_related("file")
     if current is not None and current.file.sha256 == inspector.sha256:
         await store.delete(key)  # the same file sent again: keep the one we have
