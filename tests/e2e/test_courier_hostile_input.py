@@ -41,8 +41,9 @@ async def raw_status(server, method: str, path: str, header: bytes) -> int:
 async def test_deeply_nested_json_on_a_login_is_refused(service, path):
     _, client = service
     response = await client.post(path, data=NESTED, headers={"Content-Type": "application/json"})
-    assert response.status in (400, 422), await response.text()
-    assert (await response.json())["error"]["code"] in ("invalid_json", "invalid_field")
+    # the staff login takes at most 4 KiB, so this one is refused for its size before it is parsed
+    assert response.status in (400, 413, 422), await response.text()
+    assert (await response.json())["error"]["code"] in ("invalid_json", "invalid_field", "payload_too_large")
 
 
 @pytest.mark.parametrize("username", ["x" * 65, r"ems-\ud800", r"ems-\u0000"])
