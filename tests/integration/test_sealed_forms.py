@@ -55,7 +55,7 @@ async def test_forms_stored_in_clear_are_sealed_and_read_back_as_entered(empty_d
             await Application.create(number=number, thing=thing, applicant=citizen, state="draft", form=form)
         assert all(LEGAL_REP in f or MOTHER in f or "解放路30号" in f or f == "{}" for f in (await raw_forms()).values())
 
-    assert await db.migrate(url, secret_key=TEST_SECRET) == ["models.0015_sealed_forms", "models.0016_send_claims"]
+    assert await db.migrate(url, secret_key=TEST_SECRET) == ["models.0015_sealed_forms", "models.0016_send_claims", "models.0017_missing_indexes"]
     cipher = IdCipher(TEST_SECRET)
     async with db.database(url):
         raw = await raw_forms()
