@@ -11,7 +11,7 @@ from aiohttp import web
 from onething.domain.calendar import UnknownYear
 from onething.domain.case import CaseRuleError, OwedOutstanding
 from onething.domain.credit import CreditRuleError
-from onething.domain.issues import IssueRuleError
+from onething.domain.issues import IssueRuleError, IssueStateConflict
 from onething.domain.refusals import Refused
 from onething.domain.shipment import ShipmentRuleError, WrongPickupCode
 from onething.domain.states import IllegalTransition, State
@@ -35,7 +35,7 @@ def test_each_refusal_of_the_rules_carries_its_one_status():
         CaseRuleError("not_owed"): 422, OwedOutstanding(["lease"]): 422,
         IllegalTransition(State.DRAFT, "accept"): 409, ConcurrentUpdate(1): 409, CaseNotFound(1): 404,
         UnknownYear(2150, frozenset({2026})): 503, CreditRuleError("not_flagged", status=404): 404,
-        IssueRuleError("title_required"): 422, IssueRuleError("already_closed"): 409,
+        IssueRuleError("title_required"): 422, IssueStateConflict("already_closed"): 409,
         ShipmentRuleError("invalid_code"): 422, ShipmentRuleError("out_of_order"): 409,
         WrongPickupCode("code_locked", attempts_left=0): 423,
     }
