@@ -7,6 +7,7 @@ front of a citizen. A code defined twice, or an entry that does not compile, sto
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from typing import Any
 
@@ -56,3 +57,12 @@ def load_entries() -> dict[str, str]:
 
 def load_messages(env: jinja2.Environment) -> Messages:
     return Messages(env, load_entries())
+
+
+@functools.cache
+def shared_messages() -> Messages:
+    """The catalogue for code that has no app at hand (a bare sub-app in a test, ``str(refusal)``),
+    loaded once per process on first use."""
+    from onething.templating import make_environment  # templating imports the web layer's nonce
+
+    return load_messages(make_environment())

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from typing import Any
 
@@ -13,8 +12,7 @@ from aiohttp import web
 
 from onething.domain.refusals import Refused
 from onething.keys import messages_key
-from onething.messages import Messages, load_messages
-from onething.templating import make_environment
+from onething.messages import Messages, shared_messages
 from onething.web import outages
 
 log = logging.getLogger("onething.http")
@@ -85,12 +83,8 @@ def _render(request: web.Request, code: str) -> str:
 
 def _messages(request: web.Request) -> Messages:
     # an app built without the core (a bare sub-app in a test) still speaks the catalogue's words
-    return request.config_dict.get(messages_key) or _catalogue()
+    return request.config_dict.get(messages_key) or shared_messages()
 
-
-@functools.cache
-def _catalogue() -> Messages:
-    return load_messages(make_environment())
 
 
 def _keep_headers(exc: web.HTTPException) -> dict[str, str]:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-from datetime import date
 from typing import Any
 
 from aiohttp import web
 
 from onething.domain.calendar import UnknownYear
 from onething.domain.refusals import Refused, speak_with
-from onething.messages import Messages, load_messages
-from onething.templating import make_environment
+from onething.messages import shared_messages
 from onething.web.errors import ApiError
 from onething.web.validation import BODY
 
@@ -70,14 +67,6 @@ def integer(body: dict, key: str, message: str) -> int:
     return value
 
 
-def iso_date(value: Any, field: str) -> date:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ApiError("invalid_field", f"字段 {field} 应为日期，如 2026-03-01。", status=422,
-                       details={"field": field}) from None
-
-
 async def run_rule(coroutine):
     """Await a workflow call. What the rules refuse is a ``Refused`` with its own status, which
     the error middleware answers; kept so that handlers wrapping their calls in it still work."""
@@ -88,13 +77,8 @@ async def run_rule(coroutine):
         raise
 
 
-@functools.cache
-def _catalogue() -> Messages:
-    return load_messages(make_environment())
-
-
 def _words(refused: Refused) -> str:
-    messages = _catalogue()
+    messages = shared_messages()
     return messages.render(refused.code, **refused.details) if refused.code in messages else refused.code
 
 
