@@ -32,9 +32,6 @@ SUBSCRIBE = obj({"results": {"type": "object", "title": "订阅结果", "maxProp
                              "propertyNames": {"maxLength": 128},
                              "additionalProperties": {"type": "string", "maxLength": 64}}},
                 required=("results",))
-ISSUE = obj({"title": required_text(200, "问题"), "department": required_text(64, "责任部门"),
-             "requested_by": {"type": "string", "format": "date", "maxLength": 10, "title": "期望解决日期"},
-             "detail": text(4000, "详细说明")}, required=("title", "department", "requested_by"))
 FORM = {"type": "object", "title": "申请表",
         "description": "个人信息栏目（personal）显示为掩码：原样提交掩码即保留原值，重新填写则替换"}
 NEW_CASE = obj({"thing": required_text(64, "事项"), "form": FORM,
@@ -79,6 +76,3 @@ SUBSCRIPTIONS = answer({"templates": {"type": "array", "items": STR}, "remaining
 CONSENTS = answer({"remaining": REMAINING})
 SHIPMENT = answer({"id": INT, "number": STR, "carrier": STR, "carrier_name": STR, "tracking_number": STR,
                    "state": STR, "state_name": STR, "pickup_code": MAYBE_STR, "scans": LIST})
-ISSUE_VIEW = answer({"id": INT, "project_id": INT, "title": STR, "state": STR, "due_on": STR})
-PROJECTS = answer({"items": {"type": "array", "items": answer({"id": INT, "name": STR, "issues": LIST})},
-                   "departments": OBJECT})
