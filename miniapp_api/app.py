@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from . import applications as apps
-from . import auth, cases, materials, me, projects, shipments, things
+from . import auth, cases, materials, me, projects, results, shipments, things
 from . import schemas as s
 from onething.web.routes import Route, mount
 from onething.web.schemas import CODE, OK, PAGE, text
@@ -23,6 +23,8 @@ ROUTES = [
     Route("PUT", "/me/identity", me.identity, "实名信息：姓名、身份证号、手机号", s.IDENTITY, response=s.USER),
     Route("PUT", "/me/enterprise", me.enterprise, "绑定企业（统一社会信用代码）", s.ENTERPRISE, response=s.USER),
     Route("GET", "/me/wallet", me.wallet, "证照夹：已核验、可直接复用的材料", response=s.WALLET),
+    Route("GET", "/me/certificates", results.held, "证照夹中的电子证照：本人及所属企业办件签发的，及各自可替代的材料",
+          response=s.CERTIFICATES),
     Route("GET", "/me/subscriptions", me.subscriptions,
           "订阅消息：要请求授权的模板（wx.requestSubscribeMessage 的 tmplIds）和各自剩余可发条数（-1 为长期）",
           response=s.SUBSCRIPTIONS),
@@ -47,6 +49,8 @@ ROUTES = [
           params=MATERIAL, upload=s.FILE_TYPES, response=s.CASE_DETAIL),
     Route("POST", M, materials.from_wallet, "从证照夹调用已核验的材料；容缺材料补交", s.FROM_WALLET, params=MATERIAL,
           response=s.CASE_DETAIL),
+    Route("POST", M + "/from-certificate", results.from_certificate,
+          "用证照夹中的电子证照替代这项材料（零材料：不再上传）", s.FROM_CERTIFICATE, params=MATERIAL, response=s.CASE_DETAIL),
     Route("POST", "/applications/{id}/submit", apps.submit, "提交（缺项时返回全部缺少的内容）", response=s.CASE_DETAIL),
     Route("POST", "/applications/{id}/withdraw", apps.withdraw, "撤回（受理前）", s.WITHDRAW, response=s.CASE_DETAIL),
     Route("POST", "/applications/{id}/resubmit", apps.resubmit, "补正后重新提交", response=s.CASE_DETAIL),
@@ -57,6 +61,8 @@ ROUTES = [
     Route("GET", "/applications/{id}/shipment", shipments.shipment,
           "邮寄进度：承运快递、运单号、物品、每次扫描记录；申请人本人可见取件码（签收时告诉快递员）",
           response=s.SHIPMENT, responses={"404": "尚未寄出（no_shipment）或无此办件"}),
+    Route("GET", "/applications/{id}/results", results.results,
+          "办理结果：各已办结事项的电子证照，附几分钟内有效的下载地址", response=s.RESULTS),
     Route("POST", "/applications/{id}/evaluation", apps.evaluate, "好差评（每件一次，1-5 分）", s.EVALUATION,
           response=s.CASE_DETAIL, status=201, responses={"201": "已评价"}),
 ]

@@ -41,6 +41,7 @@ UPLOAD_URL = obj({"filename": required_text(255, "文件名"),
                   "content_type": {"type": "string", "enum": list(FILE_TYPES), "title": "文件类型"},
                   "size": integer(0, 2**53, "文件大小（字节）")}, required=("filename", "content_type", "size"))
 FROM_WALLET = obj({"file": {**ID, "title": "证照夹中的文件"}}, required=("file",))
+FROM_CERTIFICATE = obj({"certificate": {**ID, "title": "证照夹中的电子证照"}}, required=("certificate",))
 WITHDRAW = obj({"reason": text(200, "撤回原因")})
 ADDRESS = obj({"province": required_text(20, "省"), "city": required_text(20, "市"),
                "district": required_text(20, "区县"), "detail": required_text(100, "详细地址")},
@@ -71,6 +72,11 @@ UPLOAD = answer({"method": STR, "url": STR, "fields": OBJECT, "headers": OBJECT,
                  "max_size": INT, "expires_at": STR})
 WALLET = items_of(answer({"id": INT, "material": STR, "name": STR, "filename": STR, "size": INT,
                           "uploaded_at": STR}))
+STANDS_FOR = {"type": "array", "items": answer({"material": STR, "name": STR})}
+CERTIFICATE = {"id": INT, "item": STR, "item_name": STR, "name": STR, "result_number": STR, "application_id": INT,
+               "application_number": STR, "stands_for": STANDS_FOR}
+CERTIFICATES = items_of(answer(CERTIFICATE))
+RESULTS = items_of(answer({**CERTIFICATE, "download_url": STR}))
 REMAINING = {"type": "object", "additionalProperties": INT, "description": "各模板剩余可发条数（-1 为长期）"}
 SUBSCRIPTIONS = answer({"templates": {"type": "array", "items": STR}, "remaining": REMAINING})
 CONSENTS = answer({"remaining": REMAINING})

@@ -38,6 +38,8 @@ SUMMARY = shape({
 MATERIAL = shape({
     "material": STRING, "name": STRING, "filename": maybe("string"), "content_type": STRING, "size": INTEGER,
     "sha256": STRING, "intact": BOOLEAN, "download_url": maybe("string"),
+    # an issued certificate standing in for the material: its task, item and the case that issued it
+    "certificate": maybe("object"),
 })
 FLAG = shape({
     "id": INTEGER, "subject": STRING, "who": STRING, "active": BOOLEAN, "reason": STRING, "document": STRING,

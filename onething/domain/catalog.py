@@ -38,6 +38,8 @@ class Produces:
     number: bool
     handover: str  # paper | seal | none
     electronic: bool
+    # The materials its certificate (电子证照) stands in for in later cases: never asked for again.
+    stands_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,7 @@ def _item(where, raw, depts, mats, form_fields, warning, errors) -> Item | None:
     produces = raw.get("produces") or {}
     if not produces.get("name") or produces.get("handover") not in HANDOVERS:
         errors.append(f"{where}: produces needs a name and a handover of paper, seal or none")
+    stands_for = _stands_for(produces, where, mats, errors)
     joint, warning = item_limits(raw, where, warning, errors)
     requirements = []
     for req in raw.get("materials") or []:
@@ -160,9 +161,20 @@ def _item(where, raw, depts, mats, form_fields, warning, errors) -> Item | None:
         promised_limit=promised, fee=raw["fee"], tacit_approval=bool(raw.get("tacit_approval")),
         fields=tuple(raw.get("fields") or ()),
         produces=Produces(produces["name"], bool(produces.get("number")), produces["handover"],
-                          bool(produces.get("electronic"))),
+                          bool(produces.get("electronic")), stands_for),
         materials=tuple(requirements), joint_handling=joint, warning=warning,
     )
+
+
+def _stands_for(produces: dict, where: str, mats: dict, errors: list[str]) -> tuple[str, ...]:
+    """A certificate stands in only for a reusable material, and only an electronic one can be reused."""
+    codes = produces.get("stands_for") or []
+    if codes and not produces.get("electronic"):
+        errors.append(f"{where}: only an electronic certificate can stand for a material")
+    for code in codes:
+        if code not in mats or not mats[code].reusable:
+            errors.append(f"{where}: a certificate can stand only for a known reusable material, not {code!r}")
+    return tuple(codes)
 
 
 def _stages(where, raw_stages, items, errors) -> tuple[Stage, ...]:

@@ -12,7 +12,7 @@ import jinja2
 
 from onething.domain.calendar import WorkCalendar
 from onething.domain.catalog import Catalog
-from onething.domain.states import State
+from onething.domain.states import State, TaskState
 from onething.services.presenters import application_summary, expected_completion, mark_provisional, task_json
 from onething.services import shipment_views
 from onething.services.followers import linked_applications
@@ -45,9 +45,14 @@ async def cases_for_ids(catalog: Catalog, ids, number: str | None = None) -> lis
     views = []
     for row in rows:
         own = [t for t in tasks if t.application_id == row.id]
-        views.append({**application_summary(catalog, row), "tasks": [task_json(catalog, t) for t in own],
+        views.append({**application_summary(catalog, row), "tasks": [_with_certificate(catalog, t) for t in own],
                       "expected_completion_on": expected_completion(row)})
     return views
+
+
+def _with_certificate(catalog: Catalog, task: ReviewTask) -> dict:
+    issued = task.state == TaskState.APPROVED.value and task.certificate_key is not None
+    return {**task_json(catalog, task), "certificate": issued}
 
 
 def render(env: jinja2.Environment, cases: list[dict], *, linked: bool, number: str | None, public_url: str,

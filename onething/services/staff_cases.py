@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from onething.domain.catalog import Catalog
 from onething.domain.refusals import Refused
-from onething.services import credit
+from onething.services import credit, results
 from onething.services.file_checks import same_size
 from onething.services.presenters import application_detail, application_summary
 from onething.services.staff import StaffSession
@@ -59,9 +59,11 @@ async def _materials(catalog: Catalog, store, application_id: int) -> list[dict]
     no longer matches its record (``intact: false``) gets no link."""
     attached = await AttachedMaterial.filter(application_id=application_id).select_related("file")
     intact = await asyncio.gather(*(same_size(store, a.file) for a in attached))
+    issued = await results.sources(application_id)
     return [
         {"material": a.material, "name": catalog.materials[a.material].name, "filename": a.file.filename,
          "content_type": a.file.content_type, "size": a.file.size, "sha256": a.file.sha256, "intact": ok,
+         "certificate": issued.get(a.file.id),
          "download_url": await store.presign_download(a.file.object_key, expires=DOWNLOAD_TTL,
                                                       filename=a.file.filename or f"{a.material}.bin") if ok else None}
         for a, ok in zip(attached, intact)

@@ -127,6 +127,7 @@ class Notification(Model):
     state = fields.CharField(max_length=16, default="pending", db_index=True)
     channel = fields.CharField(max_length=16, null=True)  # the one it went out on
     wechat_msgid = fields.CharField(max_length=32, null=True, db_index=True)  # a template message: its receipt
+    sms_serial = fields.CharField(max_length=64, null=True, db_index=True)  # an SMS: its provider receipt
     failed_channels = fields.JSONField(default=list)  # refused for good there: never tried again
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(null=True)

@@ -15,6 +15,10 @@ class MaterialFile(Model):
     sha256 = fields.CharField(max_length=64)
     verified = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # An issued certificate (电子证照) standing in for a material: the review task that issued it, so
+    # staff see where it came from; its object is the certificate itself, never a copy. A plain id
+    # (tasks are never deleted), as SQLite cannot drop a foreign-key column again.
+    certificate_task_id = fields.IntField(null=True, unique=True)
 
     class Meta:
         table = "material_file"

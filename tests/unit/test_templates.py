@@ -50,7 +50,7 @@ NOTIFY = {
                             item="business_license", problems=["章程未签字", "住所证明模糊"]),
     "owed_waived": notify("owed_waived", ["租赁合同", "免于补交", "理由：已共享核验"], material="lease",
                           reason="已共享核验"),
-    "results_ready": notify("results_ready", ["证照已制作完成"]),
+    "results_ready": notify("results_ready", ["证照已制作完成", "办理结果", "无需再交"]),
     "closed": notify("closed", ["已送达"], how="deliver"),
     "rate_invitation": notify("rate_invitation", ["好差评"]),
     "extended": notify("extended", ["营业执照", "延长法定办理期限10个工作日", "2026-03-30", "需现场核查经营场所",
@@ -92,18 +92,18 @@ CASE_VIEW = mark_provisional({
     "number": "YS20261121-0007", "thing_name": "企业开办一件事", "state": "in_review", "state_name": "审批中",
     "intake_due_on": "2026-11-21", "expected_completion_on": "2026-11-27",
     "tasks": [{"name": "营业执照", "state": "in_review", "state_name": "审批中", "due_on": "2026-11-27",
-               "pause": None, "note": "", "problems": []},
+               "pause": None, "note": "", "problems": [], "certificate": False},
               {"name": "公章刻制", "state": "approved", "state_name": "已通过", "due_on": "2026-11-25",
-               "pause": None, "note": "同意", "problems": []}]}, CALENDAR)
+               "pause": None, "note": "同意", "problems": [], "certificate": False}]}, CALENDAR)
 DECIDED_VIEW = mark_provisional({**CASE_VIEW, "state_name": "审批中", "tasks": [
     {"name": "公积金登记", "state": "rejected", "state_name": "未通过", "due_on": "2026-11-25", "pause": None,
-     "note": "缴存比例不符合规定", "problems": []},
+     "note": "缴存比例不符合规定", "problems": [], "certificate": False},
     {"name": "税务登记", "state": "paused", "state_name": "暂停计时", "due_on": "2026-11-27",
-     "pause": "退回补正，等待申请人补正", "note": "", "problems": ["财务负责人身份证不清晰", "未选会计制度"]}]}, CALENDAR)
+     "pause": "退回补正，等待申请人补正", "note": "", "problems": ["财务负责人身份证不清晰", "未选会计制度"], "certificate": False}]}, CALENDAR)
 PROVISIONAL_VIEW = mark_provisional({
     **CASE_VIEW, "expected_completion_on": "2027-01-05",
     "tasks": [{"name": "营业执照", "state": "in_review", "state_name": "审批中", "due_on": "2027-01-05",
-               "pause": None, "note": "", "problems": []}]}, CALENDAR)
+               "pause": None, "note": "", "problems": [], "certificate": False}]}, CALENDAR)
 SUBMITTED_VIEW = mark_provisional({**CASE_VIEW, "state": "submitted", "state_name": "已提交，待受理",
                                    "intake_due_on": "2027-01-06", "expected_completion_on": None, "tasks": []},
                                   CALENDAR)
@@ -188,6 +188,8 @@ CASES = {
         ("item by item", {**PROGRESS, "cases": [DECIDED_VIEW]}, [
             "公积金登记：未通过", "原因：缴存比例不符合规定", "税务登记：暂停计时（退回补正，等待申请人补正），2026-11-27前办结",
             "请补正：1. 财务负责人身份证不清晰；2. 未选会计制度"]),
+        ("a certificate issued", {**PROGRESS, "cases": [{**CASE_VIEW, "tasks": [
+            {**CASE_VIEW["tasks"][1], "certificate": True}]}]}, ["公章刻制：已通过", "电子证照已签发，可在小程序“办理结果”中查看"]),
         ("not theirs", {**PROGRESS, "number": "YS20261121-0008"}, ["没有找到您名下编号为 YS20261121-0008"]),
         ("no cases yet", {**PROGRESS, "linked": True}, ["还没有提交过办件"]),
         ("unknown follower", PROGRESS, ["请先在小程序中登录", "https://example.gov.cn"]),
