@@ -29,10 +29,11 @@ from onething.services.citizens import IdCipher, digest_missing
 from onething.services.issues import IssueDesk
 from onething.services.manager_messages import Messenger
 from onething.services.notifier import Notifier
+from onething.services.sms import SmsChannel
 from onething.services.calendars import CalendarBook
 from onething.services.reference import load_catalog, load_ladder, load_seed_schedules
 from onething.services.workflow import Workflow
-from onething.domain.notifications import Templates
+from onething.domain.notifications import SMS_KINDS, Templates
 from onething.settings import Settings, Unreachable
 from onething.messages import load_messages
 from onething.templating import make_environment
@@ -42,6 +43,7 @@ from onething.web.requests import header_hygiene_middleware, request_id_middlewa
 from storage import db
 from storage.objects import open_object_store
 from storage.redis import open_redis
+from storage.sms import SandboxSms, open_sms
 from storage.wechat import open_gateway
 
 log = logging.getLogger("onething.app")
@@ -136,15 +138,24 @@ async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[settings_key]
     gateway, close = open_gateway(settings)
     app[wechat_key] = gateway
-    templates = Templates(**dataclasses.asdict(settings.message_templates))
+    wechat = dataclasses.asdict(settings.message_templates)
     if settings.wechat_sandbox:  # every channel works in the sandbox, so all of it can be tried
-        templates = Templates(**{k: v or f"sandbox-{k}" for k, v in dataclasses.asdict(templates).items()})
+        wechat = {k: v or f"sandbox-{k}" for k, v in wechat.items()}
+    sms = sms_channel(settings, app[templates_key], app[redis_key])
+    templates = Templates(**wechat, sms=sms.kinds)
     lease = settings.worker_lease
-    app[notifier_key] = Notifier(gateway, app[templates_key], app[catalog_key], templates, lease=lease)
+    app[notifier_key] = Notifier(gateway, app[templates_key], app[catalog_key], templates, lease=lease, sms=sms)
     app[messenger_key] = Messenger(gateway, app[templates_key], app[object_store_key], app[redis_key], templates,
                                    lease=lease)
     yield
     close()
+
+
+def sms_channel(settings: Settings, env, redis) -> SmsChannel:
+    """The SMS provider's, or in its sandbox (no SMS settings) every kind recorded, not sent."""
+    if settings.sms is None:
+        return SmsChannel(SandboxSms(), env, redis, {kind: f"sandbox-{kind}" for kind in SMS_KINDS})
+    return SmsChannel(open_sms(settings), env, redis, dict(settings.sms.templates))
 
 
 def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application:
@@ -184,6 +195,7 @@ def create_app(settings: Settings, *, run_jobs: bool = True) -> web.Application:
     app.add_subapp("/staff/api/v1/", staff_api.create_app())
     # before /courier/: the longer prefix is the carriers' own sub-app
     app.add_subapp("/courier/api/v1/carriers/", carrier_api.create_app())
+    app.add_subapp("/sms/", carrier_api.create_sms_app())
     app.add_subapp("/courier/", courier_api.create_app())
     return app
 

@@ -19,6 +19,7 @@ from onething.settings_parts import (  # noqa: F401 (S3Location and the others a
     MESSAGE_MODES, PREFIX, MiniProgram, ObjectStoreLocation, OfficialAccount, S3Location, Secret, _database_url,
     _http_url, _mini_program, _object_store, _official_account, _redis_url, _trusted_proxies, _webhook_secrets,
 )
+from onething.settings_sms import SmsSettings, sms_settings
 
 
 class SettingsError(ValueError):
@@ -60,6 +61,7 @@ class Settings:
     worker_lease: int = 20
     # the reverse proxies whose X-Forwarded-For is believed; from anyone else it is ignored
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    sms: SmsSettings | None = None  # None: the SMS sandbox, which records instead of sending
 
     def webhook_secret(self, carrier: str) -> Secret | None:
         return dict(self.carrier_webhook_secrets).get(carrier)
@@ -155,6 +157,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     elif lease:
         limits["worker_lease"] = int(lease)
     trusted_proxies = _trusted_proxies(get("TRUSTED_PROXIES"), problems)
+    sms = sms_settings(get, problems)
     if problems:
         raise SettingsError(problems)
     if not secret_key:
@@ -174,6 +177,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         message_templates=message_templates,
         carrier_webhook_secrets=webhook_secrets,
         trusted_proxies=trusted_proxies,
+        sms=sms,
         **limits,
     )
 

@@ -8,6 +8,10 @@ WeChat offers four ways to reach someone, each with its own condition:
 - the official account's customer-service text, within 48 hours of the user last writing;
 - the official account's template message, to anyone following the account.
 
+After them comes an SMS to the phone of the verified identity, for the notifications a citizen
+must not miss (``SMS_KINDS``: the pickup code above all, which the courier asks for), each with
+its own pre-approved template at the provider.
+
 A notification tries them in that order, skipping those refused for good before (the user
 withdrew consent, the window closed). A transient failure is retried later with growing
 pauses; retries stop after a day.
@@ -19,8 +23,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 MP_SUBSCRIBE, OA_SUBSCRIBE, OA_TEXT, OA_TEMPLATE = "mp_subscribe", "oa_subscribe", "oa_text", "oa_template"
+SMS = "sms"
 CHANNEL_NAMES = {MP_SUBSCRIBE: "小程序订阅消息", OA_SUBSCRIBE: "公众号订阅通知", OA_TEXT: "公众号客服消息",
-                 OA_TEMPLATE: "公众号模板消息"}
+                 OA_TEMPLATE: "公众号模板消息", SMS: "短信"}
+# returned for correction (whole case or one item), refused, accepted, results ready, posted, owed due
+SMS_KINDS = frozenset({"returned", "item_returned", "refused", "accepted", "results_ready", "shipment_posted",
+                       "owed_due"})
 SERVICE_WINDOW = timedelta(hours=48)
 FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=1)
@@ -39,6 +47,7 @@ class Reach:
     follower_subscribed: bool = False
     oa_consent: bool = False
     last_message_at: datetime | None = None
+    phone: str | None = None  # of the verified identity: the SMS channel's
 
 
 @dataclass(frozen=True)
@@ -46,10 +55,12 @@ class Templates:
     mp_subscribe: str = ""
     oa_subscribe: str = ""
     oa_template: str = ""
+    sms: frozenset[str] = frozenset()  # the kinds with an approved SMS template
 
 
-def channels(reach: Reach, templates: Templates, now: datetime, refused: list[str] | tuple = ()) -> list[str]:
-    """The channels to try, best first."""
+def channels(reach: Reach, templates: Templates, now: datetime, refused: list[str] | tuple = (),
+             kind: str = "") -> list[str]:
+    """The channels to try, best first: WeChat's, then an SMS where the kind has one."""
     usable = []
     if templates.mp_subscribe and reach.mini_openid and reach.mini_consent:
         usable.append(MP_SUBSCRIBE)
@@ -60,6 +71,8 @@ def channels(reach: Reach, templates: Templates, now: datetime, refused: list[st
             usable.append(OA_TEXT)
         if templates.oa_template:
             usable.append(OA_TEMPLATE)
+    if reach.phone and kind in SMS_KINDS and kind in templates.sms:
+        usable.append(SMS)
     return [channel for channel in usable if channel not in refused]
 
 

@@ -15,12 +15,14 @@ from tortoise.expressions import F
 
 from onething.domain.calendar import SHANGHAI
 from onething.domain.catalog import Catalog
-from onething.domain.notifications import (MP_SUBSCRIBE, OA_SUBSCRIBE, OA_TEMPLATE, OA_TEXT, STAFF_ONLY,
+from onething.domain.notifications import (MP_SUBSCRIBE, OA_SUBSCRIBE, OA_TEMPLATE, OA_TEXT, SMS, STAFF_ONLY,
                                            Templates, channels, clip, retry_after)
 from onething.services import sending
 from onething.services.case_store import utcnow
 from onething.services.reach import reach_of
+from onething.services.sms import SmsChannel
 from storage.models import Notification, SubscribeConsent
+from storage.sms import SmsError
 from storage.wechat import USER_REFUSED, WeChatError, WeChatGateway
 
 log = logging.getLogger("onething.notifier")
@@ -46,9 +48,10 @@ def render(env: jinja2.Environment, kind: str, context: dict) -> Message:
 
 class Notifier:
     def __init__(self, gateway: WeChatGateway, env: jinja2.Environment, catalog: Catalog, templates: Templates,
-                 clock: Callable[[], datetime] = utcnow, lease: float = sending.LEASE_SECONDS):
+                 clock: Callable[[], datetime] = utcnow, lease: float = sending.LEASE_SECONDS,
+                 sms: SmsChannel | None = None):
         self.gateway, self.env, self.catalog, self.templates, self.clock = gateway, env, catalog, templates, clock
-        self.lease = lease
+        self.lease, self.sms = lease, sms
 
     async def run(self) -> int:
         """Send what is due; the number of notifications handled."""
@@ -77,12 +80,12 @@ class Notifier:
             return
         message = render(self.env, row.kind, self._context(row))
         reach = await reach_of(row, self.templates)
-        for channel in channels(reach, self.templates, now, row.failed_channels):
+        for channel in channels(reach, self.templates, now, row.failed_channels, row.kind):
             if not await claims.attempting(row.id):
                 return  # the claim lapsed meanwhile and another worker has taken the row back
             try:
                 msgid = await self._send(channel, reach, row, message, now)
-            except WeChatError as exc:
+            except (WeChatError, SmsError) as exc:
                 error = f"{channel}: {exc.errcode} {exc.errmsg}".strip()
                 if exc.uncertain:  # it may have arrived: never twice
                     await finish(state="unknown", channel=channel, last_error=f"{error}：无法确认是否送达，未重发")
@@ -97,13 +100,14 @@ class Notifier:
                 if exc.errcode == USER_REFUSED:
                     await self._drop_consent(channel, reach)
                 continue
-            sent = dict(state="sent", channel=channel, sent_at=now, last_error="", wechat_msgid=msgid)
+            sent = dict(state="sent", channel=channel, sent_at=now, last_error="",
+                        **{"sms_serial" if channel == SMS else "wechat_msgid": msgid})
             await claims.answered(row.id, sent)
             await self._use_consent(channel, reach)
             await finish(**sent)
             return
         await finish(state="undeliverable",
-                           last_error=row.last_error or "申请人未订阅消息，也未关注公众号：无法通知")
+                     last_error=row.last_error or "申请人未订阅消息，也未关注公众号，也没有可发短信的手机号：无法通知")
 
     async def _send(self, channel: str, reach, row: Notification, message: Message, now: datetime) -> str | None:
         """Send on one channel; the msgid of a template message (its delivery receipt comes later)."""
@@ -124,6 +128,8 @@ class Notifier:
             await self.gateway.send_text(reach.follower_openid, message.text)
         elif channel == OA_TEMPLATE:
             return await self.gateway.send_template(reach.follower_openid, self.templates.oa_template, data, page)
+        elif channel == SMS and self.sms is not None:
+            return await self.sms.send(row.kind, reach.phone, self._context(row))
         return None
 
     async def _failed(self, claims: sending.Claims, row: Notification, exc: Exception, now: datetime) -> None:

@@ -10,7 +10,8 @@ from onething.domain.refusals import Refused
 from storage.models import Notification
 
 PAGE_SIZE = 50
-STATES = ("pending", "sending", "attempting", "sent", "failed", "undeliverable", "unknown", "internal")
+# delivered: an SMS whose provider's receipt says it reached the phone
+STATES = ("pending", "sending", "attempting", "sent", "delivered", "failed", "undeliverable", "unknown", "internal")
 RETRYABLE = ("failed", "undeliverable", "unknown")
 SECRET_FIELDS = {"pickup_code"}
 

@@ -1,6 +1,6 @@
 """Where an applicant can be reached on WeChat: their mini-program openid, the official-account
 follower that is the same person (linked by unionid) or that scanned their case's code, and
-the consents they gave on each side."""
+the consents they gave on each side; failing WeChat, the phone of their verified identity."""
 
 from __future__ import annotations
 
@@ -43,4 +43,6 @@ async def reach_of(row: Notification, templates: Templates) -> Reach:
         follower_subscribed=bool(follower and follower.subscribed),
         oa_consent=await _consented(OA_SUBSCRIBE, follower_openid, templates.oa_subscribe),
         last_message_at=follower.last_message_at if follower else None,
+        # the phone of the verified identity only: a number typed for a delivery is the recipient's
+        phone=citizen.phone if citizen and citizen.id_number_cipher else None,
     )

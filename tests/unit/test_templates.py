@@ -274,3 +274,32 @@ def test_the_courier_page_escapes_what_it_shows():
     hostile = {**COURIER_PAGE, "shipment": {**SHIPMENT, "address": "<img src=x onerror=alert(1)>"}}
     rendered = make_environment().get_template("courier_shipment.html.j2").render(**hostile)
     assert "<img src=x" not in rendered and "&lt;img src=x" in rendered
+
+
+SMS_TEMPLATES = sorted(p.name for p in Path(str(resources.files("onething.templates"))).glob("sms/*.j2"))
+SMS_LAST = {"accepted": "1", "returned": "2", "refused": "不属于本机关职权", "item_returned": "2",
+            "results_ready": "企业开办一件事", "owed_due": "2026-12-01", "shipment_posted": "802311"}
+
+
+def test_every_sms_kind_has_its_parameter_template():
+    from onething.domain.notifications import SMS_KINDS
+
+    assert {name.removesuffix(".txt.j2") for name in SMS_TEMPLATES} == set(SMS_KINDS) == set(SMS_LAST)
+
+
+@pytest.mark.parametrize("kind", sorted(SMS_LAST))
+def test_sms_parameters_render_short_and_in_order(kind):
+    from onething.services.sms import params
+
+    for _, context, _ in NOTIFY[kind]:
+        values = params(make_environment(), kind, context)
+        assert values[0] == "YS20261121-0007" and values[-1] == SMS_LAST[kind]
+        assert all(0 < len(value) <= 20 for value in values), values
+
+
+def test_an_sms_parameter_too_long_for_the_provider_is_shortened():
+    from onething.services.sms import params
+
+    [(_, context, _)] = NOTIFY["refused"]
+    values = params(make_environment(), "refused", {**context, "reason": "申请事项不属于本行政机关职权范围，请向有关行政机关申请"})
+    assert len(values[-1]) == 20 and values[-1].endswith("…")
