@@ -8,6 +8,7 @@ import pytest
 from onething.keys import object_store_key, workflow_key
 from onething.services import certificates
 from storage.models import ReviewTask
+from tests.support.backends import production_database, production_redis  # noqa: F401 (one backend pair)
 from tests.support.cases import to_results_ready
 from tests.support.documents import pdf
 from tests.support.people import Person

@@ -12,6 +12,7 @@ from onething.keys import notifier_key, workflow_key
 from storage.models import Notification
 from tests.support import fake_sms
 from tests.support.apps import start_app, until_idle
+from tests.support.backends import production_database, production_redis  # noqa: F401 (one backend pair)
 from tests.support.cases import fresh_rate_window, to_results_ready
 from tests.support.people import Person, wechat_env
 from tests.support.staff_api import StaffApi
