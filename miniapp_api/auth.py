@@ -121,7 +121,7 @@ async def logout(request: web.Request) -> web.Response:
 def me_json(citizen) -> dict:
     return {
         "id": citizen.id, "real_name": citizen.real_name, "id_number": citizen.id_number_hint,
-        "mobile": f"{citizen.phone[:3]}****{citizen.phone[-4:]}" if citizen.phone else None,
+        "mobile": citizen.phone_hint,
         "enterprise": {"credit_code": citizen.enterprise_code, "verified": citizen.enterprise_verified}
         if citizen.enterprise_code else None,
     }

@@ -25,7 +25,7 @@ from onething.keys import (
     issues_key, messenger_key, notifier_key, wechat_key, workflow_key,
 )
 from onething.services import case_views
-from onething.services.citizens import IdCipher, digest_missing
+from onething.services.citizens import IdCipher, digest_missing, encrypt_phones
 from onething.services.issues import IssueDesk
 from onething.services.manager_messages import Messenger
 from onething.services.notifier import Notifier
@@ -74,6 +74,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 async def identity_ctx(app: web.Application) -> AsyncIterator[None]:
     # ID numbers stored before their keyed digests were kept get one, so credit flags find them
     await digest_missing(app[id_cipher_key])
+    await encrypt_phones(app[id_cipher_key])
     yield
 
 
@@ -141,7 +142,7 @@ async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
     wechat = dataclasses.asdict(settings.message_templates)
     if settings.wechat_sandbox:  # every channel works in the sandbox, so all of it can be tried
         wechat = {k: v or f"sandbox-{k}" for k, v in wechat.items()}
-    sms = sms_channel(settings, app[templates_key], app[redis_key])
+    sms = sms_channel(settings, app[templates_key], app[redis_key], app[id_cipher_key])
     templates = Templates(**wechat, sms=sms.kinds)
     lease = settings.worker_lease
     app[notifier_key] = Notifier(gateway, app[templates_key], app[catalog_key], templates, lease=lease, sms=sms)
@@ -151,11 +152,11 @@ async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
     close()
 
 
-def sms_channel(settings: Settings, env, redis) -> SmsChannel:
+def sms_channel(settings: Settings, env, redis, cipher: IdCipher) -> SmsChannel:
     """The SMS provider's, or in its sandbox (no SMS settings) every kind recorded, not sent."""
     if settings.sms is None:
-        return SmsChannel(SandboxSms(), env, redis, {kind: f"sandbox-{kind}" for kind in SMS_KINDS})
-    return SmsChannel(open_sms(settings), env, redis, dict(settings.sms.templates))
+        return SmsChannel(SandboxSms(), env, redis, cipher, {kind: f"sandbox-{kind}" for kind in SMS_KINDS})
+    return SmsChannel(open_sms(settings), env, redis, cipher, dict(settings.sms.templates))
 
 
 def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application:

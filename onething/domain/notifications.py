@@ -47,7 +47,7 @@ class Reach:
     follower_subscribed: bool = False
     oa_consent: bool = False
     last_message_at: datetime | None = None
-    phone: str | None = None  # of the verified identity: the SMS channel's
+    phone_cipher: str | None = None  # of the verified identity (encrypted until the SMS is sent)
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def channels(reach: Reach, templates: Templates, now: datetime, refused: list[st
             usable.append(OA_TEXT)
         if templates.oa_template:
             usable.append(OA_TEMPLATE)
-    if reach.phone and kind in SMS_KINDS and kind in templates.sms:
+    if reach.phone_cipher and kind in SMS_KINDS and kind in templates.sms:
         usable.append(SMS)
     return [channel for channel in usable if channel not in refused]
 

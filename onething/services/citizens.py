@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 from cryptography.fernet import Fernet
 
 from onething.services import enterprises, followers
-from onething.domain.identity import mask_id_number, valid_credit_code, valid_id_number, valid_mobile
+from onething.domain.identity import mask_id_number, mask_phone, valid_credit_code, valid_id_number, valid_mobile
 from storage.models import Citizen
 from storage.wechat import WeChatGateway
 
@@ -99,7 +99,8 @@ async def set_identity(citizen: Citizen, cipher: IdCipher, *, real_name: str, id
         problems["mobile"] = "请填写11位手机号码。"
     if problems:
         raise IdentityInvalid(problems)
-    citizen.real_name, citizen.phone = real_name, mobile
+    citizen.real_name, citizen.phone = real_name, None
+    citizen.phone_cipher, citizen.phone_hint = cipher.encrypt(mobile), mask_phone(mobile)
     citizen.id_number_cipher, citizen.id_number_hint = cipher.encrypt(id_number), mask_id_number(id_number)
     citizen.id_number_digest = cipher.digest(id_number)  # a credit flag on this number applies from now on
     await citizen.save()
@@ -111,6 +112,15 @@ async def digest_missing(cipher: IdCipher) -> int:
     rows = await Citizen.filter(id_number_digest=None, id_number_cipher__not_isnull=True)
     for row in rows:
         await Citizen.filter(id=row.id).update(id_number_digest=cipher.digest(cipher.decrypt(row.id_number_cipher)))
+    return len(rows)
+
+
+async def encrypt_phones(cipher: IdCipher) -> int:
+    """Encrypt the phones stored in the clear before the SMS channel used them (once, at startup)."""
+    rows = await Citizen.filter(phone__not_isnull=True)
+    for row in rows:
+        await Citizen.filter(id=row.id).update(phone=None, phone_cipher=cipher.encrypt(row.phone),
+                                               phone_hint=mask_phone(row.phone))
     return len(rows)
 
 

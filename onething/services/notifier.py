@@ -129,7 +129,7 @@ class Notifier:
         elif channel == OA_TEMPLATE:
             return await self.gateway.send_template(reach.follower_openid, self.templates.oa_template, data, page)
         elif channel == SMS and self.sms is not None:
-            return await self.sms.send(row.kind, reach.phone, self._context(row))
+            return await self.sms.send(row.kind, reach.phone_cipher, self._context(row))
         return None
 
     async def _failed(self, claims: sending.Claims, row: Notification, exc: Exception, now: datetime) -> None:

@@ -44,5 +44,5 @@ async def reach_of(row: Notification, templates: Templates) -> Reach:
         oa_consent=await _consented(OA_SUBSCRIBE, follower_openid, templates.oa_subscribe),
         last_message_at=follower.last_message_at if follower else None,
         # the phone of the verified identity only: a number typed for a delivery is the recipient's
-        phone=citizen.phone if citizen and citizen.id_number_cipher else None,
+        phone_cipher=citizen.phone_cipher if citizen else None,
     )

@@ -37,16 +37,19 @@ def params(env: jinja2.Environment, kind: str, context: dict) -> list[str]:
 
 
 class SmsChannel:
-    def __init__(self, sender: SmsSender, env: jinja2.Environment, redis: aioredis.Redis,
+    def __init__(self, sender: SmsSender, env: jinja2.Environment, redis: aioredis.Redis, cipher,
                  template_ids: dict[str, str]):
-        self.sender, self.env, self.redis, self.template_ids = sender, env, redis, template_ids
+        self.sender, self.env, self.redis, self.cipher = sender, env, redis, cipher
+        self.template_ids = template_ids
 
     @property
     def kinds(self) -> frozenset[str]:
         return frozenset(kind for kind, template_id in self.template_ids.items() if template_id)
 
-    async def send(self, kind: str, phone: str, context: dict) -> str:
-        """Send one notification by SMS; the provider's serial number, which its receipt names."""
+    async def send(self, kind: str, phone_cipher: str, context: dict) -> str:
+        """Send one notification by SMS; the provider's serial number, which its receipt names. The
+        phone is decrypted here, for this call alone."""
+        phone = self.cipher.decrypt(phone_cipher)
         values = params(self.env, kind, context)
         number = hashlib.sha256(phone.encode()).hexdigest()[:24]
         content = hashlib.sha256("\x1f".join([kind, *values]).encode()).hexdigest()[:16]

@@ -15,7 +15,10 @@ class Citizen(Model):
     id_number_hint = fields.CharField(max_length=32, null=True)  # masked, for display
     # keyed digest of the ID number: finds a person (a credit flag, say) without decrypting anyone
     id_number_digest = fields.CharField(max_length=64, null=True, db_index=True)
+    # Only until startup encrypts it (services.citizens.encrypt_phones): a phone is kept encrypted.
     phone = fields.CharField(max_length=20, null=True)
+    phone_cipher = fields.TextField(null=True)  # the verified identity's mobile: the SMS channel's
+    phone_hint = fields.CharField(max_length=20, null=True)  # masked, for display
     enterprise_code = fields.CharField(max_length=18, null=True, db_index=True)  # bound enterprise
     # Claiming a credit code is not proof of acting for it: other staff's cases of that enterprise
     # are shown only once the binding is confirmed (by a service manager or an enterprise QR scene).

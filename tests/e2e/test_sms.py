@@ -8,8 +8,9 @@ import uuid
 
 import pytest
 
-from onething.keys import notifier_key, workflow_key
-from storage.models import Notification
+from onething.keys import id_cipher_key, notifier_key, workflow_key
+from onething.services.citizens import encrypt_phones
+from storage.models import Citizen, Notification
 from tests.support import fake_sms
 from tests.support.apps import start_app, until_idle
 from tests.support.backends import production_database, production_redis  # noqa: F401 (one backend pair)
@@ -84,6 +85,19 @@ async def test_a_citizen_without_wechat_consent_gets_the_pickup_code_by_sms(serv
     await notice.refresh_from_db()
     assert notice.state == "delivered"
     assert (await client.post("/sms/receipts/not-the-token-0000000", json=receipt)).status == 404
+
+
+async def test_the_identitys_phone_is_kept_encrypted_and_shown_masked(service):
+    running, client, _ = service
+    person = await identified(client)
+    row = await Citizen.get(id=person.citizen.id)
+    assert row.phone is None and PHONE not in row.phone_cipher and row.phone_hint == "139****5678"
+    assert (await person.mini.get("/me"))["mobile"] == "139****5678"
+    legacy = await Citizen.create(openid=f"o-{uuid.uuid4().hex}", phone="13700001111")  # stored before
+    cipher = running.app[id_cipher_key]
+    assert await encrypt_phones(cipher) == 1
+    await legacy.refresh_from_db()
+    assert legacy.phone is None and cipher.decrypt(legacy.phone_cipher) == "13700001111"
 
 
 async def test_a_failed_receipt_and_the_providers_refusal_are_recorded(service, sms_provider):

@@ -41,15 +41,15 @@ WITH_SMS = Templates(oa_template="tmpl", sms=frozenset({"shipment_posted"}))
 
 
 def test_an_sms_comes_after_every_wechat_channel():
-    reach = Reach(follower_openid="oa-x", follower_subscribed=True, phone="13912345678")
+    reach = Reach(follower_openid="oa-x", follower_subscribed=True, phone_cipher="encrypted-phone")
     assert channels(reach, WITH_SMS, NOW, kind="shipment_posted") == [OA_TEMPLATE, SMS]
     assert channels(reach, WITH_SMS, NOW, [OA_TEMPLATE], kind="shipment_posted") == [SMS]
 
 
 @pytest.mark.parametrize("reach, kind", [
     (Reach(), "shipment_posted"),  # no verified phone
-    (Reach(phone="13912345678"), "rate_invitation"),  # not a notification that matters enough
-    (Reach(phone="13912345678"), "refused"),  # no approved template for it
+    (Reach(phone_cipher="encrypted-phone"), "rate_invitation"),  # not a notification that matters enough
+    (Reach(phone_cipher="encrypted-phone"), "refused"),  # no approved template for it
 ])
 def test_no_sms_without_a_phone_a_kind_that_matters_and_its_template(reach, kind):
     assert channels(reach, WITH_SMS, NOW, kind=kind) == []
