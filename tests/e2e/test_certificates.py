@@ -72,10 +72,14 @@ async def test_a_certificate_issued_on_one_case_is_reused_on_the_enterprises_nex
 
 async def test_nobody_else_sees_or_reuses_the_enterprises_certificate(issued):
     running, client, manager, company, founder, first, licence = issued
+    claimant = await Person.login(client)  # names the enterprise, but no manager confirmed them
+    await claimant.mini.put("/me/enterprise", {"credit_code": company.credit_code})
     stranger = await Person.login(client)
-    refused = await stranger.mini.get(f"/applications/{first['id']}/results", expect=404)
-    assert refused["error"]["code"] == "not_found"
-    assert (await stranger.mini.get("/me/certificates"))["items"] == []
+    for someone in (claimant, stranger):
+        refused = await someone.mini.get(f"/applications/{first['id']}/results", expect=404)
+        assert refused["error"]["code"] == "not_found"
+        assert (await someone.mini.get("/me/certificates"))["items"] == []
+    await founder.mini.get(f"/applications/{first['id'] + 1000}/results", expect=404)  # nobody's case
     own = await stranger.mini.post("/applications", {"thing": "construction-permit"}, expect=201)
     path = f"/applications/{own['id']}/materials/business-licence-copy/from-certificate"
     refused = await stranger.mini.post(path, {"certificate": licence.id}, expect=404)
