@@ -24,13 +24,13 @@ from storage.redis import claim_once
 log = logging.getLogger("onething.carriers")
 
 
-async def _body(request: web.Request) -> bytes:
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+async def _body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    if request.content_length is not None and request.content_length > limit:
         raise Refused("payload_too_large", status=413)
     body = bytearray()
     async for chunk in request.content.iter_chunked(4096):
         body += chunk
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > limit:
             raise Refused("payload_too_large", status=413)
     return bytes(body)
 

@@ -18,8 +18,10 @@ from aiohttp import web
 from onething.keys import settings_key
 from onething.services import sms
 
+from .app import _body
+
 log = logging.getLogger("onething.sms")
-MAX_BODY_BYTES = 256 * 1024  # a receipt batch holds a few hundred entries at most
+MAX_BODY_BYTES = 512 * 1024  # a batch of receipts is about 250 bytes each: a couple of thousand
 
 
 def _answer(result: int, errmsg: str, status: int = 200) -> web.Response:
@@ -31,11 +33,9 @@ async def receipts(request: web.Request) -> web.Response:
     token = settings.callback_token if settings is not None else ""
     if not token or not hmac.compare_digest(request.match_info["token"].encode(), token.encode()):
         raise web.HTTPNotFound()
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        return _answer(1, "too large", 413)
-    raw = await request.content.read(MAX_BODY_BYTES + 1)
+    raw = await _body(request, MAX_BODY_BYTES)
     try:
-        entries = json.loads(raw) if len(raw) <= MAX_BODY_BYTES else None
+        entries = json.loads(raw)
     except ValueError:
         entries = None
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):

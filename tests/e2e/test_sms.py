@@ -10,7 +10,7 @@ import pytest
 
 from onething.keys import id_cipher_key, notifier_key, workflow_key
 from onething.services.citizens import encrypt_phones
-from storage.models import Citizen, Notification
+from storage.models import Application, Citizen, Notification
 from tests.support import fake_sms
 from tests.support.apps import start_app, until_idle
 from tests.support.backends import production_database, production_redis  # noqa: F401 (one backend pair)
@@ -112,6 +112,8 @@ async def test_a_failed_receipt_and_the_providers_refusal_are_recorded(service, 
     await client.post(f"/sms/receipts/{running.settings.sms.callback_token}", json=receipt)
     await notice.refresh_from_db()
     assert notice.state == "failed" and "空号" in notice.last_error
+    bad = await client.post(f"/sms/receipts/{running.settings.sms.callback_token}", json={"sid": "x"})
+    assert (bad.status, (await bad.json())["result"]) == (400, 1)
 
     # a number the provider refuses for good: no channel is left, and the outbox says so
     fake_sms.script(sms_provider.app, PHONE, "InvalidParameterValue.IncorrectPhoneNumber")
@@ -136,3 +138,19 @@ async def test_one_number_gets_no_more_than_the_limit_and_the_rest_waits(service
     [held] = [n for n in notices if n.state != "sent"]
     assert held.state == "pending" and held.next_attempt_at is not None and "LimitExceeded" in held.last_error
     assert len(texts(sms_provider)) == 5
+
+
+async def test_without_sms_settings_the_sandbox_records_instead_of_sending(wired):
+    running, client = wired
+    clerk = await StaffApi.login(client, f"clerk-{uuid.uuid4().hex[:8]}", "clerk")
+    person = await identified(client)
+    case_id = await person.submitted_case(running)
+    await clerk.post(f"/applications/{case_id}/accept")
+    await until_idle(running.app[notifier_key].run)
+    notice = await Notification.get(application_id=case_id, kind="accepted")
+    assert (notice.state, notice.channel) == ("sent", "sms")
+    [(phone, template, params)] = running.app[notifier_key].sms.sender.sent
+    number = (await Application.get(id=case_id)).number
+    assert (phone, template, params[0]) == (PHONE, "sandbox-accepted", number)
+    assert running.settings.sms is None
+    assert (await client.post("/sms/receipts/anything-at-all-000", json=[])).status == 404
