@@ -29,11 +29,11 @@ from onething.services.citizens import IdCipher, digest_missing, encrypt_phones
 from onething.services.issues import IssueDesk
 from onething.services.manager_messages import Messenger
 from onething.services.notifier import Notifier
-from onething.services.sms import SmsChannel
+from onething.services.sms import sms_channel
 from onething.services.calendars import CalendarBook
 from onething.services.reference import load_catalog, load_ladder, load_seed_schedules
 from onething.services.workflow import Workflow
-from onething.domain.notifications import SMS_KINDS, Templates
+from onething.domain.notifications import Templates
 from onething.settings import Settings, Unreachable
 from onething.messages import load_messages
 from onething.templating import make_environment
@@ -43,7 +43,6 @@ from onething.web.requests import header_hygiene_middleware, request_id_middlewa
 from storage import db
 from storage.objects import open_object_store
 from storage.redis import open_redis
-from storage.sms import SandboxSms, open_sms
 from storage.wechat import open_gateway
 
 log = logging.getLogger("onething.app")
@@ -150,13 +149,6 @@ async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
                                    lease=lease)
     yield
     close()
-
-
-def sms_channel(settings: Settings, env, redis, cipher: IdCipher) -> SmsChannel:
-    """The SMS provider's, or in its sandbox (no SMS settings) every kind recorded, not sent."""
-    if settings.sms is None:
-        return SmsChannel(SandboxSms(), env, redis, cipher, {kind: f"sandbox-{kind}" for kind in SMS_KINDS})
-    return SmsChannel(open_sms(settings), env, redis, cipher, dict(settings.sms.templates))
 
 
 def create_core(settings: Settings, *, run_jobs: bool = True) -> web.Application:

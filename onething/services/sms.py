@@ -17,9 +17,10 @@ import logging
 import jinja2
 from redis import asyncio as aioredis
 
+from onething.domain.notifications import SMS_KINDS
 from storage.models import Notification
 from storage.redis import hit_rate_limit
-from storage.sms import SmsError, SmsSender
+from storage.sms import SandboxSms, SmsError, SmsSender, open_sms
 
 log = logging.getLogger("onething.sms")
 PARAM_LIMIT = 20  # characters: the provider refuses a whole message for one over-long variable
@@ -60,6 +61,13 @@ class SmsChannel:
                 log.info("SMS held back by the per-number limit", extra={"kind": kind, "window": window})
                 raise SmsError("LimitExceeded.PhoneNumberLocal", f"每个号码{window}秒内最多{most}条")
         return await self.sender.send(phone, self.template_ids[kind], values)
+
+
+def sms_channel(settings, env: jinja2.Environment, redis: aioredis.Redis, cipher) -> SmsChannel:
+    """The provider's channel, or in its sandbox (no SMS settings) every kind recorded, not sent."""
+    if settings.sms is None:
+        return SmsChannel(SandboxSms(), env, redis, cipher, {kind: f"sandbox-{kind}" for kind in SMS_KINDS})
+    return SmsChannel(open_sms(settings), env, redis, cipher, dict(settings.sms.templates))
 
 
 async def record_receipts(entries: list[dict]) -> int:
