@@ -87,3 +87,25 @@ def test_the_business_opening_notice_is_complete():
     assert len({m.code for m in notice.materials}) == len(notice.materials)
     assert notice.promised_days == shipped.things["business-opening"].promised_days()
     assert all(step.items for step in notice.steps)
+
+
+def test_the_business_licence_stands_for_the_licence_copy_later_things_ask_for():
+    shipped = load_catalog()
+    for code in ("business-licence", "restaurant-business-licence"):
+        assert shipped.item(code)[1].produces.stands_for == ("business-licence-copy",)
+    assert "business-licence-copy" in shipped.things["construction-permit"].required_materials()
+
+
+def with_certificate(stands_for: list[str], electronic: bool = True) -> dict:
+    licence = item("licence")
+    licence["produces"] = {**licence["produces"], "electronic": electronic, "stands_for": stands_for}
+    return thing(items=[licence, item("seal", department="police", materials=(("lease", True),))])
+
+
+def test_a_certificate_stands_only_for_a_known_reusable_material_and_only_electronically():
+    assert catalog(with_certificate(["id-card"])).item("licence")[1].produces.stands_for == ("id-card",)
+    for wrong in (["lease"], ["passport"]):  # not reusable; unknown
+        assert f"a certificate can stand only for a known reusable material, not {wrong[0]!r}" in \
+            errors_of(with_certificate(wrong))
+    assert "only an electronic certificate can stand for a material" in \
+        errors_of(with_certificate(["id-card"], electronic=False))
