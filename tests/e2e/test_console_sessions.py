@@ -85,3 +85,16 @@ async def test_what_is_not_there_is_a_chinese_404_page(wired, path):
     desk = await Desk.sign_in(client, "clerk-d", "clerk")
     html = await desk.get(path, expect=404)
     assert "未找到" in html and "<html" in html
+
+
+async def test_pages_load_htmx_from_the_service_under_the_pages_nonce(wired):
+    _, client = wired
+    response = await client.get("/staff/sign-in")
+    html, policy = await response.text(), response.headers["Content-Security-Policy"]
+    nonce = policy.split("'nonce-", 1)[1].split("'", 1)[0]
+    assert f'<script src="/staff/static/htmx-2.0.11.min.js" nonce="{nonce}"' in html
+    assert response.headers["Cache-Control"] == "no-store"
+    script = await client.get("/staff/static/htmx-2.0.11.min.js")
+    assert script.status == 200 and "javascript" in script.content_type
+    licence = await client.get("/staff/static/htmx-LICENSE.txt")
+    assert licence.status == 200 and "BSD" in await licence.text()
