@@ -51,6 +51,7 @@ async def test_a_clerk_accepts_a_case_with_one_deferred_material_from_the_keyboa
     await tab_to(page, '#accept button[type="submit"]')
     await page.keyboard.press("Enter")
     await page.get_by_text("已办理。").wait_for()
+    assert page.url.endswith(f"/staff/cases/{case_id}?done=accept")  # a reload shows the case, posting nothing
     row = await Application.get(id=case_id)
     assert row.state == "in_review" and row.owed[0]["material"] == code and row.owed[0]["due_on"] == "2026-03-20"
 
