@@ -10,6 +10,7 @@ from onething.keys import redis_key
 from onething.services.couriers import create_courier
 from onething.services.staff import create_staff
 from onething.services.console_sessions import IDLE_TIMEOUT
+from tests.support.apps import start_app
 from tests.support.console import ONE_BACKEND, Desk, form_token
 from tests.support.staff_api import PASSWORD
 
@@ -98,3 +99,15 @@ async def test_pages_load_htmx_from_the_service_under_the_pages_nonce(wired):
     assert script.status == 200 and "javascript" in script.content_type
     licence = await client.get("/staff/static/htmx-LICENSE.txt")
     assert licence.status == 200 and "BSD" in await licence.text()
+
+
+async def test_with_an_s3_store_the_console_may_show_its_files_inline_and_nothing_else_may(
+        aiohttp_server, aiohttp_client, tmp_path, database_url, redis_url, s3_url):
+    running = await start_app(aiohttp_server, tmp_path, database_url=database_url, redis_url=redis_url,
+                              object_store_url=s3_url)
+    client = await aiohttp_client(running.server)
+    origin = running.settings.object_store.s3.download_origin
+    console = (await client.get("/staff/sign-in")).headers["Content-Security-Policy"]
+    assert f"img-src 'self' data: {origin}" in console and f"frame-src 'self' {origin}" in console
+    notice = (await client.get("/api/v1/docs")).headers["Content-Security-Policy"]
+    assert origin not in notice
