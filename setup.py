@@ -7,7 +7,7 @@ name a package after its folder, hence this file.
 
 from setuptools import find_packages, setup
 
-TOP = ["onething", "bot", "miniapp_api", "staff_api", "courier_api", "carrier_api", "storage"]
+TOP = ["onething", "bot", "miniapp_api", "staff_api", "staff_console", "courier_api", "carrier_api", "storage"]
 
 setup(
     packages=find_packages(include=[name for top in TOP for name in (top, f"{top}.*")]) + ["onething.templates"],

@@ -19,6 +19,7 @@ import carrier_api
 import courier_api
 import miniapp_api
 import staff_api
+import staff_console
 from onething import jobs
 from onething.keys import (
     calendar_key, catalog_key, id_cipher_key, messages_key, object_store_key, redis_key, settings_key, templates_key,
@@ -180,12 +181,15 @@ def create_app(settings: Settings, *, run_jobs: bool = True) -> web.Application:
     app = create_core(settings, run_jobs=run_jobs)
     app.middlewares.extend([request_id_middleware, error_middleware, header_hygiene_middleware])
     security_headers.setup(app)
+    if settings.object_store.s3 is not None:  # the console previews applicants' files from there
+        app[security_headers.FILES_ORIGIN] = settings.object_store.s3.download_origin
     health.setup(app)
     if settings.object_store.folder is not None:
         objects.setup(app)
     app.add_subapp("/bot/", bot.create_app())
     app.add_subapp("/api/v1/", miniapp_api.create_app())
     app.add_subapp("/staff/api/v1/", staff_api.create_app())
+    app.add_subapp("/staff/", staff_console.create_app())  # after the API: the longer prefix is the API's
     # before /courier/: the longer prefix is the carriers' own sub-app
     app.add_subapp("/courier/api/v1/carriers/", carrier_api.create_app())
     app.add_subapp("/sms/", carrier_api.create_sms_app())

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ENTRYPOINTS = ("bot", "miniapp_api", "staff_api", "courier_api", "carrier_api")
+ENTRYPOINTS = ("bot", "miniapp_api", "staff_api", "staff_console", "courier_api", "carrier_api")
 
 
 def _imports(path: Path) -> set[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import setuptools
 
 ROOT = Path(__file__).parent.parent.parent
-TOP = ("bot", "carrier_api", "courier_api", "miniapp_api", "onething", "staff_api", "storage")
+TOP = ("bot", "carrier_api", "courier_api", "miniapp_api", "onething", "staff_api", "staff_console", "storage")
 TEMPLATES = "onething.templates"  # templates/ installs under this name
 
 
