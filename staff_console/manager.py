@@ -1,0 +1,94 @@
+"""The project service manager's pages: their enterprises, the inbox of threads, replies.
+
+The same services and the same authorisation as ``staff_api.enterprises`` and
+``staff_api.conversations``: a manager finds only their own enterprises; another's is the 404 page.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from onething.domain.calendar import local_date
+from onething.domain.identity import mask_name
+from onething.domain.refusals import Refused
+from onething.domain.states import STATE_NAMES
+from onething.keys import calendar_key, catalog_key, object_store_key, templates_key, workflow_key
+from onething.services import conversations, enterprise_desk
+from onething.services.conversations import Composer
+from onething.web.errors import message_of
+from .framework import Page, form, me, render
+
+SERVE = ("manager", "supervisor", "admin")
+KINDS = {"text": "文字", "notice": "一件事告知", "status": "办件进度卡片"}
+
+
+def _now(request: web.Request):
+    return request.config_dict[workflow_key].clock()
+
+
+def _id(request: web.Request) -> int:
+    return int(request.match_info["id"])
+
+
+async def enterprises(request: web.Request) -> web.Response:
+    return render(request, "console/enterprises.html.j2", enterprises=await enterprise_desk.listing(me(request)))
+
+
+async def enterprise(request: web.Request) -> web.Response:
+    found = await enterprise_desk.dossier(me(request), _id(request), local_date(_now(request)))
+    if found is None:
+        raise Refused("not_found", status=404)
+    return render(request, "console/enterprise.html.j2", file=found, catalog=request.config_dict[catalog_key],
+                  mask_name=mask_name, state_names={s.value: name for s, name in STATE_NAMES.items()})
+
+
+async def inbox(request: web.Request) -> web.Response:
+    return render(request, "console/threads.html.j2", threads=await conversations.threads(me(request)))
+
+
+async def _thread_page(request: web.Request, status: int = 200, **context) -> web.Response:
+    found = await enterprise_desk.dossier(me(request), _id(request), local_date(_now(request)))
+    if found is None:
+        raise Refused("not_found", status=404)
+    messages = await conversations.thread(me(request), found.enterprise, _now(request))
+    context.setdefault("sent", {})
+    return render(request, "console/thread.html.j2", status, file=found, kinds=KINDS,
+                  things=request.config_dict[catalog_key].things,
+                  messages=await conversations.messages_json(request.config_dict[object_store_key], messages),
+                  **context)
+
+
+async def thread(request: web.Request) -> web.Response:
+    return await _thread_page(request, done=request.query.get("sent") == "1")
+
+
+async def reply(request: web.Request) -> web.Response:
+    """Text, a thing's notice or a case's status card, to all the enterprise's contacts on WeChat."""
+    enterprise = await enterprise_desk.find(me(request), _id(request))
+    if enterprise is None:
+        raise Refused("not_found", status=404)
+    sent = form(request)
+    kind = sent.get("kind", "text")
+    config = request.config_dict
+    composer = Composer(config[catalog_key], config[templates_key], config[calendar_key].current)
+    try:
+        case = sent.get("application", "").strip()
+        if kind == "status" and not case.isdigit():
+            raise Refused("unknown_application", details={"field": "application"})
+        made = await composer.content(enterprise, thing=sent.get("thing") if kind == "notice" else None,
+                                      application=int(case) if kind == "status" else None,
+                                      text=sent.get("text", "")[:2000] if kind == "text" else "")
+        await conversations.send(me(request), enterprise, *made, _now(request))
+    except Refused as exc:
+        return await _thread_page(request, exc.status,
+                                  refusal=message_of(request, exc), sent=dict(sent))
+    raise web.HTTPSeeOther(f"/staff/threads/{enterprise.id}?sent=1")
+
+
+PAGES = [
+    Page("GET", "/enterprises", enterprises, SERVE, nav="企业"),
+    Page("GET", "/enterprises/{id:\\d+}", enterprise, SERVE),
+    Page("GET", "/threads", inbox, SERVE, nav="会话"),
+    Page("GET", "/threads/{id:\\d+}", thread, SERVE),
+    Page("POST", "/threads/{id:\\d+}", reply, ("manager",)),
+]
