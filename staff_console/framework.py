@@ -17,6 +17,7 @@ from multidict import MultiDict, MultiDictProxy
 
 from onething.domain.refusals import Refused
 from onething.keys import catalog_key, settings_key, templates_key
+from onething.services.case_store import Actor
 from onething.services.console_sessions import form_token
 from onething.services.staff import StaffSession
 from onething.web.errors import message_of
@@ -88,3 +89,13 @@ def words(request: web.Request, code: str, **details) -> str:
 
 
 PAGES_KEY = web.AppKey("console_pages", list)
+
+
+def actor(session: StaffSession) -> Actor:
+    return Actor(f"staff:{session.username}", session.role)
+
+
+def page_number(request: web.Request) -> int:
+    """``?page=`` of a queue; anything that is not a page number is the first page."""
+    raw = request.query.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1

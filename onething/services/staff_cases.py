@@ -20,6 +20,7 @@ from storage.models import Application, AttachedMaterial, AuditEvent, ReviewTask
 READ_ALL = ("clerk", "supervisor", "admin")
 DOWNLOAD_TTL = timedelta(minutes=5)
 QUEUE_SIZE = 200
+PREVIEWABLE = ("application/pdf", "image/jpeg", "image/png")
 
 
 def not_found() -> Refused:
@@ -36,8 +37,10 @@ async def exists(application_id: int) -> bool:
     return await Application.exists(id=application_id)
 
 
-async def detail(catalog: Catalog, cipher, store, session: StaffSession, application_id: int) -> dict:
-    """One case as staff see it: masked form, tasks with their certificates, trail, documents, credit."""
+async def detail(catalog: Catalog, cipher, store, session: StaffSession, application_id: int, *,
+                 previews: bool = False) -> dict:
+    """One case as staff see it: masked form, tasks with their certificates, trail, documents, credit;
+    ``previews``: each PDF or picture also gets a link a page can show inline (the console's)."""
     row = await Application.get_or_none(id=application_id)
     if row is None:
         raise not_found()
@@ -46,7 +49,7 @@ async def detail(catalog: Catalog, cipher, store, session: StaffSession, applica
         raise not_found()  # a reviewer sees only cases their department works on
     events = await AuditEvent.filter(application_id=row.id).order_by("seq")
     view = application_detail(catalog, row, tasks, events, cipher)
-    view["materials"] = await _materials(catalog, store, row.id)
+    view["materials"] = await _materials(catalog, store, row.id, previews)
     view["credit"] = await credit.case_credit(row)  # staff only: never in the applicant's own view
     for shown, task in zip(view["tasks"], tasks):
         shown["certificate_url"] = await store.presign_download(
@@ -54,15 +57,21 @@ async def detail(catalog: Catalog, cipher, store, session: StaffSession, applica
     return view
 
 
-async def _materials(catalog: Catalog, store, application_id: int) -> list[dict]:
+async def _materials(catalog: Catalog, store, application_id: int, previews: bool) -> list[dict]:
     """The documents of a case, each with a download link that expires in minutes; a kept copy that
     no longer matches its record (``intact: false``) gets no link."""
     attached = await AttachedMaterial.filter(application_id=application_id).select_related("file")
     intact = await asyncio.gather(*(same_size(store, a.file) for a in attached))
-    return [
+    shown = [
         {"material": a.material, "name": catalog.materials[a.material].name, "filename": a.file.filename,
          "content_type": a.file.content_type, "size": a.file.size, "sha256": a.file.sha256, "intact": ok,
          "download_url": await store.presign_download(a.file.object_key, expires=DOWNLOAD_TTL,
                                                       filename=a.file.filename or f"{a.material}.bin") if ok else None}
         for a, ok in zip(attached, intact)
     ]
+    if previews:
+        for view, a, ok in zip(shown, attached, intact):
+            # no file name, so no attachment header: the browser shows it in the page
+            view["preview_url"] = await store.presign_download(a.file.object_key, expires=DOWNLOAD_TTL) \
+                if ok and a.file.content_type in PREVIEWABLE else None
+    return shown
