@@ -14,17 +14,12 @@ from onething.domain.calendar import local_date
 from onething.domain.refusals import Refused
 from onething.keys import id_cipher_key, workflow_key
 from onething.services import credit, follow_ups, outbox
-from onething.services.case_store import Actor
 from onething.web.errors import message_of
-from .framework import Page, form, me, render
+from .framework import Page, actor, form, me, page_number, render
 
 WATCH = ("supervisor", "admin")
 OUTBOX_STATES = {"pending": "待发送", "sending": "发送中", "attempting": "重试中", "sent": "已发送", "failed": "发送失败",
                  "undeliverable": "无法送达", "unknown": "状态不明", "internal": "仅站内"}
-
-
-def _actor(request: web.Request) -> Actor:
-    return Actor(f"staff:{me(request).username}", me(request).role)
 
 
 async def _follow_ups_page(request: web.Request, status: int = 200, **context) -> web.Response:
@@ -43,21 +38,17 @@ async def close_follow_up(request: web.Request) -> web.Response:
         if not note:
             raise Refused("invalid_field", details={"field": "note", "fields": [
                 {"field": "note", "problem": "required", "label": "回访情况"}]})
-        await follow_ups.close(request.config_dict[workflow_key], target, _actor(request), note)
+        await follow_ups.close(request.config_dict[workflow_key], target, actor(me(request)), note)
     except Refused as exc:
         return await _follow_ups_page(request, exc.status, refusal=message_of(request, exc), failed=target,
                                       note=note)
     raise web.HTTPSeeOther("/staff/follow-ups?closed=1")
 
 
-def _page_number(text: str) -> int:
-    return int(text) if text.isdigit() and 0 < int(text) < 10_000 else 1
-
-
 async def notifications(request: web.Request) -> web.Response:
     state = request.query.get("state", "")
     state = state if state in outbox.STATES else ""
-    found = await outbox.page(state or None, None, _page_number(request.query.get("page", "")))
+    found = await outbox.page(state or None, None, page_number(request))
     return render(request, "console/outbox.html.j2", found=found, state=state, states=OUTBOX_STATES,
                   retryable=outbox.RETRYABLE,
                   done=request.query.get("retried") == "1")
@@ -86,7 +77,7 @@ async def change_flag(request: web.Request) -> web.Response:
         who = sent.get("subject", "")
         number = sent.get("number", "")[:32]
         subject = rules.citizen(number) if who == "citizen" else rules.enterprise(number)
-        await credit.change(subject, request.config_dict[id_cipher_key], _actor(request),
+        await credit.change(subject, request.config_dict[id_cipher_key], actor(me(request)),
                             request.config_dict[workflow_key].clock(), clear=sent.get("action") == "clear",
                             reason=sent.get("reason", "")[:rules.REASON_MAX], document=sent.get("document", "")[:rules.DOCUMENT_MAX])
     except Refused as exc:

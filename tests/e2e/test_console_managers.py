@@ -1,0 +1,88 @@
+"""The project service manager's console pages: their enterprises, the inbox, a reply reaching WeChat."""
+
+from __future__ import annotations
+
+from tests.support import fake_wechat
+from tests.support.console import ONE_BACKEND, Desk
+from tests.support.console_rest import enterprise_with_contact, manager_desk, send_all
+from tests.support.queries import counted_queries
+
+pytestmark = ONE_BACKEND
+
+
+async def test_a_manager_sees_their_enterprises_only_and_anything_else_is_a_404_page(wired):
+    _, client = wired
+    mine, mine_api = await manager_desk(client)
+    enterprise, _ = await enterprise_with_contact(client, mine_api)
+    other, _ = await manager_desk(client, "other")
+    listing = await mine.get("/staff/enterprises")
+    assert enterprise["name"] in listing and f'href="/staff/enterprises/{enterprise["id"]}"' in listing
+    page = await mine.get(f"/staff/enterprises/{enterprise['id']}")
+    assert enterprise["credit_code"] in page and "已关注" in page and "历史记录" in page
+    assert enterprise["name"] not in await other.get("/staff/enterprises")
+    for path in (f"/staff/enterprises/{enterprise['id']}", f"/staff/threads/{enterprise['id']}"):
+        assert "未找到" in await other.get(path, expect=404)
+    await other.post(f"/staff/threads/{enterprise['id']}", {"kind": "text", "text": "冒名"}, expect=404)
+    clerk = await Desk.sign_in(client, "clerk", "clerk")
+    await clerk.get("/staff/enterprises", expect=404)
+
+
+async def test_a_reply_in_a_thread_reaches_wechat_and_shows_its_delivery_state(wired, wechat):
+    running, client = wired
+    manager, api = await manager_desk(client)
+    enterprise, person = await enterprise_with_contact(client, api)
+    await person.says(client, "找经理")
+    await person.says(client, "营业执照什么时候能领？")
+    inbox = await manager.get("/staff/threads")
+    assert "1 条未读" in inbox and enterprise["name"] in inbox
+
+    thread = await manager.get(f"/staff/threads/{enterprise['id']}")
+    assert "营业执照什么时候能领？" in thread and 'for="text"' in thread
+    html = await manager.post(f"/staff/threads/{enterprise['id']}", {"kind": "text", "text": "本周五可领取"})
+    assert "消息已排队发送" in html and 'data-state="pending"' in html
+    await send_all(running)
+    [sent] = [b for n, b in wechat.app[fake_wechat.SENT] if n == "oa_text" and b["touser"] == person.follower_openid
+              and "本周五" in b["text"]["content"]]
+    assert 'data-state="sent"' in await manager.get(f"/staff/threads/{enterprise['id']}")
+    assert "条未读" not in await manager.get("/staff/threads")
+
+    notice = await manager.post(f"/staff/threads/{enterprise['id']}", {"kind": "notice", "thing": "business-opening"})
+    assert "一件事告知" in notice
+
+
+async def test_a_refused_reply_says_why_and_keeps_what_was_chosen(wired):
+    _, client = wired
+    manager, api = await manager_desk(client)
+    enterprise, _ = await enterprise_with_contact(client, api)
+    html = await manager.post(f"/staff/threads/{enterprise['id']}", {"kind": "text", "text": "   "}, expect=422)
+    assert 'class="refusal"' in html and 'value="text" checked' in html
+    html = await manager.post(f"/staff/threads/{enterprise['id']}", {"kind": "status", "application": "999999"},
+                              expect=422)
+    assert 'class="refusal"' in html and 'value="status" checked' in html
+
+
+async def test_the_enterprise_list_the_inbox_and_a_thread_take_the_same_queries_for_one_row_or_three(wired):
+    running, client = wired
+    manager, api = await manager_desk(client)
+    first, person = await enterprise_with_contact(client, api)
+    await person.says(client, "找经理")
+    await person.says(client, "你好")
+
+    async def counts() -> list[int]:
+        found = []
+        for path in ("/staff/enterprises", "/staff/threads", f"/staff/threads/{first['id']}"):
+            with counted_queries() as seen:
+                await manager.get(path)
+            found.append(len(seen))
+        return found
+
+    await counts()  # what a process reads once (the calendar, cached lookups) is not the page's
+    before = await counts()
+    for _ in range(2):
+        more, someone = await enterprise_with_contact(client, api)
+        await someone.says(client, "找经理")
+        await someone.says(client, "在吗")
+        await manager.post(f"/staff/threads/{more['id']}", {"kind": "text", "text": "在"})
+        await manager.post(f"/staff/threads/{first['id']}", {"kind": "text", "text": "再说一句"})
+    await send_all(running)
+    assert await counts() == before
