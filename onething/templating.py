@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from importlib import resources
 
 import jinja2
@@ -25,4 +26,6 @@ def make_environment() -> jinja2.Environment:
     env.filters["yuan"] = yuan
     env.globals["csp_nonce"] = csp_nonce  # a page's own scripts carry its response's nonce
     env.filters["local"] = lambda moment: moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    # the back office's views carry moments as ISO text (as the JSON API does)
+    env.filters["local_iso"] = lambda text: env.filters["local"](datetime.fromisoformat(text)) if text else ""
     return env

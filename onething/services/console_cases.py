@@ -23,10 +23,18 @@ def form_rows(schema: Mapping[str, Any], values: Mapping[str, Any], prefix: str 
         if spec.get("type") == "object" and isinstance(value, dict):
             rows += form_rows(spec, value, f"{path}.")
             continue
-        shown = "、".join(map(str, value)) if isinstance(value, list) else value
+        shown = "；".join(_entry(spec.get("items", {}), v) for v in value) if isinstance(value, list) else value
         rows.append({"path": path, "title": spec.get("title", name), "value": "" if shown is None else str(shown),
                      "personal": bool(spec.get("personal"))})
     return rows
+
+
+def _entry(schema: Mapping[str, Any], value: Any) -> str:
+    """One entry of a list field: an object's answers as "title：value", anything else as it is."""
+    if not isinstance(value, dict):
+        return str(value)
+    titles = schema.get("properties", {})
+    return "，".join(f"{titles.get(k, {}).get('title', k)}：{v}" for k, v in value.items())
 
 
 async def case_page(catalog: Catalog, cipher, store, session: StaffSession, application_id: int) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.support import fake_wechat
 from tests.support.console import ONE_BACKEND, Desk
 from tests.support.console_rest import enterprise_with_contact, manager_desk, send_all
-from tests.support.queries import counted_queries
+from tests.support.queries import counted
 
 pytestmark = ONE_BACKEND
 
@@ -71,7 +71,7 @@ async def test_the_enterprise_list_the_inbox_and_a_thread_take_the_same_queries_
     async def counts() -> list[int]:
         found = []
         for path in ("/staff/enterprises", "/staff/threads", f"/staff/threads/{first['id']}"):
-            with counted_queries() as seen:
+            with counted() as seen:
                 await manager.get(path)
             found.append(len(seen))
         return found

@@ -6,7 +6,7 @@ from storage.models import AuditEvent, CreditFlag, Notification
 from tests.support.builders import credit_code
 from tests.support.console import ONE_BACKEND, Desk
 from tests.support.console_rest import bad_rating
-from tests.support.queries import counted_queries
+from tests.support.queries import counted
 
 pytestmark = ONE_BACKEND
 
@@ -74,7 +74,7 @@ async def test_the_supervisors_lists_take_the_same_queries_for_one_row_or_three(
     async def counts() -> list[int]:
         found = []
         for path in ("/staff/follow-ups", "/staff/outbox", "/staff/credit?state=all"):
-            with counted_queries() as seen:
+            with counted() as seen:
                 await supervisor.get(path)
             found.append(len(seen))
         return found

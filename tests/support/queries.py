@@ -1,31 +1,32 @@
-"""Counting the SQL statements a request makes, to show a list page does not grow with its rows."""
+"""Counting the SQL statements a piece of work sends, to prove a page makes no query per row."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import Iterator
 
 from tortoise import connections
 
-CALLS = ("execute_query", "execute_query_dict", "execute_insert", "execute_many", "execute_script")
+METHODS = ("execute_query", "execute_query_dict", "execute_insert", "execute_many", "execute_script")
 
 
 @contextmanager
-def counted_queries():
-    """``with counted_queries() as seen: ...``; then ``len(seen)`` statements ran, ``seen`` their SQL."""
-    seen: list[str] = []
-    cls = type(connections.get("default"))
-    originals = {name: getattr(cls, name) for name in CALLS}
+def counted() -> Iterator[list[str]]:
+    """The statements sent through the default connection while inside, in order."""
+    sent: list[str] = []
+    kind = type(connections.get("default"))
+    originals = {name: getattr(kind, name) for name in METHODS}
 
-    def counting(original):
-        async def call(self, query, *args, **kwargs):
-            seen.append(str(query))
+    def wrap(name, original):
+        async def counting(self, query, *args, **kwargs):
+            sent.append(str(query))
             return await original(self, query, *args, **kwargs)
-        return call
+        return counting
 
     for name, original in originals.items():
-        setattr(cls, name, counting(original))
+        setattr(kind, name, wrap(name, original))
     try:
-        yield seen
+        yield sent
     finally:
         for name, original in originals.items():
-            setattr(cls, name, original)
+            setattr(kind, name, original)
