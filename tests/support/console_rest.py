@@ -11,7 +11,7 @@ from tests.support.builders import credit_code
 from tests.support.cases import draft, to_results_ready
 from tests.support.console import Desk
 from tests.support.people import Person
-from tests.support.staff_api import StaffApi
+from tests.support.staff_api import PASSWORD, StaffApi
 
 
 async def manager_desk(client, prefix: str = "manager") -> tuple[Desk, StaffApi]:
@@ -19,6 +19,13 @@ async def manager_desk(client, prefix: str = "manager") -> tuple[Desk, StaffApi]
     username = f"{prefix}-{uuid.uuid4().hex[:8]}"
     api = await StaffApi.login(client, username, "manager")
     return await Desk.sign_in(client, username, "manager", create=False), api
+
+
+async def api_as(client, username: str) -> StaffApi:
+    """The JSON API as an account that already exists (one a browser test signed in with)."""
+    response = await client.post("/staff/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert response.status == 200, await response.text()
+    return StaffApi(client, (await response.json())["token"], username)
 
 
 async def enterprise_with_contact(client, manager: StaffApi, name: str = "青禾餐饮有限公司") -> tuple[dict, Person]:
