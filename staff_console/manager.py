@@ -69,8 +69,7 @@ async def reply(request: web.Request) -> web.Response:
         raise Refused("not_found", status=404)
     sent = form(request)
     kind = sent.get("kind", "text")
-    config = request.config_dict
-    composer = Composer(config[catalog_key], config[templates_key], config[calendar_key].current)
+    composer = _composer(request)
     try:
         case = sent.get("application", "").strip()
         if kind == "status" and not case.isdigit():
@@ -85,10 +84,47 @@ async def reply(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/staff/threads/{enterprise.id}?sent=1")
 
 
+def _composer(request: web.Request) -> Composer:
+    config = request.config_dict
+    return Composer(config[catalog_key], config[templates_key], config[calendar_key].current)
+
+
+async def _broadcasts_page(request: web.Request, status: int = 200, **context) -> web.Response:
+    context.setdefault("sent", {})
+    return render(request, "console/broadcasts.html.j2", status, broadcasts=await conversations.broadcasts(me(request)),
+                  enterprises=await enterprise_desk.listing(me(request)), things=request.config_dict[catalog_key].things,
+                  **context)
+
+
+async def broadcasts(request: web.Request) -> web.Response:
+    return await _broadcasts_page(request, done=request.query.get("sent") == "1")
+
+
+async def broadcast(request: web.Request) -> web.Response:
+    """One thing's notice or one text to the enterprises ticked, sent by the worker at WeChat's pace."""
+    sent = form(request)
+    chosen = [int(i) for i in sent.getall("enterprise", []) if i.isdigit()][:1000]
+    try:
+        if not chosen:
+            raise Refused("no_enterprises")
+        notice = sent.get("kind") == "notice"
+        done = await conversations.broadcast(me(request), _composer(request), _now(request), ids=chosen,
+                                             thing=sent.get("thing") if notice else None,
+                                             text="" if notice else sent.get("text", "")[:2000])
+    except Refused as exc:
+        kept = {**sent, "enterprise": [str(i) for i in chosen]}
+        return await _broadcasts_page(request, exc.status, refusal=message_of(request, exc), sent=kept)
+    if done is None:
+        raise Refused("not_found", status=404)  # one of them is not this manager's
+    raise web.HTTPSeeOther("/staff/broadcasts?sent=1")
+
+
 PAGES = [
     Page("GET", "/enterprises", enterprises, SERVE, nav="企业"),
     Page("GET", "/enterprises/{id:\\d+}", enterprise, SERVE),
     Page("GET", "/threads", inbox, SERVE, nav="会话"),
     Page("GET", "/threads/{id:\\d+}", thread, SERVE),
     Page("POST", "/threads/{id:\\d+}", reply, ("manager",)),
+    Page("GET", "/broadcasts", broadcasts, SERVE, nav="群发"),
+    Page("POST", "/broadcasts", broadcast, ("manager",)),
 ]

@@ -172,3 +172,17 @@ async def broadcast_progress(session: StaffSession, broadcast_id: int) -> dict[s
     states = await MessageDelivery.filter(message__broadcast_id=record.id).values_list("state", flat=True)
     return {"id": record.id, "enterprises": record.enterprises,
             "states": {s: states.count(s) for s in sorted(set(states))}}
+
+
+async def broadcasts(session: StaffSession, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest broadcasts (a manager's own), each with its deliveries counted by state: two queries."""
+    query = Broadcast.all() if session.role != "manager" else Broadcast.filter(author=_author(session))
+    records = await query.order_by("-id").limit(limit)
+    counts = await MessageDelivery.filter(message__broadcast_id__in=[r.id for r in records]) \
+        .annotate(n=Count("id")).group_by("message__broadcast_id", "state") \
+        .values_list("message__broadcast_id", "state", "n") if records else []
+    states: dict[int, dict[str, int]] = {r.id: {} for r in records}
+    for broadcast_id, state, n in counts:
+        states[broadcast_id][state] = n
+    return [{"id": r.id, "author": r.author, "text": r.text, "enterprises": r.enterprises,
+             "created_at": r.created_at, "states": states[r.id]} for r in records]

@@ -86,3 +86,32 @@ async def test_the_enterprise_list_the_inbox_and_a_thread_take_the_same_queries_
         await manager.post(f"/staff/threads/{first['id']}", {"kind": "text", "text": "再说一句"})
     await send_all(running)
     assert await counts() == before
+
+
+async def test_a_broadcast_goes_to_the_enterprises_ticked_and_shows_its_progress(wired):
+    running, client = wired
+    manager, api = await manager_desk(client)
+    firms = [(await enterprise_with_contact(client, api))[0] for _ in range(2)]
+    page = await manager.get("/staff/broadcasts")
+    assert all(f'value="{f["id"]}"' in page for f in firms)
+    refused = await manager.post("/staff/broadcasts", {"kind": "text", "text": "停水通知"}, expect=422)
+    assert "没有可发送的企业" in refused and "停水通知" in refused
+    html = await manager.post("/staff/broadcasts", [("enterprise", str(f["id"])) for f in firms] + [
+        ("kind", "text"), ("text", "明日上午停水")])
+    assert "群发已排队" in html and "待发送 2" in html
+    await send_all(running)
+    assert "已发送 2" in await manager.get("/staff/broadcasts")
+    other, other_api = await manager_desk(client, "other")
+    theirs, _ = await enterprise_with_contact(client, other_api)
+    await manager.post("/staff/broadcasts", [("enterprise", str(theirs["id"])), ("kind", "text"), ("text", "x")],
+                       expect=404)
+    assert "明日上午停水" not in await other.get("/staff/broadcasts")
+
+    with counted() as few:
+        await manager.get("/staff/broadcasts")
+    for _ in range(2):
+        await manager.post("/staff/broadcasts", [("enterprise", str(firms[0]["id"])), ("kind", "notice"),
+                                                 ("thing", "business-opening")])
+    with counted() as more:
+        await manager.get("/staff/broadcasts")
+    assert len(more) == len(few)
