@@ -1,4 +1,5 @@
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 GENESIS = "0" * 64  # the hash before a trail's first event (onething.domain.audit.GENESIS)
@@ -54,6 +55,8 @@ class Application(Model):
 
     class Meta:
         table = "application"
+        # the console's intake queue, a page at a time (migration 0022)
+        indexes = (Index(fields=("state", "intake_due_on", "id"), name="application_intake_queue"),)
 
 
 class ReviewTask(Model):
@@ -89,6 +92,8 @@ class ReviewTask(Model):
     class Meta:
         table = "review_task"
         unique_together = (("application", "item"),)
+        # a department's queue in the console, a page at a time (migration 0022)
+        indexes = (Index(fields=("department", "state", "due_on", "id"), name="task_department_queue"),)
 
 
 class AuditEvent(Model):
