@@ -6,17 +6,20 @@ The same services and the same authorisation as ``staff_api.enterprises`` and
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from aiohttp import web
 
 from onething.domain.calendar import local_date
 from onething.domain.identity import mask_name
 from onething.domain.refusals import Refused
 from onething.domain.states import STATE_NAMES
-from onething.keys import calendar_key, catalog_key, object_store_key, templates_key, workflow_key
+from onething.keys import calendar_key, catalog_key, object_store_key, settings_key, templates_key, workflow_key
 from onething.services import conversations, enterprise_desk
+from onething.services.console_sessions import form_token_ok
 from onething.services.conversations import Composer
 from onething.web.errors import message_of
-from .framework import Page, form, me, render
+from .framework import TOKEN, Page, form, me, render
 
 SERVE = ("manager", "supervisor", "admin")
 KINDS = {"text": "文字", "notice": "一件事告知", "status": "办件进度卡片"}
@@ -84,6 +87,46 @@ async def reply(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/staff/threads/{enterprise.id}?sent=1")
 
 
+async def document(request: web.Request) -> web.Response:
+    """A PDF, PNG or JPEG with a note, as a multipart form (token, note, file in that order), streamed
+    to the store and checked whole before anyone is sent it."""
+    enterprise = await enterprise_desk.find(me(request), _id(request))
+    if enterprise is None:
+        raise Refused("not_found", status=404)
+    try:
+        reader = await request.multipart()
+        fields = {}
+        while (part := await reader.next()) is not None and part.name != "document":
+            fields[part.name] = await _short_text(part)
+        if not form_token_ok(request.config_dict[settings_key].secret_key, request[TOKEN], fields.get("csrf", "")):
+            raise Refused("console.form_expired", status=403)
+        if part is None or not part.filename:
+            raise Refused("console.file_missing", status=400)
+        await conversations.send_document(
+            request.config_dict[object_store_key], me(request), enterprise, _chunks(part),
+            content_type=(part.headers.get("Content-Type") or "").split(";")[0].strip(),
+            filename=unquote(part.filename)[:255], note=fields.get("note", ""), now=_now(request))
+    except Refused as exc:
+        return await _thread_page(request, exc.status, refusal=message_of(request, exc))
+    except ValueError:  # not a multipart form at all
+        return await _thread_page(request, 400, refusal=message_of(request, Refused("bad_request")))
+    raise web.HTTPSeeOther(f"/staff/threads/{enterprise.id}?sent=1")
+
+
+async def _short_text(part, limit: int = 8192) -> str:
+    read = b""
+    while chunk := await part.read_chunk(1024):
+        read += chunk
+        if len(read) > limit:  # a token or a note, never more
+            raise Refused("bad_request", status=400)
+    return read.decode("utf-8", "replace")[:500]
+
+
+async def _chunks(part):
+    while chunk := await part.read_chunk(256 * 1024):
+        yield chunk
+
+
 def _composer(request: web.Request) -> Composer:
     config = request.config_dict
     return Composer(config[catalog_key], config[templates_key], config[calendar_key].current)
@@ -125,6 +168,7 @@ PAGES = [
     Page("GET", "/threads", inbox, SERVE, nav="会话"),
     Page("GET", "/threads/{id:\\d+}", thread, SERVE),
     Page("POST", "/threads/{id:\\d+}", reply, ("manager",)),
+    Page("POST", "/threads/{id:\\d+}/document", document, ("manager",), upload=True),
     Page("GET", "/broadcasts", broadcasts, SERVE, nav="群发"),
     Page("POST", "/broadcasts", broadcast, ("manager",)),
 ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.support import fake_wechat
+from aiohttp import FormData
+
+from storage.models import ManagerMessage
+from tests.support import documents, fake_wechat
 from tests.support.console import ONE_BACKEND, Desk
 from tests.support.console_rest import enterprise_with_contact, manager_desk, send_all
 from tests.support.queries import counted
@@ -115,3 +118,25 @@ async def test_a_broadcast_goes_to_the_enterprises_ticked_and_shows_its_progress
     with counted() as more:
         await manager.get("/staff/broadcasts")
     assert len(more) == len(few)
+
+
+async def test_a_document_is_sent_from_the_thread_with_its_note_and_a_wrong_kind_is_refused(wired):
+    _, client = wired
+    manager, api = await manager_desk(client)
+    enterprise, _ = await enterprise_with_contact(client, api)
+
+    async def upload(data: bytes, content_type: str, csrf: str | None = None):
+        body = FormData()  # as the page's form sends it: the token, the note, then the file
+        body.add_field("csrf", csrf or manager.csrf)
+        body.add_field("note", "请查收批复")
+        body.add_field("document", data, filename="批复.pdf", content_type=content_type)
+        return await manager.request("POST", f"/staff/threads/{enterprise['id']}/document", data=body)
+
+    assert (await upload(documents.pdf(), "application/pdf", csrf="forged")).status == 403
+    refused = await upload(b"MZ not a document", "application/x-msdownload")
+    assert refused.status == 415 and 'class="refusal"' in await refused.text()
+    done = await upload(documents.pdf("批复"), "application/pdf")
+    html = await done.text()
+    assert done.status == 200 and "消息已排队发送" in html and "批复.pdf" in html
+    sent = await ManagerMessage.get(enterprise_id=enterprise["id"], kind="document")
+    assert sent.text == "请查收批复" and sent.object_key

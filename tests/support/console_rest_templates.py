@@ -78,7 +78,7 @@ CASES = {
                             ["太慢", "已逾期", "请填写回访情况", "打了电话</textarea>", 'for="note-1"'])],
     "outbox.html.j2": [({**ADMIN, "found": {"items": [NOTIFICATION], "page": 1, "counts": {"pending": 0, "failed": 1}},
                          "state": "failed", "states": STATES, "retryable": ("failed",), "done": True},
-                        ["errcode 43101", "/staff/outbox/11/retry", "发送失败（1）", "已重新排队发送"])],
+                        ["errcode 43101", "/staff/outbox/11/retry", "发送失败（1）", "已重新排队发送", "2026-03-02 10:00"])],
     "credit.html.j2": [({**SUPERVISOR, "flags": [FLAG], "everything": False, "sent": {"reason": "x"},
                          "refusal": "身份证号不正确。"}, ["张*（110***********4573）", "列入：staff:qian", "身份证号不正确",
                                                    ">x</textarea>"])],
