@@ -32,7 +32,7 @@ async def test_a_manager_replies_in_a_thread_and_wechat_receives_it(console, ope
     await page.get_by_text("消防验收要准备什么？").wait_for()
     await assert_labelled(page)
     await page.get_by_label("消息内容").fill("请带上消防设计图纸，周三上午来窗口")
-    await page.get_by_role("button", name="发送").click()
+    await page.get_by_role("button", name="发送", exact=True).click()
     await page.get_by_text("消息已排队发送。").wait_for()
 
     await send_all(console)
