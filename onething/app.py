@@ -177,6 +177,8 @@ def create_app(settings: Settings, *, run_jobs: bool = True) -> web.Application:
     app = create_core(settings, run_jobs=run_jobs)
     app.middlewares.extend([request_id_middleware, error_middleware, header_hygiene_middleware])
     security_headers.setup(app)
+    if settings.object_store.s3 is not None:  # the console previews applicants' files from there
+        app[security_headers.FILES_ORIGIN] = settings.object_store.s3.download_origin
     health.setup(app)
     if settings.object_store.folder is not None:
         objects.setup(app)

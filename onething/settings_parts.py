@@ -33,6 +33,13 @@ class S3Location:
     public_endpoint: str | None  # host:port the phones reach, for presigned URLs
     public_secure: bool
 
+    @property
+    def download_origin(self) -> str:
+        """Where presigned links point (scheme://host:port): the console's pages preview files from there."""
+        if self.public_endpoint:
+            return f"{'https' if self.public_secure else 'http'}://{self.public_endpoint}"
+        return f"{'https' if self.secure else 'http'}://{self.endpoint}"
+
 
 @dataclass(frozen=True)
 class ObjectStoreLocation:

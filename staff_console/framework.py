@@ -74,6 +74,10 @@ def render(request: web.Request, template: str, status: int = 200, **context) ->
     context.setdefault("path", request.path)
     response = aiohttp_jinja2.render_template(template, request, context, app_key=templates_key, status=status)
     response.headers["Cache-Control"] = "no-store"  # a shared desk's back button shows no one else's case
+    if request.headers.get("HX-Request"):
+        # htmx follows a form's redirect itself: the address bar then shows the page it landed on,
+        # never a form's action, which a reload would post to (or GET, which is not there)
+        response.headers["HX-Push-Url"] = request.path_qs if request.method == "GET" else "false"
     return response
 
 

@@ -14,6 +14,9 @@ from contextvars import ContextVar
 from aiohttp import web
 
 NONCE = web.RequestKey("csp_nonce", str)
+# The object store's origin when it is not the service's own: the back office's pages show an
+# applicant's PDFs and pictures inline from there, through its short-lived links.
+FILES_ORIGIN = web.AppKey("files_origin", str)
 csp_nonce_var: ContextVar[str] = ContextVar("csp_nonce", default="")
 FRAMED_BY_OWN_PAGES = ("/staff/",)  # the slip and the notice, printed from the console to come
 # WeChat's browser sends the whole URL as Referer, and a courier page's URL is a delivery code
@@ -25,11 +28,12 @@ def csp_nonce() -> str:
     return csp_nonce_var.get()
 
 
-def policy(nonce: str, frame_ancestors: str) -> str:
+def policy(nonce: str, frame_ancestors: str, files: str = "") -> str:
+    shown = f" {files}" if files else ""
     return "; ".join([
         "default-src 'self'", f"script-src 'nonce-{nonce}'", "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
-        f"frame-ancestors {frame_ancestors}",
+        f"img-src 'self' data:{shown}", *([f"frame-src 'self'{shown}"] if files else []), "object-src 'none'",
+        "base-uri 'none'", "form-action 'self'", f"frame-ancestors {frame_ancestors}",
     ])
 
 
@@ -53,7 +57,8 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
     own_frames = request.path.startswith(FRAMED_BY_OWN_PAGES)
     # a response made outside the middleware has no nonce of its own: then it runs no script at all
     nonce = request.get(NONCE) or "none-" + secrets.token_urlsafe(16)
-    headers["Content-Security-Policy"] = policy(nonce, "'self'" if own_frames else "'none'")
+    files = request.config_dict.get(FILES_ORIGIN, "") if own_frames else ""
+    headers["Content-Security-Policy"] = policy(nonce, "'self'" if own_frames else "'none'", files)
     headers["X-Frame-Options"] = "SAMEORIGIN" if own_frames else "DENY"
     headers["Referrer-Policy"] = REFERRER_POLICY
 

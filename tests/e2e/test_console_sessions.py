@@ -10,6 +10,7 @@ from onething.keys import redis_key
 from onething.services.couriers import create_courier
 from onething.services.staff import create_staff
 from onething.services.console_sessions import IDLE_TIMEOUT
+from tests.support.apps import start_app
 from tests.support.console import ONE_BACKEND, Desk, form_token
 from tests.support.staff_api import PASSWORD
 
@@ -85,3 +86,28 @@ async def test_what_is_not_there_is_a_chinese_404_page(wired, path):
     desk = await Desk.sign_in(client, "clerk-d", "clerk")
     html = await desk.get(path, expect=404)
     assert "未找到" in html and "<html" in html
+
+
+async def test_pages_load_htmx_from_the_service_under_the_pages_nonce(wired):
+    _, client = wired
+    response = await client.get("/staff/sign-in")
+    html, policy = await response.text(), response.headers["Content-Security-Policy"]
+    nonce = policy.split("'nonce-", 1)[1].split("'", 1)[0]
+    assert f'<script src="/staff/static/htmx-2.0.11.min.js" nonce="{nonce}"' in html
+    assert response.headers["Cache-Control"] == "no-store"
+    script = await client.get("/staff/static/htmx-2.0.11.min.js")
+    assert script.status == 200 and "javascript" in script.content_type
+    licence = await client.get("/staff/static/htmx-LICENSE.txt")
+    assert licence.status == 200 and "BSD" in await licence.text()
+
+
+async def test_with_an_s3_store_the_console_may_show_its_files_inline_and_nothing_else_may(
+        aiohttp_server, aiohttp_client, tmp_path, database_url, redis_url, s3_url):
+    running = await start_app(aiohttp_server, tmp_path, database_url=database_url, redis_url=redis_url,
+                              object_store_url=s3_url)
+    client = await aiohttp_client(running.server)
+    origin = running.settings.object_store.s3.download_origin
+    console = (await client.get("/staff/sign-in")).headers["Content-Security-Policy"]
+    assert f"img-src 'self' data: {origin}" in console and f"frame-src 'self' {origin}" in console
+    notice = (await client.get("/api/v1/docs")).headers["Content-Security-Policy"]
+    assert origin not in notice
