@@ -11,7 +11,7 @@ from onething.keys import calendar_key
 from onething.services.staff import authenticate
 from storage.models import CalendarYear, StaffUser
 from tests.support.console import ONE_BACKEND, Desk
-from tests.support.queries import counted
+from tests.support.console_rest import page_queries
 
 pytestmark = ONE_BACKEND
 NOTICE_2027 = (Path(__file__).parent.parent / "support" / "notices" / "2027-fixture.txt").read_text(encoding="utf-8")
@@ -84,9 +84,7 @@ async def test_a_notice_is_previewed_then_applied_and_an_unreadable_one_is_refus
 
 async def test_the_account_list_takes_the_same_queries_for_few_accounts_or_more(wired, admin):
     async def count() -> int:
-        with counted() as seen:
-            await admin.get("/staff/accounts")
-        return len(seen)
+        return await page_queries(admin, "/staff/accounts")
 
     await count()
     before = await count()

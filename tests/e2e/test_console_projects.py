@@ -5,9 +5,8 @@ from __future__ import annotations
 from storage.models import Issue
 from tests.support.apps import drain_jobs
 from tests.support.console import ONE_BACKEND, Desk
-from tests.support.console_rest import manager_desk
+from tests.support.console_rest import manager_desk, page_queries
 from tests.support.projects import enterprise, login
-from tests.support.queries import counted
 
 pytestmark = ONE_BACKEND
 
@@ -68,9 +67,7 @@ async def test_the_project_list_and_a_project_take_the_same_queries_for_one_issu
         await drain_jobs(running.app)  # what opening an issue set going (telling its owner) is not the page's
         found = []
         for path in ("/staff/projects", f"/staff/projects/{project['id']}"):
-            with counted() as seen:
-                await manager.get(path)
-            found.append(len(seen))
+            found.append(await page_queries(manager, path))
         return found
 
     async def issue(title: str) -> None:

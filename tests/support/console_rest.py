@@ -11,6 +11,7 @@ from tests.support.builders import credit_code
 from tests.support.cases import draft, to_results_ready
 from tests.support.console import Desk
 from tests.support.people import Person
+from tests.support.queries import counted
 from tests.support.staff_api import PASSWORD, StaffApi
 
 
@@ -49,3 +50,11 @@ async def bad_rating(running, comment: str = "等了很久") -> int:
     await to_results_ready(flow, row.id)
     await flow.evaluate(row.id, Actor("citizen:x", "citizen"), 1, comment)
     return row.id
+
+
+async def page_queries(desk: Desk, path: str) -> int:
+    """The statements one page sends, less the calendar's own refresh (every two seconds, whoever
+    asks first: not the page's, and timing-dependent)."""
+    with counted() as seen:
+        await desk.get(path)
+    return len([q for q in seen if "calendar_year" not in q])
