@@ -14,10 +14,10 @@ from aiohttp import web
 from onething.domain.calendar import CalendarError
 from onething.domain.refusals import Refused
 from onething.domain.shipment import CARRIERS
-from onething.keys import calendar_key, catalog_key, workflow_key
+from onething.keys import calendar_key, catalog_key, redis_key, workflow_key
 from onething.services import calendar_import, staff_accounts
 from onething.web.errors import message_of
-from .framework import ROLE_NAMES, Page, form, me, render
+from .framework import ROLE_NAMES, Page, actor, form, me, render
 
 ADMIN = ("admin",)
 ROLES = {**ROLE_NAMES, "courier": "快递员"}
@@ -40,7 +40,7 @@ async def open_account(request: web.Request) -> web.Response:
         await staff_accounts.open_account(
             sent.get("username", "")[:64], sent.get("role", ""), sent.get("password", "")[:256],
             department=sent.get("department", ""), carrier=sent.get("carrier", ""),
-            departments=set(request.config_dict[catalog_key].departments))
+            departments=set(request.config_dict[catalog_key].departments), by=actor(me(request)).name)
     except Refused as exc:
         kept = {k: v for k, v in sent.items() if k != "password"}
         return await _accounts_page(request, exc.status, refusal=message_of(request, exc), sent=kept)
@@ -50,13 +50,14 @@ async def open_account(request: web.Request) -> web.Response:
 async def disable(request: web.Request) -> web.Response:
     if int(request.match_info["id"]) == me(request).id:
         return await _accounts_page(request, 409, refusal=message_of(request, Refused("account.not_yourself")))
-    await staff_accounts.disable(int(request.match_info["id"]))
+    await staff_accounts.disable(request.config_dict[redis_key], int(request.match_info["id"]), actor(me(request)).name)
     raise web.HTTPSeeOther("/staff/accounts?done=disabled")
 
 
 async def reset_password(request: web.Request) -> web.Response:
     try:
-        await staff_accounts.reset_password(int(request.match_info["id"]), form(request).get("password", "")[:256])
+        await staff_accounts.reset_password(int(request.match_info["id"]), form(request).get("password", "")[:256],
+                                            actor(me(request)).name)
     except Refused as exc:
         if exc.status == 404:
             raise

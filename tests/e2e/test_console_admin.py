@@ -50,10 +50,13 @@ async def test_a_reset_password_signs_in_and_a_disabled_account_no_longer_does(w
     assert await authenticate(clerk.username, NEW_PASSWORD) is not None
     await admin.post(f"/staff/accounts/{account.id}/disable")
     assert await authenticate(clerk.username, NEW_PASSWORD) is None
+    response = await clerk.request("GET", "/staff/", allow_redirects=False)
+    assert response.status == 303 and "/staff/sign-in" in response.headers["Location"]  # its session ended too
     me = await StaffUser.get(username=admin.username)
     assert "不能停用自己" in await admin.post(f"/staff/accounts/{me.id}/disable", expect=409)
     await admin.post("/staff/accounts/999999/disable", expect=404)
-    await clerk.get("/staff/accounts", expect=404)
+    reviewer = await Desk.sign_in(client, "reviewer", "reviewer", "market")
+    await reviewer.get("/staff/accounts", expect=404)
 
 
 async def test_the_catalog_and_the_calendar_are_shown_read_only(admin):
