@@ -12,6 +12,7 @@ from storage.models import Application, ReviewTask
 from tests.support.cases import MONDAY
 from tests.support.browser import assert_labelled, sign_in, tab_to, type_date
 from tests.support.console import ONE_BACKEND, submitted
+from tests.support import documents
 from tests.support.people import Person
 
 pytestmark = ONE_BACKEND
@@ -22,12 +23,14 @@ def who(role: str) -> str:
     return f"{role}-{uuid.uuid4().hex[:6]}"
 
 
-async def test_a_clerk_accepts_a_case_with_one_deferred_material_from_the_keyboard(console, open_page):
+async def test_a_clerk_accepts_a_case_with_one_deferred_material_from_the_keyboard(console, open_page, aiohttp_client):
     for days_ago in (6, 4):  # older cases above it in the queue, nearer their §32 deadline
         console.clock.now = MONDAY - timedelta(days=days_ago)
         await submitted(console)
     console.clock.now = MONDAY
-    case_id = await submitted(console)
+    applicant = await Person.login(await aiohttp_client(console.server))
+    case_id = await submitted(console, applicant=applicant.citizen, attach=lambda draft_id: applicant.mini.upload_direct(
+        draft_id, "company-articles", documents.jpeg(480, 320), "image/jpeg"))
     number = (await Application.get(id=case_id)).number
     page = await open_page()
     await sign_in(page, console.url, "li.na", "clerk")  # a fixed name: the screenshots stay the same
@@ -40,7 +43,10 @@ async def test_a_clerk_accepts_a_case_with_one_deferred_material_from_the_keyboa
     await page.keyboard.press("Enter")
     await page.get_by_role("heading", name="受理", exact=True).wait_for()
     await assert_labelled(page)
-    await page.screenshot(path=str(DOCS / "console-case-page.png"))
+    preview = page.locator("img.preview").first  # through the store's short-lived link, allowed by the CSP
+    await preview.wait_for()
+    assert await preview.evaluate("img => img.complete && img.naturalWidth") == 480
+    await page.screenshot(path=str(DOCS / "console-case-page.png"), full_page=True)
 
     owed = page.locator('#accept input[name="owed"]').first
     code = await owed.get_attribute("value")

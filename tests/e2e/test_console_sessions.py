@@ -111,3 +111,20 @@ async def test_with_an_s3_store_the_console_may_show_its_files_inline_and_nothin
     assert f"img-src 'self' data: {origin}" in console and f"frame-src 'self' {origin}" in console
     notice = (await client.get("/api/v1/docs")).headers["Content-Security-Policy"]
     assert origin not in notice
+
+
+async def test_behind_https_the_session_cookie_is_secure(aiohttp_server, aiohttp_client, tmp_path, database_url,
+                                                          redis_url):
+    running = await start_app(aiohttp_server, tmp_path, database_url=database_url, redis_url=redis_url,
+                              public_url="https://yishi.example.gov.cn")
+    client = await aiohttp_client(running.server)
+    username = f"clerk-{uuid.uuid4().hex[:8]}"
+    await create_staff(username, "clerk", PASSWORD)
+    page = await client.get("/staff/sign-in")
+    login = page.cookies["console_login"]
+    assert login["secure"]
+    # a browser sends a Secure cookie back over https only; this test server speaks http
+    response = await client.post("/staff/sign-in", allow_redirects=False, headers={
+        "Cookie": f"console_login={login.value}"}, data={
+        "username": username, "password": PASSWORD, "csrf": form_token(await page.text())})
+    assert response.status == 303 and response.cookies["console_session"]["secure"]

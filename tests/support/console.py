@@ -73,8 +73,9 @@ def _kept(jar) -> SimpleCookie:
     return kept
 
 
-async def submitted(running, thing: str = "business-opening") -> int:
-    """A case submitted by its applicant with the whole form filled (its personal fields sealed)."""
+async def submitted(running, thing: str = "business-opening", *, applicant=None, attach=None) -> int:
+    """A case submitted by its applicant with the whole form filled (its personal fields sealed);
+    ``attach(case_id)``, if given, uploads its documents before it is submitted."""
     from onething.keys import catalog_key, id_cipher_key, workflow_key
     from onething.services import case_store
     from onething.services.case_store import Actor
@@ -84,7 +85,9 @@ async def submitted(running, thing: str = "business-opening") -> int:
 
     schema = running.app[catalog_key].things[thing].form
     flow = running.app[workflow_key]
-    row = await case_store.create_draft(thing, await citizen(), seal(schema, complete_form(schema),
-                                                                      running.app[id_cipher_key]), flow.clock())
+    row = await case_store.create_draft(thing, applicant or await citizen(),
+                                        seal(schema, complete_form(schema), running.app[id_cipher_key]), flow.clock())
+    if attach is not None:
+        await attach(row.id)
     await flow.submit(row.id, Actor(f"citizen:{row.applicant_id}", "citizen"))
     return row.id
