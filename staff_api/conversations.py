@@ -67,7 +67,7 @@ async def thread(request: web.Request) -> web.Response:
     messages = await conversations.thread(staff(request), enterprise, _now(request))
     store = request.config_dict[object_store_key]
     return json_response({"id": enterprise.id, "enterprise": enterprise.name,
-                          "messages": [await conversations.message_json(store, m) for m in messages]})
+                          "messages": await conversations.messages_json(store, messages)})
 
 
 async def broadcast(request: web.Request) -> web.Response:

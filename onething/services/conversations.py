@@ -14,7 +14,7 @@ from typing import Any, AsyncIterable
 
 import jinja2
 from tortoise.expressions import Q
-from tortoise.functions import Count
+from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
 from onething.domain.catalog import Catalog
@@ -92,15 +92,22 @@ async def send_document(store: ObjectStore, session: StaffSession, enterprise: E
 
 
 async def message_json(store: ObjectStore, message: ManagerMessage) -> dict[str, Any]:
-    deliveries = await MessageDelivery.filter(message_id=message.id).order_by("id")
-    link = await store.presign_download(message.object_key, expires=LINK, filename=message.filename) \
-        if message.object_key else None
-    return {"id": message.id, "direction": message.direction, "author": message.author, "kind": message.kind,
-            "text": message.text, "filename": message.filename, "file_url": link, "contact": message.contact_id,
-            "created_at": message.created_at.isoformat(),
-            "deliveries": [{"contact": d.contact_id, "state": d.state, "channel": d.channel, "error": d.error,
-                            "sent_at": d.sent_at.isoformat() if d.sent_at else None,
-                            "read_at": d.read_at.isoformat() if d.read_at else None} for d in deliveries]}
+    return (await messages_json(store, [message]))[0]
+
+
+async def messages_json(store: ObjectStore, messages: list[ManagerMessage]) -> list[dict[str, Any]]:
+    """Messages with their deliveries, read in one query however long the thread."""
+    deliveries: dict[int, list[MessageDelivery]] = {m.id: [] for m in messages}
+    for d in await MessageDelivery.filter(message_id__in=list(deliveries)).order_by("id"):
+        deliveries[d.message_id].append(d)
+    return [{"id": m.id, "direction": m.direction, "author": m.author, "kind": m.kind, "text": m.text,
+             "filename": m.filename, "contact": m.contact_id, "created_at": m.created_at.isoformat(),
+             "file_url": await store.presign_download(m.object_key, expires=LINK, filename=m.filename)
+             if m.object_key else None,
+             "deliveries": [{"contact": d.contact_id, "state": d.state, "channel": d.channel, "error": d.error,
+                             "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+                             "read_at": d.read_at.isoformat() if d.read_at else None} for d in deliveries[m.id]]}
+            for m in messages]
 
 
 async def threads(session: StaffSession) -> list[dict[str, Any]]:
@@ -108,9 +115,13 @@ async def threads(session: StaffSession) -> list[dict[str, Any]]:
     answer first, then the latest."""
     rows = await enterprises.visible(session).annotate(
         unseen=Count("messages", _filter=Q(messages__direction="in", messages__seen_at__isnull=True)))
+    # each thread's latest message, two queries for the whole inbox
+    latest = await ManagerMessage.filter(enterprise_id__in=[e.id for e in rows]).group_by("enterprise_id") \
+        .annotate(last=Max("id")).values_list("last", flat=True) if rows else []
+    lasts = {m.enterprise_id: m for m in await ManagerMessage.filter(id__in=list(latest))} if latest else {}
     items = []
     for enterprise in rows:
-        last = await ManagerMessage.filter(enterprise_id=enterprise.id).order_by("-id").first()
+        last = lasts.get(enterprise.id)
         if last is None:
             continue
         items.append({"id": enterprise.id, "enterprise": enterprise.name, "unseen": enterprise.unseen,
@@ -161,3 +172,17 @@ async def broadcast_progress(session: StaffSession, broadcast_id: int) -> dict[s
     states = await MessageDelivery.filter(message__broadcast_id=record.id).values_list("state", flat=True)
     return {"id": record.id, "enterprises": record.enterprises,
             "states": {s: states.count(s) for s in sorted(set(states))}}
+
+
+async def broadcasts(session: StaffSession, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest broadcasts (a manager's own), each with its deliveries counted by state: two queries."""
+    query = Broadcast.all() if session.role != "manager" else Broadcast.filter(author=_author(session))
+    records = await query.order_by("-id").limit(limit)
+    counts = await MessageDelivery.filter(message__broadcast_id__in=[r.id for r in records]) \
+        .annotate(n=Count("id")).group_by("message__broadcast_id", "state") \
+        .values_list("message__broadcast_id", "state", "n") if records else []
+    states: dict[int, dict[str, int]] = {r.id: {} for r in records}
+    for broadcast_id, state, n in counts:
+        states[broadcast_id][state] = n
+    return [{"id": r.id, "author": r.author, "text": r.text, "enterprises": r.enterprises,
+             "created_at": r.created_at, "states": states[r.id]} for r in records]

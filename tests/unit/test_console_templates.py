@@ -16,6 +16,7 @@ from onething.services.console_queues import intake_countdown
 from onething.services.staff import StaffSession
 from onething.templating import make_environment
 from tests.support.builders import plain_calendar
+from tests.support.console_rest_templates import CASES as MANAGERS_SUPERVISORS_ADMINS
 
 FOLDER = Path(str(resources.files("onething.templates"))) / "console"
 TEMPLATES = sorted(p.name for p in FOLDER.glob("*.j2"))
@@ -73,6 +74,8 @@ CASES = {
                           "today": datetime(2026, 3, 2, 2, tzinfo=timezone.utc)},
                          ["受理回执", "2026-03-02 10:00", "data:image/svg+xml"])],
 }
+
+CASES.update(MANAGERS_SUPERVISORS_ADMINS)
 
 
 def test_every_console_template_has_cases_here():
