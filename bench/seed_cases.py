@@ -87,6 +87,21 @@ def play(chunk: tuple[int, int, int, str, str, int]) -> dict:
     return {"apps": apps, "tasks": tasks, "events": events, "ratings": ratings}
 
 
+class _Here:
+    """One process: the cases are played here, between loads (a test's small seed)."""
+
+    def __enter__(self):
+        _init()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    @staticmethod
+    def map(function, chunks):
+        return map(function, chunks)
+
+
 def _owed(owed) -> list:
     return [{"material": o.material, "due_on": o.due_on.isoformat(), "received": o.received,
              "reminded_on": None, "waived_by": None, "waived_reason": "", "waived_on": None} for o in owed]
@@ -139,7 +154,7 @@ async def seed(url: str, cases: int, force: bool, since: str, until: str, seed_v
         chunks = [(first + i, min(CHUNK, cases - i), seed_value * 1_000_003 + i, since, until, citizens)
                   for i in range(0, cases, CHUNK)]
         done = 0
-        with ProcessPoolExecutor(processes, initializer=_init) as pool:
+        with ProcessPoolExecutor(processes, initializer=_init) if processes > 1 else _Here() as pool:
             for rows in pool.map(play, chunks):
                 if first_citizen > 1:
                     rows["apps"] = [(a[0], a[1], a[2], a[3] + first_citizen - 1, *a[4:]) for a in rows["apps"]]
