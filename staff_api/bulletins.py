@@ -1,0 +1,83 @@
+"""The monthly bulletin (评估情况通报) in the back office (``/staff/api/v1``): supervisors and admins.
+
+The same bulletin three ways: JSON for the console, a printable page, and that page as PDF.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from onething.domain.calendar import local_date
+from onething.keys import catalog_key, ranking_rules_key, templates_key, workflow_key
+from onething.services import bulletins
+from onething.web.http import json_response
+from onething.web.routes import Route
+
+READ = ("supervisor", "admin")
+MONTH = {"type": "string", "pattern": r"^20[0-9]{2}-(0[1-9]|1[0-2])$", "description": "月份，如 2026-11"}
+RATE = {"type": ["number", "null"]}
+_COUNT = {"type": "integer", "minimum": 0}
+BULLETIN = {
+    "type": "object",
+    "required": ["month", "from", "to", "final", "cases", "grades", "on_time", "ranking", "dissatisfied",
+                 "most_overdue"],
+    "properties": {
+        "month": {"type": "string"}, "from": {"type": "string", "format": "date"},
+        "to": {"type": "string", "format": "date"}, "final": {"type": "boolean"},
+        "cases": {"type": "object", "required": ["received", "completed", "decided"],
+                  "properties": {k: _COUNT for k in ("received", "completed", "decided")}},
+        "grades": {"type": "object", "required": ["warning", "yellow", "red", "cases"],
+                   "properties": {"warning": _COUNT, "yellow": _COUNT, "red": _COUNT,
+                                  "cases": {"type": "array", "items": {"type": "object"}}}},
+        "on_time": {"type": "object", "required": ["rate", "departments", "trend"],
+                    "properties": {"rate": RATE, "departments": {"type": "array", "items": {"type": "object"}},
+                                   "trend": {"type": "array", "maxItems": 12, "items": {
+                                       "type": "object", "required": ["month", "decided", "rate"],
+                                       "properties": {"month": {"type": "string"}, "decided": _COUNT,
+                                                      "rate": RATE}}}}},
+        "ranking": {"type": "object", "required": ["kind", "period", "frozen", "places"],
+                    "properties": {"frozen": {"type": "boolean"},
+                                   "places": {"type": "array", "items": {"type": "object", "required": [
+                                       "rank", "change", "code", "name", "total", "dimensions"]}}}},
+        "dissatisfied": {"type": "object", "required": ["count", "closed", "on_time", "ratings"]},
+        "most_overdue": {"type": "array", "maxItems": bulletins.MOST_OVERDUE, "items": {"type": "object"}},
+    },
+}
+
+
+async def _bulletin(request: web.Request) -> dict:
+    config = request.config_dict
+    flow = config[workflow_key]
+    now = flow.clock()
+    desk = bulletins.Desk(config[catalog_key], flow.calendar, config[ranking_rules_key])
+    return await desk.bulletin(request.match_info["month"], local_date(now), now)
+
+
+def _html(request: web.Request, bulletin: dict) -> str:
+    return bulletins.render_html(request.config_dict[templates_key], bulletin)
+
+
+async def bulletin_json(request: web.Request) -> web.Response:
+    return json_response(await _bulletin(request))
+
+
+async def bulletin_page(request: web.Request) -> web.Response:
+    return web.Response(text=_html(request, await _bulletin(request)), content_type="text/html")
+
+
+async def bulletin_pdf(request: web.Request) -> web.Response:
+    bulletin = await _bulletin(request)
+    pdf = await bulletins.render_pdf(_html(request, bulletin))
+    return web.Response(body=pdf, content_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="bulletin-{bulletin["month"]}.pdf"'})
+
+
+ROUTES = [
+    Route("GET", "/supervision/bulletins/{month}", bulletin_json, "电子监察月度评估情况通报（数据）",
+          params={"month": MONTH}, roles=READ, response=BULLETIN),
+    Route("GET", "/supervision/bulletins/{month}/print", bulletin_page, "评估情况通报：打印页（含图表）",
+          params={"month": MONTH}, roles=READ, response={"type": "string"}, content="text/html"),
+    Route("GET", "/supervision/bulletins/{month}/pdf", bulletin_pdf, "评估情况通报：PDF",
+          params={"month": MONTH}, roles=READ, response={"type": "string", "format": "binary"},
+          content="application/pdf"),
+]
