@@ -21,3 +21,4 @@ id_cipher_key = web.AppKey("id_cipher", "IdCipher")
 notifier_key = web.AppKey("notifier", "Notifier")
 messenger_key = web.AppKey("messenger", "Messenger")
 issues_key = web.AppKey("issues", "IssueDesk")
+grades_key = web.AppKey("grades", "GradeRules")  # supervision grades, validated at startup

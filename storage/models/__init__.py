@@ -9,6 +9,7 @@ from .materials import AttachedMaterial, Evaluation, MaterialFile
 from .projects import Issue, IssueEvent, Project, StaffNotice
 from .shipments import Shipment, ShipmentScan
 from .staff import StaffUser
+from .supervision import SupervisionCount, SupervisionFact
 from .wechat import Follower, FollowerLink, SubscribeConsent
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "FollowerLink", "Issue", "IssueEvent", "ManagerAssignment",
     "ManagerMessage", "MaterialFile", "MessageDelivery", "Notification", "Project", "ReviewTask", "Shipment",
     "ShipmentScan", "StaffNotice", "StaffUser", "SubscribeConsent",
+    "SupervisionCount", "SupervisionFact",
 ]
