@@ -14,6 +14,7 @@ from jsonschema.exceptions import SchemaError
 from onething.domain.calendar import CalendarError, WorkCalendar, YearSchedule
 from onething.domain.catalog import Catalog
 from onething.domain.catalog_rules import CatalogInvalid, build_catalog
+from onething.domain.grades import GradeRules, GradeRulesInvalid, build_grade_rules
 from onething.domain.issues import Ladder, LadderInvalid, build_ladder
 
 
@@ -83,6 +84,16 @@ def load_ladder(path: Path | None = None) -> Ladder:
     if errors:
         raise LadderInvalid(str(path), errors)
     return build_ladder(raw, str(path))
+
+
+def load_grade_rules(path: Path | None = None) -> GradeRules:
+    """The supervision grades (预警, 黄牌, 红牌), refused at startup naming the file when wrong."""
+    path = path or data_dir() / "supervision.yaml"
+    errors: list[str] = []
+    raw = _read(path, errors)
+    if errors:
+        raise GradeRulesInvalid(str(path), errors)
+    return build_grade_rules(raw, str(path))
 
 
 def _days(entries: list[Any]):
