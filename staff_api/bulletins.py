@@ -8,7 +8,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from onething.domain.calendar import local_date
-from onething.keys import catalog_key, ranking_rules_key, templates_key, workflow_key
+from onething.keys import catalog_key, grades_key, ranking_rules_key, templates_key, workflow_key
 from onething.services import bulletins
 from onething.web.http import json_response
 from onething.web.routes import Route
@@ -49,7 +49,7 @@ async def _bulletin(request: web.Request) -> dict:
     config = request.config_dict
     flow = config[workflow_key]
     now = flow.clock()
-    desk = bulletins.Desk(config[catalog_key], flow.calendar, config[ranking_rules_key])
+    desk = bulletins.Desk(config[catalog_key], config[grades_key], config[ranking_rules_key])
     return await desk.bulletin(request.match_info["month"], local_date(now), now)
 
 

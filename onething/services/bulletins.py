@@ -14,79 +14,111 @@ from datetime import date, datetime
 from jinja2 import Environment
 
 from onething.domain import ranking
-from onething.domain.calendar import WorkCalendar
+from onething.domain.calendar import local_date
 from onething.domain.catalog import Catalog
-from onething.domain.ranking import Rules
-from onething.services import bulletin_figures, rankings
-from onething.services.bulletin_figures import Period
+from onething.domain.figures import Figures, Period
+from onething.domain.grades import GradeRules
+from onething.domain.ranking import Rules, UnitFigures
+from onething.services import figures, rankings
+from storage.models import Evaluation
 
 TREND_MONTHS = 12
 MOST_OVERDUE = 5
+LISTED = 200  # cases listed under each grade; the count says how many there were in all
+GRADES = ("warning", "yellow", "red")
 
 
 class Desk:
-    """What the bulletin needs at hand: the catalog's departments, the calendar and the ranking's rules."""
+    """What the bulletin needs at hand: the departments' names and the grading and ranking rules."""
 
-    def __init__(self, catalog: Catalog, calendar: WorkCalendar, rules: Rules):
-        self.catalog, self.calendar, self.rules = catalog, calendar, rules
+    def __init__(self, catalog: Catalog, grades: GradeRules, rules: Rules):
+        self.grades, self.rules = grades, rules
         self.names = {code: d.name for code, d in catalog.departments.items()}
 
-    async def period(self, first: date, last: date) -> Period:
-        return await bulletin_figures.period(self.catalog, self.calendar, first, last)
-
-    async def figures_for(self, kind: str, key: str, scope: str) -> list[ranking.UnitFigures]:
-        """The ranking's figures: departments only, as windows are not yet told apart in the trail."""
-        if scope != "department":
-            return []
-        return bulletin_figures.unit_figures(await self.period(*ranking.period_bounds(kind, key)), self.names)
+    async def figures_for(self, kind: str, key: str, scope: str) -> list[UnitFigures]:
+        """The ranking's figures: every department (listed even without a case), or every window with one."""
+        period = Period(kind, *ranking.period_bounds(kind, key))
+        rows = await figures.figures_by(period, scope, rules=self.grades)
+        names = self.names if scope == "department" else {code: code for code in rows if code}
+        return [unit_figures(code, name, rows.get(code), self.grades) for code, name in names.items()]
 
     async def bulletin(self, month: str, today: date, now: datetime) -> dict:
         rankings.check_period("month", month, today)
-        first, last = ranking.period_bounds("month", month)
-        figures = await self.period(first, last)
-        ranked = await rankings.ranking_of(self.rules, self.figures_for, "month", month, "department", today, now)
-        units = figures.units
-        departments = [_department(code, name, units.get(code, {})) for code, name in self.names.items()]
-        graded = [dict(g, department_name=self.names.get(g["department"], g["department"])) for g in figures.graded]
+        period = Period("month", *ranking.period_bounds("month", month))
+        total = await figures.figures(period, rules=self.grades)
+        rows = await figures.figures_by(period, "department", rules=self.grades)
+        departments = [_department(code, name, rows.get(code)) for code, name in self.names.items()]
         overdue = sorted((d for d in departments if d["yellow"] + d["red"]),
                          key=lambda d: (-(d["yellow"] + d["red"]), -d["red"], d["code"]))[:MOST_OVERDUE]
-        bad = [dict(b, department_names=[self.names.get(c, c) for c in b["departments"]])
-               for b in figures.bad_ratings]
-        totals = {k: sum(d[k] for d in departments) for k in ("decided", "on_time", "warning", "yellow", "red")}
         return {
-            "month": month, "from": first.isoformat(), "to": last.isoformat(), "final": last < today,
-            "cases": {"received": figures.received, "completed": figures.completed, "decided": totals["decided"]},
-            "grades": {"warning": totals["warning"], "yellow": totals["yellow"], "red": totals["red"],
-                       "cases": graded},
-            "on_time": {"rate": _rate(totals["on_time"], totals["decided"]), "departments": departments,
-                        "trend": await self._trend(month)},
-            "ranking": ranked,
-            "dissatisfied": {"count": len(bad), "closed": sum(b["closed_on"] is not None for b in bad),
-                             "on_time": sum(b["on_time"] for b in bad), "ratings": bad},
+            "month": month, "from": period.start.isoformat(), "to": period.end.isoformat(),
+            "final": period.end < today,
+            "cases": {"received": total.received, "completed": total.completed, "decided": total.decided},
+            "grades": {"warning": total.warnings, "yellow": total.yellow_cards, "red": total.red_cards,
+                       "cases": await self._graded(period)},
+            "on_time": {"rate": total.on_time_pct, "departments": departments, "trend": await self._trend(period)},
+            "ranking": await rankings.ranking_of(self.rules, self.figures_for, "month", month, "department",
+                                                 today, now),
+            "dissatisfied": await self._dissatisfied(period, total),
             "most_overdue": overdue,
         }
 
-    async def _trend(self, month: str) -> list[dict]:
-        months = [month]
+    async def _graded(self, period: Period) -> list[dict]:
+        listed = []
+        for grade in GRADES:
+            rows, _ = await figures.cases_behind(period, grade, limit=LISTED)
+            listed += [{"grade": grade, "number": r["number"], "department": r["department"],
+                        "department_name": self.names.get(r["department"], r["department"]), "item": r["item"],
+                        "on": r["day"]} for r in rows]
+        return sorted(listed, key=lambda g: (g["on"], g["number"], g["item"]))
+
+    async def _dissatisfied(self, period: Period, total: Figures) -> dict:
+        """The month's dissatisfied ratings (效能告诫), each with where its follow-up stands."""
+        rows, _ = await figures.cases_behind(period, "dissatisfied", limit=LISTED)
+        ratings = {e.application_id: e for e in await Evaluation.filter(
+            application_id__in=[r["application_id"] for r in rows])}
+        listed = []
+        for r in rows:
+            rating = ratings.get(r["application_id"])
+            closed = rating.follow_up_closed_at if rating else None
+            due = rating.follow_up_due_on if rating else None
+            listed.append({"number": r["number"], "score": rating.score if rating else None,
+                           "department": r["department"],
+                           "department_name": self.names.get(r["department"], r["department"]),
+                           "due_on": due.isoformat() if due else None,
+                           "closed_on": local_date(closed).isoformat() if closed else None,
+                           "on_time": bool(closed and due and local_date(closed) <= due)})
+        return {"count": total.dissatisfied, "closed": sum(r["closed_on"] is not None for r in listed),
+                "on_time": sum(r["on_time"] for r in listed), "ratings": listed}
+
+    async def _trend(self, period: Period) -> list[dict]:
+        months = [period]
         while len(months) < TREND_MONTHS:
-            months.insert(0, ranking.previous_period("month", months[0]))
+            months.insert(0, months[0].previous())
         trend = []
-        for key in months:
-            period = await self.period(*ranking.period_bounds("month", key))
-            decided = sum(u.get("decided", 0) for u in period.units.values())
-            on_time = sum(u.get("on_time", 0) for u in period.units.values())
-            trend.append({"month": key, "decided": decided, "rate": _rate(on_time, decided)})
+        for month in months:
+            total = await figures.figures(month, rules=self.grades)
+            trend.append({"month": month.label(), "decided": total.decided, "rate": total.on_time_pct})
         return trend
 
 
-def _department(code: str, name: str, unit: dict) -> dict:
-    decided, on_time = int(unit.get("decided", 0)), int(unit.get("on_time", 0))
-    return {"code": code, "name": name, "decided": decided, "on_time": on_time, "rate": _rate(on_time, decided),
-            "warning": int(unit.get("warning", 0)), "yellow": int(unit.get("yellow", 0)), "red": int(unit.get("red", 0))}
+def unit_figures(code: str, name: str, f: Figures | None, grades: GradeRules) -> UnitFigures:
+    """The ranking's reading of a unit's figures (a mean times its count gives back the sum)."""
+    if f is None:
+        return UnitFigures(code, name)
+    satisfied = sum(f.rating_distribution.get(str(score), 0) for score in grades.satisfied_scores)
+    return UnitFigures(
+        code, name, decided=f.decided, on_time=f.on_time,
+        days_taken=round((f.avg_days or 0) * f.decided), days_promised=round((f.avg_promised_days or 0) * f.decided),
+        cases=f.received, corrections=f.returned, ratings=f.ratings, satisfied=satisfied,
+        follow_ups=f.follow_ups_closed,
+        follow_ups_on_time=round((f.follow_ups_on_time_pct or 0) * f.follow_ups_closed / 100))
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return None if not whole else round(100 * part / whole, 1)
+def _department(code: str, name: str, f: Figures | None) -> dict:
+    f = f or Figures("", "", "")
+    return {"code": code, "name": name, "decided": f.decided, "on_time": f.on_time, "rate": f.on_time_pct,
+            "warning": f.warnings, "yellow": f.yellow_cards, "red": f.red_cards}
 
 
 def render_html(templates: Environment, bulletin: dict, county: str = "") -> str:

@@ -1,11 +1,9 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
-from tortoise.indexes import Index
 
 # A period's ranking is stored once the period ends, so a published ranking never changes when
-# late events or a new formula arrive afterwards. The bulletin reads a month's decisions, warnings
-# and cards from the trail by action and time: an index keeps that from reading every event.
+# late events or a new formula arrive afterwards.
 
 
 class Migration(migrations.Migration):
@@ -29,5 +27,4 @@ class Migration(migrations.Migration):
                      'table_description': "A period's efficiency ranking (效能排行榜) as frozen once the period ended: never rewritten."},
             bases=['Model'],
         ),
-        ops.AddIndex(model_name='AuditEvent', index=Index(fields=('action', 'at'), name='audit_event_action_at')),
     ]

@@ -1,5 +1,4 @@
 from tortoise import fields
-from tortoise.indexes import Index
 from tortoise.models import Model
 
 GENESIS = "0" * 64  # the hash before a trail's first event (onething.domain.audit.GENESIS)
@@ -119,8 +118,6 @@ class AuditEvent(Model):
     class Meta:
         table = "audit_event"
         unique_together = (("application", "seq"),)
-        # supervision reads a period's decisions, warnings and cards by action and time
-        indexes = (Index(fields=("action", "at"), name="audit_event_action_at"),)
 
 
 class Notification(Model):

@@ -14,6 +14,7 @@ from onething.services.notifier import render
 from onething.services.reference import load_calendar, load_catalog
 from onething.web.provisional import mark_provisional
 from onething.templating import make_environment
+from tests.support.bulletins import sample as bulletin_sample
 
 CATALOG = load_catalog()
 CALENDAR = load_calendar()  # 2025 and 2026 official; 2027 provisional
@@ -226,6 +227,14 @@ CASES = {
         ("without", {"public_url": "https://example.gov.cn", "mini_appid": None}, ['"key": "GUIDE"']),
     ],
     **STAFF_NOTICES,
+    "bulletin.html.j2": [
+        ("a month", {"bulletin": bulletin_sample(), "county": "某县"},
+         ["某县行政审批电子监察评估情况通报（2026年11月）", "预警提示 1 件次", "黄牌警告 1 件次", "红牌警告 1 件次",
+          "YS20261102-0002", "县税务局", "66.7%", "近12个月按时办结率", "<polyline", "↑2", "新上榜", "↓1",
+          "&lt;script&gt;", "2026-11-25（逾期）"]),
+        ("a quiet month", {"bulletin": bulletin_sample(quiet=True), "county": ""},
+         ["本月尚未结束", "本月无预警、黄牌和红牌。", "本月无审批决定。", "本月无可排名的部门。", "本月无超期事项。"]),
+    ],
     "bot_unknown.txt.j2": [("all", {"things": list(CATALOG.things.values())}, ["抱歉", "开办餐饮店"])],
     # macros only, one sentence per action: each is rendered in test_timeline.py
     "timeline.txt.j2": [("macros", {}, [])],
