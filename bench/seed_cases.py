@@ -19,6 +19,7 @@ import os
 import random
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -52,7 +53,7 @@ def play(chunk: tuple[int, int, int, str, str, int]) -> dict:
     start, stop = date.fromisoformat(since), datetime.fromisoformat(until)
     span = (local_date(stop) - start).days
     things, weights = list(THING_WEIGHTS), list(THING_WEIGHTS.values())
-    apps, tasks, events, ratings = [], [], [], []
+    apps, tasks, events, ratings, facts = [], [], [], [], []
     for case_id in range(first, first + count):
         day = start + timedelta(days=rng.randrange(span))
         while not cal.is_working_day(day):
@@ -76,15 +77,16 @@ def play(chunk: tuple[int, int, int, str, str, int]) -> dict:
                      links[-1].hash if links else GENESIS, json.dumps(FORMS.get(thing, {}), ensure_ascii=False),
                      json.dumps(case.problems, ensure_ascii=False), json.dumps(_owed(case.owed)),
                      None if delivery is None else json.dumps(delivery), case.intake_due_on, case.suspended_since,
-                     submitted, created, last))
+                     submitted, created, last, lived.grade, lived.window, lived.next_check_on))
+        facts += [(case_id, day, f.department, f.window, f.thing, f.item, f.fact, f.bucket) for day, f in lived.facts]
         for t in case.tasks:
             tasks.append((case_id, t.item, t.department, t.stage, t.state.value, t.limit_days, t.started_on,
                           t.due_on, t.paused_days, t.pause_kind, t.paused_since, t.warned, t.overdue, t.result_number,
-                          t.legal_days, t.legal_due_on, t.legal_overdue, t.note))
+                          t.legal_days, t.legal_due_on, t.legal_overdue, t.note, t.red_card))
         if lived.rating:
             score, rated, due, closed = lived.rating
             ratings.append((case_id, score, due, closed, rated))
-    return {"apps": apps, "tasks": tasks, "events": events, "ratings": ratings}
+    return {"apps": apps, "tasks": tasks, "events": events, "ratings": ratings, "facts": facts}
 
 
 class _Here:
@@ -109,16 +111,17 @@ def _owed(owed) -> list:
 
 APP_COLUMNS = ("id", "number", "thing", "applicant_id", "state", "version", "trail_count", "trail_head", "form",
                "problems", "owed", "delivery", "intake_due_on", "suspended_since", "submitted_at", "created_at",
-               "updated_at")
+               "updated_at", "grade", "window", "next_check_on")
 TASK_COLUMNS = ("application_id", "item", "department", "stage", "state", "limit_days", "started_on", "due_on",
                 "paused_days", "pause_kind", "paused_since", "warned", "overdue", "result_number", "legal_days",
-                "legal_due_on", "legal_overdue", "note", "extension_reason", "extension_note", "extension_days",
+                "legal_due_on", "legal_overdue", "note", "red_card", "extension_reason", "extension_note", "extension_days",
                 "problems")
+FACT_COLUMNS = ("application_id", "day", "department", "window", "thing", "item", "fact", "bucket")
 EVENT_COLUMNS = ("application_id", "seq", "actor", "role", "action", "from_state", "to_state", "item", "note", "at",
                  "prev_hash", "hash")
 
 
-async def load(conn: asyncpg.Connection, rows: dict, numbers: dict[date, int]) -> None:
+async def load(conn: asyncpg.Connection, rows: dict, numbers: dict[date, int], counts: Counter) -> None:
     apps = []
     for (case_id, day, *rest) in rows["apps"]:
         numbers[day] = numbers.get(day, 0) + 1
@@ -131,6 +134,8 @@ async def load(conn: asyncpg.Connection, rows: dict, numbers: dict[date, int]) -
         await conn.copy_records_to_table(
             "evaluation", records=[(a, s, "", due, closed, rated) for a, s, due, closed, rated in rows["ratings"]],
             columns=("application_id", "score", "comment", "follow_up_due_on", "follow_up_closed_at", "created_at"))
+        await conn.copy_records_to_table("supervision_fact", records=rows["facts"], columns=FACT_COLUMNS)
+    counts.update(f[1:] for f in rows["facts"])
 
 
 async def seed(url: str, cases: int, force: bool, since: str, until: str, seed_value: int, processes: int) -> None:
@@ -153,18 +158,26 @@ async def seed(url: str, cases: int, force: bool, since: str, until: str, seed_v
         numbers = {r["day"]: r["last_seq"] for r in await conn.fetch("SELECT day, last_seq FROM case_counter")}
         chunks = [(first + i, min(CHUNK, cases - i), seed_value * 1_000_003 + i, since, until, citizens)
                   for i in range(0, cases, CHUNK)]
-        done = 0
+        done, counts = 0, Counter()
         with ProcessPoolExecutor(processes, initializer=_init) if processes > 1 else _Here() as pool:
             for rows in pool.map(play, chunks):
                 if first_citizen > 1:
                     rows["apps"] = [(a[0], a[1], a[2], a[3] + first_citizen - 1, *a[4:]) for a in rows["apps"]]
-                await load(conn, rows, numbers)
+                await load(conn, rows, numbers, counts)
                 done += len(rows["apps"])
                 print(f"\r{done:>9,} cases  {time.perf_counter() - began:6.0f} s", end="", flush=True)
+        # the day's counters, as the saves would have added them up (added to what is there)
+        await conn.execute("CREATE TEMP TABLE seeded_count (LIKE supervision_count INCLUDING DEFAULTS)")
+        await conn.copy_records_to_table("seeded_count", records=[(*k, n) for k, n in counts.items()],
+                                         columns=(*FACT_COLUMNS[1:], "n"))
+        columns = '"day", "department", "window", "thing", "item", "fact", "bucket"'
+        await conn.execute(f'INSERT INTO supervision_count ({columns}, "n") SELECT {columns}, "n" FROM seeded_count '
+                           f'ON CONFLICT ({columns}) DO UPDATE SET "n" = supervision_count."n" + excluded."n"')
         await conn.execute("DELETE FROM case_counter")
         await conn.copy_records_to_table("case_counter", records=sorted(numbers.items()),
                                          columns=("day", "last_seq"))
-        for table in ("citizen", "application", "review_task", "audit_event", "evaluation"):
+        for table in ("citizen", "application", "review_task", "audit_event", "evaluation", "supervision_fact",
+                      "supervision_count"):
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"(SELECT coalesce(max(id), 1) FROM {table}))")
         await conn.execute("ANALYZE")

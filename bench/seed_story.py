@@ -17,10 +17,14 @@ from onething.domain.calendar import WorkCalendar, local_date
 from onething.domain.case import Case
 from onething.domain.catalog import Thing
 from onething.domain.clock import tick
+from onething.domain.facts import Fact
 from onething.domain.records import Event
 from onething.domain.states import State, TaskState
+from onething.services import grading
+from onething.services.reference import load_grade_rules
 
 SHANGHAI = timezone(timedelta(hours=8))
+RULES = load_grade_rules()  # supervision.yaml, as the app grades
 # the six things, weighted: company openings and newborns most common
 THING_WEIGHTS = {"business-opening": 30, "newborn": 28, "retirement": 14, "resale-housing-transfer": 12,
                  "restaurant-opening": 10, "construction-permit": 6}
@@ -36,6 +40,10 @@ class Lived:
     returned: bool = False
     rating: tuple | None = None  # (score, rated_at, follow_up_due_on, follow_up_closed_at)
     version: int = 0
+    facts: list[tuple] = field(default_factory=list)  # (day, Fact): what each save counted
+    window: str | None = None  # the intake window, as the saves keep it
+    grade: int = 0
+    next_check_on: date | None = None
 
 
 def at_work(day: date, rng: random.Random) -> datetime:
@@ -59,11 +67,7 @@ def live(thing: Thing, cal: WorkCalendar, submitted: datetime, until: datetime, 
         if moment > until:
             return False
         change(case, moment)
-        if case.events:
-            lived.events.extend((e, moment, actor, role) for e in case.events)
-            lived.version += 1
-        case.events.clear()
-        case.notices.clear()
+        _saved(lived, cal, moment, actor, role)
         return True
 
     clerk = f"staff:clerk{rng.randrange(1, 9)}"
@@ -118,7 +122,7 @@ def _review(lived: Lived, cal, until, rng, step, owed_at, material, citizen) -> 
         last = max(e[1] for e in lived.events)
         for check in sorted(_checks(case, cal)):
             if check <= local_date(when):
-                step(min(max(at_work(check, rng), last), until), "system", "system", lambda c, now: tick(c, now, cal))
+                step(min(max(at_work(check, rng), last), until), "system", "system", lambda c, now: tick(c, now, cal, RULES))
         if case.task(item).state != TaskState.IN_REVIEW:
             continue  # tacitly approved by the clock
         reviewer = f"staff:{case.task(item).department}-reviewer"
@@ -147,6 +151,9 @@ def _review(lived: Lived, cal, until, rng, step, owed_at, material, citizen) -> 
                 if closed <= until:
                     step(closed, "staff:supervisor1", "supervisor", lambda c, now: c.events.append(
                         _close_event(c)))
+                    day = local_date(closed)  # counted by the follow-up service, not by a save
+                    lived.facts.append((day, Fact("follow_up_closed", case.thing.lead_department,
+                                                  lived.window or "", case.thing.code, bucket=int(day <= due[0]))))
                 else:
                     closed = None
             lived.rating = (score, rated, due[0], closed)
@@ -187,11 +194,21 @@ def _close_event(case: Case) -> Event:
 def _settle(lived: Lived, cal: WorkCalendar, until: datetime) -> Lived:
     """A case still open at ``until``: the clock has run over it as the sweep would have."""
     if lived.case.state in (State.SUBMITTED, State.IN_REVIEW):
-        case = lived.case
-        tick(case, until, cal)
-        if case.events:
-            lived.events.extend((e, until, "system", "system") for e in case.events)
-            lived.version += 1
-        case.events.clear()
-        case.notices.clear()
+        tick(lived.case, until, cal, RULES)
+        _saved(lived, cal, until, "system", "system", force=True)
     return lived
+
+
+def _saved(lived: Lived, cal: WorkCalendar, moment: datetime, actor: str, role: str, force: bool = False) -> None:
+    """What ``case_store.save`` keeps with a change: the events, the counted facts, grade and next check."""
+    case = lived.case
+    if case.events or force:
+        plan = grading.plan(case, lived.window, actor, role, moment, cal, RULES, ticked=role == "system")
+        day = local_date(moment)
+        lived.facts.extend((day, f) for f in plan.facts)
+        lived.window, lived.grade, lived.next_check_on = plan.window, int(plan.grade), plan.next_check_on
+    if case.events:
+        lived.events.extend((e, moment, actor, role) for e in case.events)
+        lived.version += 1
+    case.events.clear()
+    case.notices.clear()

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from datetime import date
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from onething.services import case_store
+from onething.domain.figures import Period
+from onething.services import case_store, figures
+from onething.services.recount import recount
 from onething.services.audit import check_all
-from onething.services.reference import load_catalog
+from onething.services.reference import load_calendar, load_catalog
 from storage import db
 from storage.models import Application, Evaluation, ReviewTask
 from tests.conftest import PG_URL
@@ -46,6 +49,13 @@ async def test_two_thousand_seeded_cases_load_and_the_app_reads_them(tmp_path):
             assert 0.5 < rated / states["closed"] < 0.7  # ratings on about 60% of finished cases
             assert len(await ReviewTask.all().distinct().values_list("department", flat=True)) == 17
             catalog = load_catalog()
+            # the counters the seed wrote are the ones the saves would have kept: a recount agrees
+            for month in ("2026-03", "2026-11"):
+                period = Period.of("month", date.fromisoformat(f"{month}-01"))
+                counted = await figures.figures(period)
+                assert counted == await recount(period, catalog, load_calendar())
+                assert counted.decided > 100 and counted.ratings > 20
+            assert await Application.filter(state="in_review", next_check_on__isnull=False).exists()
             for application_id in await Application.filter(state="in_review").limit(5).values_list("id", flat=True):
                 loaded = await case_store.load(catalog, application_id)
                 assert loaded.case.tasks and loaded.case.state.value == "in_review"
