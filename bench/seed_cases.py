@@ -7,7 +7,13 @@ already holds cases is refused unless ``--force`` (which adds to what is there).
 played through the domain's rules (``seed_story.py``) from a submission between ``--since`` and
 ``--until`` (working hours, working days), so cases, review tasks, the hash-chained audit trail,
 ratings and case numbers are the rows the app writes; outbox notifications are left out (they
-would all have been sent). Two processes play cases while this one loads them.
+would all have been sent), and the supervision counters and facts are written as the saves
+would have counted them. Two processes play cases while this one loads them. Citizens are
+``sandbox-seed-<id>``: in sandbox mode the bench logs in as one with that code.
+
+For the sweep's bench, add stalled open work on top (accepted, nobody deciding):
+
+    ./dev bench seed_cases URL --force --stalled --cases 20000 --since 2026-11-16
 """
 
 from __future__ import annotations
@@ -45,9 +51,9 @@ def _init() -> None:
     _world["catalog"], _world["calendar"] = load_catalog(), build(load_seed_schedules())
 
 
-def play(chunk: tuple[int, int, int, str, str, int]) -> dict:
+def play(chunk: tuple[int, int, int, str, str, int, bool]) -> dict:
     """Rows for cases ``first``..``first+count-1`` (ids), their citizens numbered from ``first``."""
-    first, count, seed, since, until, citizens = chunk
+    first, count, seed, since, until, citizens, stalled = chunk
     rng = random.Random(seed)
     catalog, cal = _world["catalog"], _world["calendar"]
     start, stop = date.fromisoformat(since), datetime.fromisoformat(until)
@@ -61,7 +67,7 @@ def play(chunk: tuple[int, int, int, str, str, int]) -> dict:
         submitted = min(at_work(day, rng), stop - timedelta(minutes=1))
         thing = rng.choices(things, weights)[0]
         applicant = rng.randrange(1, citizens + 1)
-        lived = live(catalog.things[thing], cal, submitted, stop, f"citizen:{applicant}", rng)
+        lived = live(catalog.things[thing], cal, submitted, stop, f"citizen:{applicant}", rng, stalled=stalled)
         case = lived.case
         content = [(actor, role, e.action, e.from_state.value, e.to_state.value, e.item, e.note, stamp(at))
                    for e, at, actor, role in lived.events]
@@ -138,7 +144,8 @@ async def load(conn: asyncpg.Connection, rows: dict, numbers: dict[date, int], c
     counts.update(f[1:] for f in rows["facts"])
 
 
-async def seed(url: str, cases: int, force: bool, since: str, until: str, seed_value: int, processes: int) -> None:
+async def seed(url: str, cases: int, force: bool, since: str, until: str, seed_value: int, processes: int,
+               stalled: bool = False) -> None:
     from storage import db
 
     began = time.perf_counter()
@@ -153,10 +160,10 @@ async def seed(url: str, cases: int, force: bool, since: str, until: str, seed_v
         first_citizen = (await conn.fetchval("SELECT coalesce(max(id), 0) FROM citizen")) + 1
         citizens = max(1, cases * 2 // 3)
         await conn.copy_records_to_table("citizen", records=[
-            (first_citizen + i, f"seed-{first_citizen + i}", False, datetime.fromisoformat(since + "T00:00:00+00:00"))
+            (first_citizen + i, f"sandbox-seed-{first_citizen + i}", False, datetime.fromisoformat(since + "T00:00:00+00:00"))
             for i in range(citizens)], columns=("id", "openid", "enterprise_verified", "created_at"))
         numbers = {r["day"]: r["last_seq"] for r in await conn.fetch("SELECT day, last_seq FROM case_counter")}
-        chunks = [(first + i, min(CHUNK, cases - i), seed_value * 1_000_003 + i, since, until, citizens)
+        chunks = [(first + i, min(CHUNK, cases - i), seed_value * 1_000_003 + i, since, until, citizens, stalled)
                   for i in range(0, cases, CHUNK)]
         done, counts = 0, Counter()
         with ProcessPoolExecutor(processes, initializer=_init) if processes > 1 else _Here() as pool:
@@ -195,10 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--until", default="2026-11-30T10:00:00+00:00", help="the moment the seeded county stands at")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--stalled", action="store_true",
+                        help="accepted cases whose items nobody decides (open work for the sweep's bench)")
     args = parser.parse_args(argv)
     if not args.url or not args.url.startswith("postgres"):
         parser.error("a PostgreSQL URL is needed (argument or ONETHING_DATABASE_URL)")
-    asyncio.run(seed(args.url, args.cases, args.force, args.since, args.until, args.seed, args.processes))
+    asyncio.run(seed(args.url, args.cases, args.force, args.since, args.until, args.seed, args.processes,
+                     args.stalled))
     return 0
 
 

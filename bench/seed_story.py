@@ -59,7 +59,8 @@ def later(cal: WorkCalendar, moment: datetime, days: int, rng: random.Random) ->
 
 
 def live(thing: Thing, cal: WorkCalendar, submitted: datetime, until: datetime, citizen: str,
-         rng: random.Random) -> Lived:
+         rng: random.Random, stalled: bool = False) -> Lived:
+    """``stalled``: accepted, then nobody decides its items (open work for the sweep's bench)."""
     case = Case(thing=thing)
     lived = Lived(case)
 
@@ -89,7 +90,7 @@ def live(thing: Thing, cal: WorkCalendar, submitted: datetime, until: datetime, 
     deferrable = [m for m, ok in thing.required_materials().items() if ok]
     if deferrable and rng.random() < 0.10 / 0.98:
         owed = {rng.choice(deferrable): cal.add_working_days(local_date(moment), 10)}
-    if not step(moment, clerk, "clerk", lambda c, now: c.accept(now, cal, owed=owed)):
+    if not step(moment, clerk, "clerk", lambda c, now: c.accept(now, cal, owed=owed)) or stalled:
         return _settle(lived, cal, until)
     if owed:
         material, due = next(iter(owed.items()))
