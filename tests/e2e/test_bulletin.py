@@ -11,9 +11,10 @@ from datetime import datetime, timezone
 import pytest
 from pypdf import PdfReader
 
+from onething import tasks
 from onething.keys import workflow_key
 from onething.services.case_store import Actor
-from storage.models import Evaluation, ReviewTask, SupervisionCount
+from storage.models import Evaluation, PublishedRanking, ReviewTask, SupervisionCount
 from tests.support.apps import start_app
 from tests.support.cases import draft
 from tests.support.staff_api import StaffApi
@@ -77,6 +78,11 @@ async def test_a_month_of_cases_makes_the_bulletin_its_ranking_and_its_pdf(offic
     await clerk.post(f"/applications/{cases['late']}/handover", {})
 
     running.app[workflow_key].clock.now = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
+    await tasks.freeze_rankings({"app": running.app})  # the worker's job: the month and the week just ended
+    stored = {(r.kind, r.period, r.scope): r.places for r in await PublishedRanking.all()}
+    assert set(stored) == {("month", "2026-11", "department"), ("month", "2026-11", "window"),
+                           ("week", "2026-W48", "department"), ("week", "2026-W48", "window")}
+    assert [(p["code"], p["rank"]) for p in stored["month", "2026-11", "window"]] == [("staff:clerk-nov", 1)]
     bulletin = await supervisor.get("/supervision/bulletins/2026-11")
     assert bulletin["final"] is True
     assert bulletin["cases"] == {"received": 4, "completed": 3, "decided": 21}  # 7 items x 3 cases
