@@ -30,8 +30,8 @@ from onething.services.issues import IssueDesk
 from onething.services.manager_messages import Messenger
 from onething.services.notifier import Notifier
 from onething.services.calendars import CalendarBook
-from onething.services.rankings import load_ranking_rules
-from onething.services.reference import load_catalog, load_grade_rules, load_ladder, load_seed_schedules
+from onething.services.reference import (load_catalog, load_grade_rules, load_ladder, load_ranking_rules,
+                                         load_seed_schedules)
 from onething.services.workflow import Workflow
 from onething.domain.notifications import Templates
 from onething.settings import Settings, Unreachable

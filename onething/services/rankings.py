@@ -9,29 +9,17 @@ changes afterwards.
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Awaitable, Callable
 
 from tortoise.exceptions import IntegrityError
 
 from onething.domain import ranking
-from onething.domain.ranking import Place, RankingRulesInvalid, Rules, UnitFigures, build_rules
+from onething.domain.ranking import Place, Rules, UnitFigures
 from onething.domain.refusals import Refused
-from onething.services.reference import _read, data_dir
 from storage.models import PublishedRanking
 
 # (kind, period, scope) -> every unit's figures for that period, the units without a case included
 FiguresFor = Callable[[str, str, str], Awaitable[list[UnitFigures]]]
-
-
-def load_ranking_rules(path: Path | None = None) -> Rules:
-    """The scoring rules, refused at startup naming the file and the entries when wrong."""
-    path = path or data_dir() / "ranking.yaml"
-    errors: list[str] = []
-    raw = _read(path, errors)
-    if errors:
-        raise RankingRulesInvalid(str(path), errors)
-    return build_rules(raw, str(path))
 
 
 def check_period(kind: str, period: str, today: date) -> None:

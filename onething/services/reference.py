@@ -16,6 +16,7 @@ from onething.domain.catalog import Catalog
 from onething.domain.catalog_rules import CatalogInvalid, build_catalog
 from onething.domain.grades import GradeRules, GradeRulesInvalid, build_grade_rules
 from onething.domain.issues import Ladder, LadderInvalid, build_ladder
+from onething.domain.ranking import RankingRulesInvalid, Rules, build_rules
 
 
 def data_dir() -> Path:
@@ -94,6 +95,16 @@ def load_grade_rules(path: Path | None = None) -> GradeRules:
     if errors:
         raise GradeRulesInvalid(str(path), errors)
     return build_grade_rules(raw, str(path))
+
+
+def load_ranking_rules(path: Path | None = None) -> Rules:
+    """The efficiency ranking's weights and components, refused at startup naming the file and entries when wrong."""
+    path = path or data_dir() / "ranking.yaml"
+    errors: list[str] = []
+    raw = _read(path, errors)
+    if errors:
+        raise RankingRulesInvalid(str(path), errors)
+    return build_rules(raw, str(path))
 
 
 def _days(entries: list[Any]):

@@ -6,7 +6,7 @@ import pytest
 
 from onething.domain import ranking
 from onething.domain.ranking import RankingRulesInvalid, UnitFigures, build_rules, rank, score
-from onething.services.rankings import load_ranking_rules
+from onething.services.reference import load_ranking_rules
 
 RULES = build_rules({"dimensions": {
     "efficiency": {"weight": 40, "components": {"on_time": 70, "speed": 30}},
