@@ -114,6 +114,11 @@ async def test_a_month_of_cases_makes_the_bulletin_its_ranking_and_its_pdf(offic
     assert market["total"] == 89.5
     assert all(p["change"] is None for p in ranked)  # nobody was ranked in October
     assert len(ranking["places"]) == 17
+    assert await supervisor.get("/supervision/rankings/month/2026-11") == ranking
+    week = await supervisor.get("/supervision/rankings/week/2026-W45?scope=window")  # Nov 2-8
+    assert (week["from"], week["frozen"]) == ("2026-11-02", True)
+    assert [(p["code"], p["rank"]) for p in week["places"]] == [("staff:clerk-nov", 1)]
+    await supervisor.get("/supervision/rankings/week/2026-11", expect=404)
 
     # published is published: a late correction of the figures does not rewrite November's ranking
     await SupervisionCount.filter(department="tax").delete()
@@ -132,14 +137,15 @@ async def test_a_month_of_cases_makes_the_bulletin_its_ranking_and_its_pdf(offic
         assert name in text.replace(" ", "").replace("\n", "")
 
 
-async def test_only_supervisors_and_admins_see_the_bulletin(office):
+async def test_only_supervisors_and_admins_see_the_bulletin_and_the_ranking(office):
     running, client = office
     for role, expect in (("supervisor", 200), ("admin", 200), ("clerk", 403), ("reviewer", 403),
                          ("manager", 403)):
         staff = await StaffApi.login(client, f"{role}-{uuid.uuid4().hex[:6]}", role,
                                      department="tax" if role == "reviewer" else None)
-        for path in ("", "/print", "/pdf"):
-            response = await client.get(f"/staff/api/v1/supervision/bulletins/2026-11{path}",
+        for path in ("bulletins/2026-11", "bulletins/2026-11/print", "bulletins/2026-11/pdf",
+                     "rankings/week/2026-W45"):
+            response = await client.get(f"/staff/api/v1/supervision/{path}",
                                         headers={"Authorization": f"Bearer {staff.token}"})
             assert response.status == expect, (role, path)
     assert (await client.get("/staff/api/v1/supervision/bulletins/2026-11")).status == 401
