@@ -105,7 +105,7 @@ async def measure(base: str, month: str, department: str, known: dict, rounds: i
             ("citizen's progress p99", p99(await timed(
                 session, f"{base}/api/v1/applications/{known['case']}", citizen, rounds)), 20),
         ]
-        print(f"(the bulletin's first call, freezing its ranking: {cold:.0f} ms)")
+        print(f"(the bulletin, first call: {cold:.0f} ms; it freezes the month's ranking if not yet done)")
         return results
 
 
