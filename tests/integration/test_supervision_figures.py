@@ -143,6 +143,7 @@ async def test_the_sweep_reads_only_the_cases_whose_next_check_has_come(early_fl
     monkeypatch.setattr(case_store, "load", counted)
     assert await flow.sweep() == 0 and loads == []  # nothing is due on Monday
     flow.clock.now += timedelta(days=1)
+    assert await flow.sweep(budget=-1) == 0 and loads == []  # out of time: left for the next sweep
     assert await flow.sweep() == 1 and loads == [row.id]  # Tuesday: warned
     assert (await ReviewTask.get(application_id=row.id, item="business-licence")).warned
     assert (await Application.get(id=row.id)).next_check_on == date(2025, 9, 10)  # Wednesday: overdue
