@@ -79,22 +79,21 @@ def schedule_from_yaml(raw: Any, name: str, year: int | None = None) -> YearSche
 
 def load_ladder(path: Path | None = None) -> Ladder:
     """The issue ledger's escalation ladder (对号销号), refused at startup naming the file when wrong."""
-    path = path or data_dir() / "escalation.yaml"
-    errors: list[str] = []
-    raw = _read(path, errors)
-    if errors:
-        raise LadderInvalid(str(path), errors)
-    return build_ladder(raw, str(path))
+    return _checked(path or data_dir() / "escalation.yaml", LadderInvalid, build_ladder)
 
 
 def load_grade_rules(path: Path | None = None) -> GradeRules:
     """The supervision grades (预警, 黄牌, 红牌), refused at startup naming the file when wrong."""
-    path = path or data_dir() / "supervision.yaml"
+    return _checked(path or data_dir() / "supervision.yaml", GradeRulesInvalid, build_grade_rules)
+
+
+def _checked(path: Path, invalid, build):
+    """A YAML file built by ``build(raw, source)``; unreadable, ``invalid(source, errors)`` is raised."""
     errors: list[str] = []
     raw = _read(path, errors)
     if errors:
-        raise GradeRulesInvalid(str(path), errors)
-    return build_grade_rules(raw, str(path))
+        raise invalid(str(path), errors)
+    return build(raw, str(path))
 
 
 def load_ranking_rules(path: Path | None = None) -> Rules:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from datetime import date, datetime
 from typing import Awaitable, Callable
 
@@ -33,6 +34,7 @@ log = logging.getLogger("onething.workflow")
 RETRIES = 10
 OPEN = [State.SUBMITTED.value, State.IN_REVIEW.value]
 SWEEP_CONCURRENCY = 4  # cases ticked at once: below the database pool, so requests still get connections
+SWEEP_SECONDS = 8.0  # no case is started later in a sweep: the rest wait for the next minute's
 
 
 class CaseNotFound(Refused):
@@ -189,12 +191,14 @@ class Workflow:
         return await self.act(task.application_id, actor, lambda case, now: extensions.refuse(case, task.item, note))
 
     # -- the clock ---------------------------------------------------------------------------
-    async def sweep(self) -> int:
+    async def sweep(self, budget: float = SWEEP_SECONDS) -> int:
         """Apply the deadline rules to the open cases whose next check has come; return how many changed.
 
         Each save dates the case's next check (onething.domain.due_work) and the column is indexed,
-        so a sweep reads only the cases a rule may act on today, not every open case."""
-        today = local_date(self.clock())
+        so a sweep reads only the cases a rule may act on today, not every open case. The most
+        overdue go first, and no case is started after ``budget`` seconds: what is left (the first
+        sweep of a day with thousands due) is the next minute's, so one sweep never runs for long."""
+        today, started = local_date(self.clock()), time.monotonic()
         ids = await Application.filter(state__in=OPEN, next_check_on__lte=today).order_by(
             "next_check_on", "id").values_list("id", flat=True)
         changed, gate = 0, asyncio.Semaphore(SWEEP_CONCURRENCY)
@@ -202,6 +206,8 @@ class Workflow:
         async def one(application_id: int) -> None:
             nonlocal changed
             async with gate:
+                if time.monotonic() - started > budget:
+                    return
                 try:
                     loaded = await self.act(application_id, SYSTEM,
                                             lambda case, now: tick(case, now, self.calendar, self.supervision.rules),

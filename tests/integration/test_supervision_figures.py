@@ -3,7 +3,7 @@ SQLite and PostgreSQL; and the deadline sweep reads only the cases whose next ch
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -15,18 +15,37 @@ from onething.services.reference import load_calendar, load_catalog
 from onething.services.workflow import Workflow
 from storage import db
 from storage.models import Application, Evaluation, ReviewTask, StaffNotice
+from tests.conftest import DATABASES
 from tests.support.apps import migrated
 from tests.support.cases import Clock, draft, to_results_ready
+from tests.support.databases import fresh_database
 
 CLERK_A, CLERK_B = Actor("staff:clerk-a", "clerk"), Actor("staff:clerk-b", "clerk")
 REVIEWER, SUPERVISOR = Actor("staff:reviewer", "reviewer"), Actor("staff:supervisor", "supervisor")
 
 
+@pytest.fixture(params=DATABASES)
+async def own_database(request, tmp_path):
+    """A database of the test's own: the session's PostgreSQL holds other tests' cases, which the
+    sweep would move on and count in these figures."""
+    async with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
 @pytest.fixture
-async def flow(database_url):
+async def flow(own_database):
+    await migrated(own_database)
+    async with db.database(own_database):
+        yield Workflow(load_catalog(), load_calendar(), clock=Clock())  # Monday 2026-03-02, 10:00 Shanghai
+
+
+@pytest.fixture
+async def early_flow(database_url):
+    """On the session's database, in September 2025: before any other test's deadline, so nothing
+    of theirs is due."""
     await migrated(database_url)
     async with db.database(database_url):
-        yield Workflow(load_catalog(), load_calendar(), clock=Clock())  # Monday 2026-03-02, 10:00 Shanghai
+        yield Workflow(load_catalog(), load_calendar(), clock=Clock(datetime(2025, 9, 8, 2, 0, tzinfo=timezone.utc)))
 
 
 def citizen(row) -> Actor:
@@ -108,11 +127,12 @@ async def test_the_counters_equal_a_recount_from_the_cases(flow):
     assert {"warning", "yellow", "red"} <= {p["grade"] for p in told if p["application_id"] == late.id}
 
 
-async def test_the_sweep_reads_only_the_cases_whose_next_check_has_come(flow, monkeypatch):
+async def test_the_sweep_reads_only_the_cases_whose_next_check_has_come(early_flow, monkeypatch):
+    flow = early_flow  # Monday 2025-09-08
     row = await draft()
     await flow.submit(row.id, citizen(row))
     await flow.accept(row.id, CLERK_A)  # Monday: the licence is due Tuesday, warned on Tuesday
-    assert (await Application.get(id=row.id)).next_check_on == date(2026, 3, 3)
+    assert (await Application.get(id=row.id)).next_check_on == date(2025, 9, 9)
     loads = []
     real_load = case_store.load
 
@@ -123,8 +143,9 @@ async def test_the_sweep_reads_only_the_cases_whose_next_check_has_come(flow, mo
     monkeypatch.setattr(case_store, "load", counted)
     assert await flow.sweep() == 0 and loads == []  # nothing is due on Monday
     flow.clock.now += timedelta(days=1)
+    assert await flow.sweep(budget=-1) == 0 and loads == []  # out of time: left for the next sweep
     assert await flow.sweep() == 1 and loads == [row.id]  # Tuesday: warned
     assert (await ReviewTask.get(application_id=row.id, item="business-licence")).warned
-    assert (await Application.get(id=row.id)).next_check_on == date(2026, 3, 4)  # Wednesday: overdue
+    assert (await Application.get(id=row.id)).next_check_on == date(2025, 9, 10)  # Wednesday: overdue
     loads.clear()
     assert await flow.sweep() == 0 and loads == []  # warned already: not read again today
