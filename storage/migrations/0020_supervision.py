@@ -17,7 +17,7 @@ async def check_open_cases_once(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0017_missing_indexes')]
+    dependencies = [('models', '0018_certificates_and_sms')]
 
     initial = False
 

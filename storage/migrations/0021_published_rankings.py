@@ -7,7 +7,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0017_missing_indexes')]
+    dependencies = [('models', '0020_supervision')]
 
     initial = False
 

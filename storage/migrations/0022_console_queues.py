@@ -8,7 +8,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0017_missing_indexes')]
+    dependencies = [('models', '0021_published_rankings')]
 
     initial = False
 
