@@ -73,7 +73,7 @@ async def write(plan_: Plan, application_id: int, number: str, case: Case, now: 
     if not plan_.raised:
         return
     templates, rules = supervision.templates or _templates(), supervision.rules
-    names = supervision.departments
+    names, reviewers = supervision.departments, {}
     for event, grade in plan_.raised:
         task = next(t for t in case.tasks if t.item == event.item)
         item = case.thing.items.get(task.item)
@@ -83,9 +83,10 @@ async def write(plan_: Plan, application_id: int, number: str, case: Case, now: 
         payload = {"application_id": application_id, "number": number, "item": task.item,
                    "department": task.department, "grade": grade.code}
         await staff_inbox.post(templates, KIND, context, now, conn, role="supervisor", payload=payload)
-        reviewers = await StaffUser.filter(role="reviewer", department=task.department, active=True).using_db(
-            conn).values_list("id", flat=True)
-        for staff_id in reviewers:
+        if task.department not in reviewers:
+            reviewers[task.department] = await StaffUser.filter(
+                role="reviewer", department=task.department, active=True).using_db(conn).values_list("id", flat=True)
+        for staff_id in reviewers[task.department]:
             await staff_inbox.post(templates, KIND, context, now, conn, staff_id=staff_id, payload=payload)
 
 
