@@ -146,7 +146,7 @@ def run_wrk(url: str, path: str, messages: Path, seconds: float, concurrency: in
     return {"requests": int(requests), "wraps": int(wraps), "rate": float(rate), "p99": float(p99), "max": float(worst)}
 
 
-def answers(public_url: str) -> dict[str, str]:
+def answers(public_url: str, mini_program: dict) -> dict[str, str]:
     """The texts ours answers each question with, so the floor sends the same bytes."""
     from bot.finding import find_things
     from onething.domain.notice import notice_for
@@ -156,7 +156,7 @@ def answers(public_url: str) -> dict[str, str]:
     catalog, env = load_catalog(), make_environment()
     return {question: env.get_template("bot_notice.txt.j2").render(
         notice=notice_for(catalog, find_things(catalog, question)[0]), things=list(catalog.things.values()),
-        public_url=public_url) for question in QUESTIONS}
+        public_url=public_url, mini_program=mini_program) for question in QUESTIONS}
 
 
 def main() -> None:
@@ -184,7 +184,7 @@ def main() -> None:
     processes = []
     try:
         import json
-        (work / "replies.json").write_text(json.dumps(answers(env["ONETHING_PUBLIC_URL"]), ensure_ascii=False))
+        (work / "replies.json").write_text(json.dumps(answers(env["ONETHING_PUBLIC_URL"], {"appid": "", "thing_page": "pages/thing/index"}), ensure_ascii=False))
         subprocess.run(onething + ["migrate"], env=env, check=True, capture_output=True)
         processes.append(subprocess.Popen(onething + ["serve", "--port", "8791", "--workers", "2"], env=env))
         (work / "floor.py").write_text(FLOOR)

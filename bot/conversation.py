@@ -62,7 +62,11 @@ class Conversation:
     def __init__(self, app: Mapping, openid: str, *, now: datetime, touch: bool):
         self.app, self.openid, self.now, self.touch = app, openid, now, touch
         self.catalog: Catalog = app[catalog_key]
-        self.public_url = app[settings_key].public_url
+        settings = app[settings_key]
+        self.public_url = settings.public_url
+        # answers link into the mini-program (its page for a thing), never to a web page
+        self.mini_program = {"appid": settings.mini_program.appid if settings.mini_program else "",
+                             "thing_page": settings.mini_program_thing_page}
         self._follower = None  # the follower's record, once an answer needs it
 
     async def follower(self):
@@ -82,7 +86,8 @@ class Conversation:
 
     def say(self, template: str, **context) -> str:
         return self.app[templates_key].get_template(template).render(
-            things=list(self.catalog.things.values()), public_url=self.public_url, **context)
+            things=list(self.catalog.things.values()), public_url=self.public_url, mini_program=self.mini_program,
+            **context)
 
     async def answer(self, message: Incoming) -> Answer:
         if message.type == "event":

@@ -225,8 +225,11 @@ CASES = {
     # macros only, one sentence per action: each is rendered in test_timeline.py
     "timeline.txt.j2": [("macros", {}, [])],
     "bot_notice.txt.j2": [
-        (code, {**context, "public_url": "https://example.gov.cn"}, [*expected, "https://example.gov.cn"])
-        for code, context, expected in notice_cases()
+        *((code, {**context, "mini_program": {"appid": "", "thing_page": "pages/thing/index"}},
+           [*expected, "pages/thing/index?code="]) for code, context, expected in notice_cases()),
+        ("in the mini-program", {"notice": notice_for(CATALOG, CATALOG.things["newborn"]),
+                                 "mini_program": {"appid": "wx-mp", "thing_page": "pages/thing/index"}},
+         ['data-miniprogram-appid="wx-mp"', 'data-miniprogram-path="pages/thing/index?code=newborn"']),
     ],
 }
 
