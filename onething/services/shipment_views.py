@@ -120,7 +120,7 @@ class CitizenShipment:
     state: str
     state_name: str
     pickup_code: str | None  # while on its way
-    last_update: str  # e.g. "已揽收"
+    last_update: str  # what the last scan adds to the state, in the applicant's words: a failed delivery's reason
     last_update_at: datetime
 
 
@@ -136,7 +136,8 @@ async def shipments_of_citizen(citizen_id: int, limit: int = 10) -> list[Citizen
             application_id=row.application_id, number=row.application.number, thing=row.application.thing,
             carrier_name=CARRIERS[row.carrier].name, tracking_number=row.tracking_number, state=state.value,
             state_name=STATE_NAMES[state], pickup_code=row.pickup_code if state in OPEN else None,
-            last_update=ACTION_NAMES[last.action] if last else "已交寄", last_update_at=last.at if last else row.created_at))
+            last_update=last.note if last and last.action == "fail" else "",
+            last_update_at=last.at if last else row.created_at))
     return result
 
 

@@ -84,7 +84,7 @@ MESSAGE = {"kind": "text", "text": "明天上午来现场踏勘", "filename": ""
 PARCELS = {"parcels": [], "linked": False, "public_url": "https://example.gov.cn",
            "thing_names": {"business-opening": "企业开办一件事"}}
 PARCEL = {"number": "YS20260302-0001", "thing": "business-opening", "carrier_name": "中国邮政EMS",
-          "tracking_number": "EA123456789CN", "state_name": "派送中", "last_update": "开始派送",
+          "tracking_number": "EA123456789CN", "state_name": "派送中", "last_update": "",
           "last_update_at": datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc), "pickup_code": "802311"}
 PROGRESS = {"cases": [], "linked": False, "number": None, "public_url": "https://example.gov.cn"}
 # The shape progress.render gives the template: a case's view with its due dates marked.
@@ -197,7 +197,9 @@ CASES = {
         ("on its way", {**PARCELS, "parcels": [PARCEL]}, ["企业开办一件事", "中国邮政EMS EA123456789CN：派送中",
                                                        "2026-03-02 10:00", "取件码：802311"]),
         ("delivered", {**PARCELS, "parcels": [{**PARCEL, "pickup_code": None, "state_name": "已签收"}]},
-         ["已签收"]),
+         ["EA123456789CN：已签收，2026-03-02 10:00"]),
+        ("failed", {**PARCELS, "parcels": [{**PARCEL, "state_name": "投递未成功", "last_update": "收件人不在"}]},
+         ["EA123456789CN：投递未成功（收件人不在），2026-03-02 10:00"]),
         ("nothing posted", {**PARCELS, "linked": True}, ["还没有邮寄中的证照"]),
         ("unknown follower", PARCELS, ["请先在小程序中登录"]),
     ],
