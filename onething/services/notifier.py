@@ -77,7 +77,7 @@ class Notifier:
             return
         message = render(self.env, row.kind, self._context(row))
         reach = await reach_of(row, self.templates)
-        for channel in channels(reach, self.templates, now, row.failed_channels):
+        for channel in channels(reach, self.templates, now, row.failed_channels, row.kind):
             if not await claims.attempting(row.id):
                 return  # the claim lapsed meanwhile and another worker has taken the row back
             try:
