@@ -35,6 +35,8 @@ def notify(kind: str, expected: list[str], **payload):
 
 
 NOTIFY = {
+    "received": notify("received", ["已收到您的申请", "2026-11-27 前作出受理决定"], intake_due_on="2026-11-27",
+                       provisional=False),
     "accepted": notify("accepted", ["已受理", "租赁合同"], owed=["lease"]),
     "returned": notify("returned", ["需补正", "1. 缺少签字", "2. 照片模糊"], problems=["缺少签字", "照片模糊"]),
     "refused": notify("refused", ["不予受理", "不属于本机关职权"], reason="不属于本机关职权"),
@@ -204,12 +206,15 @@ CASES = {
         ("unknown follower", PARCELS, ["请先在小程序中登录"]),
     ],
     "bot_manager.txt.j2": [("none yet", {}, ["项目服务经理"])],
-    "bot_manager_on.txt.j2": [("connected", {"enterprise": "青禾餐饮", "manager": "李经理"}, ["青禾餐饮", "李经理", "退出"])],
+    "bot_manager_on.txt.j2": [("connected", {"enterprise": "青禾餐饮", "manager": "张三"},
+                               ["青禾餐饮的项目服务经理 张三。", "退出"])],
     "bot_manager_sent.txt.j2": [("first message", {}, ["已转给您的项目服务经理"])],
     "bot_manager_off.txt.j2": [("left", {}, ["已结束", "找经理"])],
     "manager_message.txt.j2": [
-        ("text", {"message": MESSAGE, "link": None}, ["青禾餐饮", "明天上午来现场踏勘", "退出"]),
-        ("document", {"message": {**MESSAGE, "filename": "踏勘通知.pdf"}, "link": "https://files.example/x"},
+        ("text", {"message": MESSAGE, "link": None, "manager": "张三"},
+         ["【项目服务经理 张三】青禾餐饮", "明天上午来现场踏勘", "退出"]),
+        ("document", {"message": {**MESSAGE, "filename": "踏勘通知.pdf"}, "link": "https://files.example/x",
+                      "manager": ""},
          ["踏勘通知.pdf", "https://files.example/x", "7天内有效"]),
     ],
     "issue_closed.txt.j2": [("closed", {"issue": {"title": "排水许可迟迟未批", "resolution": "已于11月20日核发"},
