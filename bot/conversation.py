@@ -100,6 +100,9 @@ class Conversation:
         if text in MANAGER_WORDS:
             return await self.enter_manager()
         choices = message.state.get("choose", [])
+        contacts = message.state.get("choose_enterprise", [])
+        if text.isdigit() and 1 <= int(text) <= len(contacts):
+            return await self.enter_manager(contacts[int(text) - 1])
         if text.isdigit() and 1 <= int(text) <= len(choices):
             return Answer(self.notice(self.catalog.things[choices[int(text) - 1]]))
         if any(word in text for word in PARCEL_WORDS):
@@ -161,9 +164,18 @@ class Conversation:
                                       number=number, public_url=self.public_url,
                                       calendar=self.app[calendar_key].current))
 
-    async def enter_manager(self) -> Answer:
-        """From now on the contact's messages go to their enterprise's manager, until 退出."""
-        line = await manager_contacts.manager_line((await self.follower()).id)  # acting for several: the latest
+    async def enter_manager(self, contact_id: int | None = None) -> Answer:
+        """From now on the contact's messages go to their enterprise's manager, until 退出; a
+        contact of several enterprises first says which (a numbered list, as for things)."""
+        follower_id = (await self.follower()).id
+        if contact_id is not None:
+            line = await manager_contacts.manager_line_of(follower_id, contact_id)
+        else:
+            lines = await manager_contacts.manager_lines(follower_id)
+            if len(lines) > 1:
+                return Answer(self.say("bot_choose_enterprise.txt.j2", choices=lines),
+                              state={"choose_enterprise": [line.contact_id for line in lines]})
+            line = lines[0] if lines else None
         if line is None:
             return Answer(self.say("bot_manager.txt.j2"))
         return Answer(self.say("bot_manager_on.txt.j2", enterprise=line.enterprise, manager=line.manager),

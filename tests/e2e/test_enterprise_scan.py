@@ -73,3 +73,21 @@ async def test_the_bot_names_the_manager_as_people_know_them(service):
     await person.does(client, "subscribe", key=scene)
     reply = (await person.says(client, "找经理")).content
     assert "项目服务经理 张三" in reply and manager.username not in reply
+
+
+async def test_a_contact_of_several_enterprises_says_which_manager_they_mean(service):
+    running, client, manager = service
+    other = await StaffApi.login(client, f"mgr-{uuid.uuid4().hex[:8]}", "manager")
+    first, first_scene = await enterprise_and_code(running, manager)
+    second, second_scene = await enterprise_and_code(running, other)
+    person = await Person.login(client)
+    await person.does(client, "subscribe", key=first_scene)
+    await person.does(client, "SCAN", key=second_scene.removeprefix("qrscene_"))
+
+    choose = (await person.says(client, "找经理")).content
+    assert f"1. {second['name']}" in choose and f"2. {first['name']}" in choose  # the latest first
+    connected = (await person.says(client, "2")).content
+    assert f"已为您接通{first['name']}" in connected
+    assert "已转给" in (await person.says(client, "施工许可卡在哪一步了？")).content
+    assert [i["id"] for i in (await manager.get("/conversations"))["items"]] == [first["id"]]
+    assert (await other.get("/conversations"))["items"] == []
