@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -164,6 +165,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--messages", type=int, default=150_000)
+    parser.add_argument("--profile", action="store_true",
+                        help="instead: one app process under pyinstrument, loaded for --seconds; print where the time went")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("this benchmark needs wrk (apt-get install wrk): its messages are prepared for it")
@@ -186,7 +189,11 @@ def main() -> None:
         import json
         (work / "replies.json").write_text(json.dumps(answers(env["ONETHING_PUBLIC_URL"], {"appid": "", "thing_page": "pages/thing/index"}), ensure_ascii=False))
         subprocess.run(onething + ["migrate"], env=env, check=True, capture_output=True)
-        processes.append(subprocess.Popen(onething + ["serve", "--port", "8791", "--workers", "2"], env=env))
+        if args.profile:
+            onething = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o",
+                        str(work / "profile.txt"), "-m", "onething.cli"]
+        processes.append(subprocess.Popen(onething + ["serve", "--port", "8791", "--workers", "1" if args.profile else "2"],
+                                          env=env))
         (work / "floor.py").write_text(FLOOR)
         processes += [subprocess.Popen([sys.executable, str(work / "floor.py"), "8792"], env=env) for _ in range(2)]
         lua = work / "messages.lua"
@@ -197,6 +204,12 @@ def main() -> None:
         print(f"prepared {args.messages} messages in {time.perf_counter() - started:.1f} s")
         wait("http://127.0.0.1:8791/healthz")
         time.sleep(1)
+        if args.profile:
+            run_wrk("http://127.0.0.1:8791", "/bot/wechat", messages, args.seconds, args.concurrency, lua)
+            processes[0].send_signal(signal.SIGINT)  # pyinstrument writes its report as the server stops
+            processes[0].wait(60)
+            print((work / "profile.txt").read_text())
+            return
         results = {}
         for name, url, path in (("floor", "http://127.0.0.1:8792", "/floor"), ("ours", "http://127.0.0.1:8791", "/bot/wechat")):
             run_wrk(url, path, messages, 2, args.concurrency, lua)  # warm up
