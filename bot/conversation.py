@@ -62,7 +62,11 @@ class Conversation:
     def __init__(self, app: Mapping, openid: str, *, now: datetime, touch: bool):
         self.app, self.openid, self.now, self.touch = app, openid, now, touch
         self.catalog: Catalog = app[catalog_key]
-        self.public_url = app[settings_key].public_url
+        settings = app[settings_key]
+        self.public_url = settings.public_url
+        # answers link into the mini-program (its page for a thing), never to a web page
+        self.mini_program = {"appid": settings.mini_program.appid if settings.mini_program else "",
+                             "thing_page": settings.mini_program_thing_page}
         self._follower = None  # the follower's record, once an answer needs it
 
     async def follower(self):
@@ -82,7 +86,8 @@ class Conversation:
 
     def say(self, template: str, **context) -> str:
         return self.app[templates_key].get_template(template).render(
-            things=list(self.catalog.things.values()), public_url=self.public_url, **context)
+            things=list(self.catalog.things.values()), public_url=self.public_url, mini_program=self.mini_program,
+            **context)
 
     async def answer(self, message: Incoming) -> Answer:
         if message.type == "event":
@@ -95,6 +100,9 @@ class Conversation:
         if text in MANAGER_WORDS:
             return await self.enter_manager()
         choices = message.state.get("choose", [])
+        contacts = message.state.get("choose_enterprise", [])
+        if text.isdigit() and 1 <= int(text) <= len(contacts):
+            return await self.enter_manager(contacts[int(text) - 1])
         if text.isdigit() and 1 <= int(text) <= len(choices):
             return Answer(self.notice(self.catalog.things[choices[int(text) - 1]]))
         if any(word in text for word in PARCEL_WORDS):
@@ -156,9 +164,18 @@ class Conversation:
                                       number=number, public_url=self.public_url,
                                       calendar=self.app[calendar_key].current))
 
-    async def enter_manager(self) -> Answer:
-        """From now on the contact's messages go to their enterprise's manager, until 退出."""
-        line = await manager_contacts.manager_line((await self.follower()).id)  # acting for several: the latest
+    async def enter_manager(self, contact_id: int | None = None) -> Answer:
+        """From now on the contact's messages go to their enterprise's manager, until 退出; a
+        contact of several enterprises first says which (a numbered list, as for things)."""
+        follower_id = (await self.follower()).id
+        if contact_id is not None:
+            line = await manager_contacts.manager_line_of(follower_id, contact_id)
+        else:
+            lines = await manager_contacts.manager_lines(follower_id)
+            if len(lines) > 1:
+                return Answer(self.say("bot_choose_enterprise.txt.j2", choices=lines),
+                              state={"choose_enterprise": [line.contact_id for line in lines]})
+            line = lines[0] if lines else None
         if line is None:
             return Answer(self.say("bot_manager.txt.j2"))
         return Answer(self.say("bot_manager_on.txt.j2", enterprise=line.enterprise, manager=line.manager),

@@ -73,7 +73,8 @@ async def _page(request: web.Request, session: StaffSession, token: str, *, mess
         row = await find_shipment(request, session)
     except Refused as exc:
         return _error(request, exc.status, "courier_page.cannot_open", message_of(request, exc))
-    return _render(request, "courier_shipment.html.j2", status, shipment=await courier_view_of(row),
+    shown = await courier_view_of(row, courier_actor(session), request.config_dict[workflow_key])
+    return _render(request, "courier_shipment.html.j2", status, shipment=shown,
                    message=message, error=error, reasons=FAIL_REASONS, action_path=request.path,
                    form_token=couriers.form_token(request.config_dict[settings_key].secret_key, token))
 

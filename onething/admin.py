@@ -18,6 +18,7 @@ def add_parsers(sub) -> None:
                         help="clerk, reviewer, supervisor, manager or admin (couriers: `onething courier create`)")
     create.add_argument("--department", help="department code (reviewers)")
     create.add_argument("--password", help="asked for on the terminal when absent (needed without one)")
+    create.add_argument("--name", default="", help="the name people read (项目服务经理 张三); the login if absent")
     courier = sub.add_parser("courier", help="courier accounts").add_subparsers(dest="action", required=True)
     create_courier = courier.add_parser("create", help="create a courier account (signs in on the courier page only)")
     create_courier.add_argument("username")
@@ -65,14 +66,14 @@ def staff(args: argparse.Namespace, settings: Settings) -> int:
     async def run() -> None:
         async with db.database(settings.database_url):
             await accounts.create_staff(args.username, args.role, password, department=args.department,
-                                        departments=set(departments))
+                                        departments=set(departments), display_name=args.name.strip())
 
     try:
         asyncio.run(run())
     except accounts.StaffError as exc:
         print(f"onething: {exc}", file=sys.stderr)
         return 2
-    print(f"created {args.role} {args.username}")
+    print(f"created {args.role} {args.username}" + (f" ({args.name.strip()})" if args.name.strip() else ""))
     return 0
 
 

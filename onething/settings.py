@@ -9,6 +9,7 @@ variable, so an operator never meets it later as a stack trace on the first requ
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network
@@ -20,6 +21,9 @@ from onething.settings_parts import (  # noqa: F401 (S3Location and the others a
     _http_url, _mini_program, _object_store, _official_account, _redis_url, _trusted_proxies, _webhook_secrets,
 )
 from onething.settings_sms import SmsSettings, sms_settings
+
+
+PAGE_PATH = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*", re.ASCII)
 
 
 class SettingsError(ValueError):
@@ -62,6 +66,8 @@ class Settings:
     # the reverse proxies whose X-Forwarded-For is believed; from anyone else it is ignored
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     sms: SmsSettings | None = None  # None: the SMS sandbox, which records instead of sending
+    # the mini-program page that opens one thing (its code in the query): where the bot's answers link
+    mini_program_thing_page: str = "pages/thing/index"
 
     def webhook_secret(self, carrier: str) -> Secret | None:
         return dict(self.carrier_webhook_secrets).get(carrier)
@@ -158,6 +164,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         limits["worker_lease"] = int(lease)
     trusted_proxies = _trusted_proxies(get("TRUSTED_PROXIES"), problems)
     sms = sms_settings(get, problems)
+    thing_page = get("MP_THING_PAGE")
+    if thing_page and not PAGE_PATH.fullmatch(thing_page):
+        problems.append(f"{PREFIX}MP_THING_PAGE must be a mini-program page path like pages/thing/index "
+                        "(no leading slash, no query)")
+    elif thing_page:
+        limits["mini_program_thing_page"] = thing_page
     if problems:
         raise SettingsError(problems)
     if not secret_key:

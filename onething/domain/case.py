@@ -46,6 +46,9 @@ class Case(Review):
         self.submitted_on = local_date(now)
         self.intake_due_on = calendar.add_working_days(self.submitted_on, INTAKE_LIMIT)
         self._say_if_provisional(calendar, self.intake_due_on, "受理期限")
+        # the applicant hears at once that it arrived, and by when the window decides
+        self.notices.append(("received", {"intake_due_on": self.intake_due_on.isoformat(),
+                                          "provisional": calendar.is_provisional(self.intake_due_on)}))
 
     def resubmit(self, now: datetime, calendar: WorkCalendar) -> None:
         # The intake clock starts again from the day the corrections arrive.

@@ -100,6 +100,7 @@ class Thing:
     items: Mapping[str, Item]
     stages: tuple[Stage, ...]  # in an order where every stage comes after those it depends on
     form: Mapping[str, Any]
+    aliases: tuple[str, ...] = ()  # how people name it (生孩子, 上户口): the bot's matching reads these too
 
     def stage_of(self, item_code: str) -> Stage:
         return next(stage for stage in self.stages if item_code in stage.items)

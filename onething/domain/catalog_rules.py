@@ -114,7 +114,7 @@ def _thing(file, raw, depts, mats, seen_items, warning, errors) -> Thing | None:
         code=raw["code"], name=raw["name"], summary=raw["summary"],
         keywords=tuple(str(k) for k in raw.get("keywords") or ()), audience=raw["audience"],
         lead_department=raw["lead_department"], trips=raw["trips"], postable=bool(raw.get("postable")),
-        items=items, stages=stages, form=form,
+        items=items, stages=stages, form=form, aliases=tuple(str(a) for a in raw.get("aliases") or ()),
     )
     if thing.promised_days() > JOINT_HANDLING_LIMIT:
         errors.append(f"{where}: promises {thing.promised_days()} working days, more than the legal "

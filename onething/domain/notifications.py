@@ -35,6 +35,9 @@ LAST_RETRY = timedelta(hours=1)
 MAX_ATTEMPTS = 12  # 30 s doubling to an hour: about half a day of trying
 # Notices for staff (a bad rating goes to the supervisors' follow-up list), never to WeChat.
 STAFF_ONLY = frozenset({"bad_rating"})
+# Confirmations the applicant also saw on screen: they never spend a mini-program consent, which
+# allows one message only and is kept for a decision (accepted, returned...).
+SPARING = frozenset({"received"})
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def channels(reach: Reach, templates: Templates, now: datetime, refused: list[st
              kind: str = "") -> list[str]:
     """The channels to try, best first: WeChat's, then an SMS where the kind has one."""
     usable = []
-    if templates.mp_subscribe and reach.mini_openid and reach.mini_consent:
+    if templates.mp_subscribe and reach.mini_openid and reach.mini_consent and kind not in SPARING:
         usable.append(MP_SUBSCRIBE)
     if reach.follower_openid and reach.follower_subscribed:
         if templates.oa_subscribe and reach.oa_consent:

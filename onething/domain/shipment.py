@@ -72,6 +72,10 @@ ACTION_NAMES = {
     "pickup": "在服务中心揽收", "out_for_delivery": "开始派送", "deliver": "签收（核对取件码）",
     "fail": "登记投递失败", "return": "退回服务中心",
 }
+# While the parcel is in its courier's hands the recipient may need calling (电话无人接听 is a
+# reason to fail): the carrier's couriers see the full phone from the pickup scan until it is
+# delivered or returned; before pickup, on the slip and to everyone else it stays masked.
+PHONE_SHOWN = frozenset({ShipmentState.PICKED_UP, ShipmentState.OUT_FOR_DELIVERY, ShipmentState.FAILED})
 FAIL_REASONS = ("收件人不在", "电话无人接听", "地址有误", "收件人拒收", "取件码无法核对")
 
 

@@ -142,6 +142,20 @@ async def same_person(follower: Follower) -> None:
             await EnterpriseContact.filter(id=row.id).using_db(conn).delete()
             await trace(row.enterprise_id, actor="system", action="contacts_merged",
                         note=f"contact {row.id} -> {first.id}", conn=conn)
+    await _bind_citizen_to_scanned(follower.citizen_id)
+
+
+async def _bind_citizen_to_scanned(citizen_id: int) -> None:
+    """A code scanned before WeChat said who the follower was: the citizen's mini-program shows
+    that enterprise now, as if they had been known at the scan (unless they already act, confirmed,
+    for another)."""
+    citizen = await Citizen.get(id=citizen_id)
+    if citizen.enterprise_code and citizen.enterprise_verified:
+        return
+    latest = await EnterpriseContact.filter(citizen_id=citizen_id, verified=True).order_by("-id").first()
+    if latest is not None:
+        enterprise = await Enterprise.get(id=latest.enterprise_id)
+        await Citizen.filter(id=citizen_id).update(enterprise_code=enterprise.credit_code, enterprise_verified=True)
 
 
 async def confirmed_contact(citizen: Citizen, credit_code: str) -> bool:

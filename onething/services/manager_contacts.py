@@ -23,13 +23,22 @@ async def follower(openid: str) -> Follower:
     return found
 
 
-async def manager_line(follower_id: int) -> ManagerLine | None:
-    """The latest enterprise this follower is a verified contact of and that has a manager."""
-    contact = await EnterpriseContact.filter(follower_id=follower_id, verified=True,
-                                             enterprise__manager_id__isnull=False).prefetch_related(
-        "enterprise", "enterprise__manager").order_by("-id").first()
-    if contact is None:
-        return None
+async def manager_lines(follower_id: int) -> list[ManagerLine]:
+    """Each enterprise this follower is a verified contact of and that has a manager, latest bound
+    first: with several, the contact says which one they write for."""
+    contacts = await EnterpriseContact.filter(follower_id=follower_id, verified=True,
+                                              enterprise__manager_id__isnull=False).prefetch_related(
+        "enterprise", "enterprise__manager").order_by("-id")
+    return [_line(contact) for contact in contacts]
+
+
+async def manager_line_of(follower_id: int, contact_id) -> ManagerLine | None:
+    """The line of the contact they picked from the list, if it is still theirs and verified."""
+    lines = await manager_lines(follower_id) if isinstance(contact_id, int) else []
+    return next((line for line in lines if line.contact_id == contact_id), None)
+
+
+def _line(contact: EnterpriseContact) -> ManagerLine:
     manager = contact.enterprise.manager
     return ManagerLine(contact.id, contact.enterprise.name, manager.display_name or manager.username)
 

@@ -86,7 +86,7 @@ class Messenger:
                 if not await claims.claim(delivery_id):
                     continue  # another worker has it
                 delivery = await MessageDelivery.get(id=delivery_id).prefetch_related(
-                    "message", "message__enterprise", "contact", "contact__follower")
+                    "message", "message__enterprise", "message__enterprise__manager", "contact", "contact__follower")
                 finish = functools.partial(claims.finish, delivery.id)
                 try:
                     await self._deliver(claims, finish, delivery, now)
@@ -167,7 +167,9 @@ class Messenger:
         link = None
         if message.object_key:
             link = await self.store.presign_download(message.object_key, expires=DOCUMENT_LINK, filename=message.filename)
-        return self.env.get_template("manager_message.txt.j2").render(message=message, link=link)
+        manager = message.enterprise.manager  # named as people know them, not by login
+        return self.env.get_template("manager_message.txt.j2").render(
+            message=message, link=link, manager=(manager.display_name or manager.username) if manager else "")
 
     def _invitation(self, message: ManagerMessage, now: datetime) -> dict:
         hint = self.env.get_template("manager_invitation.txt.j2").render(message=message).strip()

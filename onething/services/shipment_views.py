@@ -8,13 +8,18 @@ are masked, and the ID number never appears.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
 from datetime import datetime
 
 from onething.domain.calendar import SHANGHAI
 from onething.domain.identity import mask_name, mask_phone
 from onething.domain.personal import mask_address
 from onething.domain.refusals import Refused
-from onething.domain.shipment import ACTION_NAMES, CARRIERS, OPEN, STATE_NAMES, Shipment, ShipmentState, token_for
+from onething.domain.shipment import (ACTION_NAMES, CARRIERS, OPEN, PHONE_SHOWN, STATE_NAMES, Shipment,
+                                      ShipmentState, token_for)
+from onething.services import case_store
+from onething.services.case_store import Actor
 from storage.models import Application, ShipmentScan
 from storage.models import Shipment as ShipmentRow
 
@@ -52,11 +57,12 @@ def _scan_json(scan: ShipmentScan, *, who: bool) -> dict:
     return entry
 
 
-def courier_view(row: ShipmentRow, number: str, scans: list[ShipmentScan]) -> dict:
+def courier_view(row: ShipmentRow, number: str, scans: list[ShipmentScan], *, full_phone: bool = False) -> dict:
     shipment = Shipment(row.carrier, row.tracking_number, ShipmentState(row.state), row.pickup_code,
                         row.code_attempts)
     return {
         **_common(row, number),
+        **({"phone": row.phone} if full_phone else {}),
         "next_actions": [{"action": a, "name": ACTION_NAMES[a]} for a in shipment.next_actions()],
         "code_locked": shipment.locked,
         "scans": [_scan_json(s, who=True) for s in scans],
@@ -69,8 +75,16 @@ def staff_view(row: ShipmentRow, number: str, scans: list[ShipmentScan]) -> dict
             "links": {"slip": f"{base}/slip", "qr_png": f"{base}/qr.png", "qr_svg": f"{base}/qr.svg"}}
 
 
-async def courier_view_of(row: ShipmentRow) -> dict:
-    return courier_view(row, await _number(row), await scans_of(row))
+async def courier_view_of(row: ShipmentRow, viewer: Actor | None = None, flow=None) -> dict:
+    """As the courier ``viewer`` sees it: the full phone once the carrier has picked the parcel up,
+    each showing traced in the case's trail (who and when, never the number) before it is shown."""
+    full = viewer is not None and ShipmentState(row.state) in PHONE_SHOWN
+    if full:
+        async with in_transaction() as conn:
+            await case_store.record(row.application_id, viewer, "courier_saw_phone", "", flow.clock(), conn)
+        if flow.on_change is not None:
+            await flow.on_change(row.application_id)  # the applicant's timeline shows it
+    return courier_view(row, await _number(row), await scans_of(row), full_phone=full)
 
 
 async def staff_view_of(row: ShipmentRow, number: str | None = None) -> dict:
@@ -120,7 +134,7 @@ class CitizenShipment:
     state: str
     state_name: str
     pickup_code: str | None  # while on its way
-    last_update: str  # e.g. "已揽收"
+    last_update: str  # what the last scan adds to the state, in the applicant's words: a failed delivery's reason
     last_update_at: datetime
 
 
@@ -136,7 +150,8 @@ async def shipments_of_citizen(citizen_id: int, limit: int = 10) -> list[Citizen
             application_id=row.application_id, number=row.application.number, thing=row.application.thing,
             carrier_name=CARRIERS[row.carrier].name, tracking_number=row.tracking_number, state=state.value,
             state_name=STATE_NAMES[state], pickup_code=row.pickup_code if state in OPEN else None,
-            last_update=ACTION_NAMES[last.action] if last else "已交寄", last_update_at=last.at if last else row.created_at))
+            last_update=last.note if last and last.action == "fail" else "",
+            last_update_at=last.at if last else row.created_at))
     return result
 
 

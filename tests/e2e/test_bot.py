@@ -48,6 +48,15 @@ async def test_safe_mode_replies_are_encrypted_and_signed(bot):
     assert "开办餐饮店" in answer and "需要准备" in answer
 
 
+async def test_a_question_as_people_ask_it_links_into_the_mini_program(bot):
+    from tests.support import fake_wechat
+
+    answer = wx.opened(await (await wx.WeChatServer(bot).post(wx.text_xml("孩子出生了要办什么"))).text()).content
+    assert "新生儿出生一件事" in answer and "需要准备" in answer
+    assert f'data-miniprogram-appid="{fake_wechat.APPID}"' in answer
+    assert 'data-miniprogram-path="pages/thing/index?code=newborn"' in answer and "http" not in answer
+
+
 async def test_subscribing_gets_a_welcome_and_nonsense_gets_the_choices(bot):
     wechat = wx.WeChatServer(bot)
     welcome = wx.opened(await (await wechat.post(wx.event_xml("subscribe"))).text())

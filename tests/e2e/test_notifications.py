@@ -29,9 +29,11 @@ async def service(wired):
 
 
 def sent(wechat, channel: str | None = None, to: Person | None = None) -> list[dict]:
-    """What reached WeChat (for one person: on PostgreSQL other tests' notifications share the outbox)."""
+    """What reached WeChat (for one person: on PostgreSQL other tests' notifications share the outbox),
+    but the confirmation of each submission, which test_a_submission_is_confirmed_at_once checks."""
     return [body for name, body in wechat.app[fake_wechat.SENT] if channel in (None, name)
-            and (to is None or body.get("touser") in (to.openid, to.follower_openid))]
+            and (to is None or body.get("touser") in (to.openid, to.follower_openid))
+            and not fake_wechat.is_receipt(body)]
 
 
 async def send_all(running) -> None:
@@ -109,7 +111,8 @@ async def test_outside_the_48_hour_window_a_template_message_goes_instead(servic
     person = await Person.login(client)
     await person.says(client, "你好")
     await drain_jobs(running.app)
-    fake_wechat.script(wechat.app, "oa_text", person.follower_openid, 45015)  # WeChat's clock says it closed
+    # WeChat's clock says it closed: for the submission's confirmation and then the acceptance
+    fake_wechat.script(wechat.app, "oa_text", person.follower_openid, 45015, 45015)
     notification = await accepted_case(running, clerk, person)
 
     await send_all(running)
@@ -144,13 +147,31 @@ async def test_an_applicant_out_of_reach_is_recorded_and_can_be_sent_again(servi
 
     admin = await StaffApi.login(client, f"admin-{uuid.uuid4().hex[:8]}", "admin")
     outbox = await admin.get(f"/notifications?state=undeliverable&application={notification.application_id}")
-    assert [n["id"] for n in outbox["items"]] == [notification.id] and outbox["counts"]["undeliverable"] >= 1
+    assert [n["id"] for n in outbox["items"] if n["kind"] != "received"] == [notification.id]
+    assert outbox["counts"]["undeliverable"] >= 1
     await person.consent("accept")  # they allow messages later; the operator sends it again
     assert (await admin.post(f"/notifications/{notification.id}/retry"))["state"] == "pending"
     await send_all(running)
     assert len(sent(wechat, "mp_subscribe", person)) == 1
     await admin.post(f"/notifications/{notification.id}/retry", expect=409)  # sent: never again
     await clerk.get("/notifications", expect=403)
+
+
+async def test_a_submission_is_confirmed_at_once_without_spending_a_consent(service, wechat):
+    running, client, clerk = service
+    person = await Person.login(client)
+    await person.consent("accept")
+    await person.says(client, "你好")
+    await drain_jobs(running.app)
+    case_id = await person.submitted_case(running)
+    received = await Notification.get(application_id=case_id, kind="received")
+    await send_all(running)
+    await received.refresh_from_db()
+    assert (received.state, received.channel) == ("sent", "oa_text")
+    (text,) = [b for _, b in wechat.app[fake_wechat.SENT] if fake_wechat.is_receipt(b) and b["touser"] == person.follower_openid]
+    assert text["text"]["content"].startswith("已收到您的申请") and "前作出受理决定" in text["text"]["content"]
+    # the mini-program's one-message consent is kept for the decision
+    assert (await person.mini.get("/me/subscriptions"))["remaining"] == {MP_TEMPLATE: 1}
 
 
 async def test_two_senders_at_once_send_each_notification_once(service, wechat):

@@ -137,8 +137,9 @@ def test_catalog_check_and_staff_accounts_from_the_command_line(tmp_path):
     assert check.returncode == 0 and "catalog ok: 6 things" in check.stdout
     assert run_cli(tmp_path, "migrate").returncode == 0
     created = run_cli(tmp_path, "staff", "create", "wang", "--role", "reviewer", "--department", "market",
-                      "--password", "long-enough-pw")
+                      "--password", "long-enough-pw", "--name", "王芳")
     assert created.returncode == 0, created.stderr
+    assert "王芳" in created.stdout
     twice = run_cli(tmp_path, "staff", "create", "wang", "--role", "clerk", "--password", "long-enough-pw")
     assert twice.returncode == 2 and "already exists" in twice.stderr
     nowhere = run_cli(tmp_path, "staff", "create", "li", "--role", "reviewer", "--department", "moon",

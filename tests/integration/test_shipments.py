@@ -89,6 +89,6 @@ async def test_the_bot_lists_a_citizens_shipments_with_the_code_while_on_the_way
     await shipments.scan(flow, shipment.id, COURIER, "pickup")
     [mine] = await shipments_of_citizen(row.applicant_id)
     assert (mine.number, mine.carrier_name, mine.tracking_number, mine.state_name, mine.last_update) == (
-        row.number, "中国邮政EMS", "EA123456789CN", "已揽收", "在服务中心揽收")
+        row.number, "中国邮政EMS", "EA123456789CN", "已揽收", "")
     assert mine.pickup_code == shipment.pickup_code
     assert await shipments_of_citizen(row.applicant_id + 1000) == []

@@ -38,6 +38,12 @@ def rotate_token(app: web.Application, appid: str) -> None:
     app[TOKENS][appid] = f"ACCESS-TOKEN-{appid}-{next(_serial)}"
 
 
+def is_receipt(body: dict) -> bool:
+    """The "已收到您的申请" confirmation every submission sends, on whichever channel it went."""
+    return (body.get("text", {}).get("content", "").startswith("已收到您的申请")
+            or body.get("data", {}).get("phrase3", {}).get("value") == "已收到")
+
+
 def texts_to(app: web.Application, openid: str) -> list[str]:
     """The customer-service texts WeChat accepted for one follower, in order."""
     return [body["text"]["content"] for name, body in app[SENT] if name == "oa_text" and body["touser"] == openid]

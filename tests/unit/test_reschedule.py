@@ -58,7 +58,9 @@ def test_the_intake_deadline_moves_from_the_day_of_submission():
     case = Case(thing=OPENING)
     case.submit(THURSDAY, PROVISIONAL)
     assert case.intake_due_on == d("2027-02-15")  # 02-09, 10, 11, 12, 15
+    assert case.notices == [("received", {"intake_due_on": "2027-02-15", "provisional": True})]
     case.events.clear()
+    case.notices.clear()
     reschedule(case, OFFICIAL, "公布", TODAY)
     assert case.intake_due_on == d("2027-02-18")  # 02-12, 15, 16, 17, 18
     assert case.notices[0][1]["intake"] is True

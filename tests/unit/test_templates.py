@@ -36,6 +36,8 @@ def notify(kind: str, expected: list[str], **payload):
 
 
 NOTIFY = {
+    "received": notify("received", ["已收到您的申请", "2026-11-27 前作出受理决定"], intake_due_on="2026-11-27",
+                       provisional=False),
     "accepted": notify("accepted", ["已受理", "租赁合同"], owed=["lease"]),
     "returned": notify("returned", ["需补正", "1. 缺少签字", "2. 照片模糊"], problems=["缺少签字", "照片模糊"]),
     "refused": notify("refused", ["不予受理", "不属于本机关职权"], reason="不属于本机关职权"),
@@ -85,7 +87,7 @@ MESSAGE = {"kind": "text", "text": "明天上午来现场踏勘", "filename": ""
 PARCELS = {"parcels": [], "linked": False, "public_url": "https://example.gov.cn",
            "thing_names": {"business-opening": "企业开办一件事"}}
 PARCEL = {"number": "YS20260302-0001", "thing": "business-opening", "carrier_name": "中国邮政EMS",
-          "tracking_number": "EA123456789CN", "state_name": "派送中", "last_update": "开始派送",
+          "tracking_number": "EA123456789CN", "state_name": "派送中", "last_update": "",
           "last_update_at": datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc), "pickup_code": "802311"}
 PROGRESS = {"cases": [], "linked": False, "number": None, "public_url": "https://example.gov.cn"}
 # The shape progress.render gives the template: a case's view with its due dates marked.
@@ -207,17 +209,25 @@ CASES = {
         ("on its way", {**PARCELS, "parcels": [PARCEL]}, ["企业开办一件事", "中国邮政EMS EA123456789CN：派送中",
                                                        "2026-03-02 10:00", "取件码：802311"]),
         ("delivered", {**PARCELS, "parcels": [{**PARCEL, "pickup_code": None, "state_name": "已签收"}]},
-         ["已签收"]),
+         ["EA123456789CN：已签收，2026-03-02 10:00"]),
+        ("failed", {**PARCELS, "parcels": [{**PARCEL, "state_name": "投递未成功", "last_update": "收件人不在"}]},
+         ["EA123456789CN：投递未成功（收件人不在），2026-03-02 10:00"]),
         ("nothing posted", {**PARCELS, "linked": True}, ["还没有邮寄中的证照"]),
         ("unknown follower", PARCELS, ["请先在小程序中登录"]),
     ],
     "bot_manager.txt.j2": [("none yet", {}, ["项目服务经理"])],
-    "bot_manager_on.txt.j2": [("connected", {"enterprise": "青禾餐饮", "manager": "李经理"}, ["青禾餐饮", "李经理", "退出"])],
+    "bot_choose_enterprise.txt.j2": [("two", {"choices": [{"enterprise": "青禾餐饮", "manager": "张三"},
+                                                          {"enterprise": "青禾建设", "manager": "李四"}]},
+                                      ["1. 青禾餐饮（项目服务经理 张三）", "2. 青禾建设（项目服务经理 李四）"])],
+    "bot_manager_on.txt.j2": [("connected", {"enterprise": "青禾餐饮", "manager": "张三"},
+                               ["青禾餐饮的项目服务经理 张三。", "退出"])],
     "bot_manager_sent.txt.j2": [("first message", {}, ["已转给您的项目服务经理"])],
     "bot_manager_off.txt.j2": [("left", {}, ["已结束", "找经理"])],
     "manager_message.txt.j2": [
-        ("text", {"message": MESSAGE, "link": None}, ["青禾餐饮", "明天上午来现场踏勘", "退出"]),
-        ("document", {"message": {**MESSAGE, "filename": "踏勘通知.pdf"}, "link": "https://files.example/x"},
+        ("text", {"message": MESSAGE, "link": None, "manager": "张三"},
+         ["【项目服务经理 张三】青禾餐饮", "明天上午来现场踏勘", "退出"]),
+        ("document", {"message": {**MESSAGE, "filename": "踏勘通知.pdf"}, "link": "https://files.example/x",
+                      "manager": ""},
          ["踏勘通知.pdf", "https://files.example/x", "7天内有效"]),
     ],
     "issue_closed.txt.j2": [("closed", {"issue": {"title": "排水许可迟迟未批", "resolution": "已于11月20日核发"},
@@ -243,8 +253,11 @@ CASES = {
     # macros only, one sentence per action: each is rendered in test_timeline.py
     "timeline.txt.j2": [("macros", {}, [])],
     "bot_notice.txt.j2": [
-        (code, {**context, "public_url": "https://example.gov.cn"}, [*expected, "https://example.gov.cn"])
-        for code, context, expected in notice_cases()
+        *((code, {**context, "mini_program": {"appid": "", "thing_page": "pages/thing/index"}},
+           [*expected, "pages/thing/index?code="]) for code, context, expected in notice_cases()),
+        ("in the mini-program", {"notice": notice_for(CATALOG, CATALOG.things["newborn"]),
+                                 "mini_program": {"appid": "wx-mp", "thing_page": "pages/thing/index"}},
+         ['data-miniprogram-appid="wx-mp"', 'data-miniprogram-path="pages/thing/index?code=newborn"']),
     ],
 }
 
