@@ -6,6 +6,9 @@ for them (404). Supervisors and admins decide extension requests on any task.
 
 from __future__ import annotations
 
+import heapq
+from datetime import date
+from itertools import islice
 from typing import Awaitable, Callable
 
 from onething.domain.catalog import Catalog
@@ -24,10 +27,24 @@ async def queue(catalog: Catalog, session: StaffSession, department: str | None)
     """A department's open tasks, nearest deadline first; a reviewer always sees their own."""
     if session.role == "reviewer":
         department = session.department
-    query = ReviewTask.filter(state__in=OPEN)
-    if department:
-        query = query.filter(department=department)
-    return [task_json(catalog, r) for r in await query.order_by("due_on", "id").limit(QUEUE_SIZE)]
+    return [task_json(catalog, r) for r in await open_tasks(department, 0, QUEUE_SIZE)]
+
+
+async def open_tasks(department: str | None, offset: int, limit: int, related: tuple[str, ...] = ()) -> list[ReviewTask]:
+    """Open tasks, nearest due date first: ``limit`` of them after the first ``offset``.
+
+    Each open state is read on its own from the queue index (department, state, due_on, id) and
+    the two runs are merged: with ``state IN (...)`` the database cannot read the index in due
+    order, and sorted all 14,000 open tasks of a busy department for every page."""
+    runs = []
+    for state in OPEN:
+        query = ReviewTask.filter(state=state, **({"department": department} if department else {}))
+        runs.append(await query.order_by("due_on", "id").limit(offset + limit).select_related(*related))
+    return list(islice(heapq.merge(*runs, key=_queue_order), offset, offset + limit))
+
+
+def _queue_order(task: ReviewTask) -> tuple:
+    return task.due_on is None, task.due_on or date.min, task.id  # as PostgreSQL sorts: no date last
 
 
 async def of_reviewer(session: StaffSession, task_id: int) -> ReviewTask:
