@@ -1,7 +1,8 @@
 """The console's queues, a page at a time: the window's intake queue and a department's tasks.
 
-Each page is two queries whatever its length (the rows, with what they show joined in, and
-the count), so a queue of ten thousand cases opens as fast as one of ten. The authorisation is
+Each page is a few queries whatever its length (the rows, with what they show joined in, read
+in queue order from an index, one run per open state for a department's tasks; and the count),
+so a queue of ten thousand cases opens as fast as one of ten. The authorisation is
 the JSON API's: a reviewer's queue is always their own department's (``review_tasks``).
 """
 
