@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import aiohttp
@@ -110,9 +110,9 @@ async def measure(base: str, month: str, department: str, known: dict, rounds: i
         return results
 
 
-async def sweep(url: str, month: str) -> tuple[float, float, int, int, int]:
-    """The sweep on the day after the month, as the worker runs it: one sweep (it starts no case
-    after 8 s), then sweeps until no case is due. Seconds of each, open tasks, due cases, changed."""
+async def sweep(url: str, month: str, on: str | None = None) -> tuple[float, float, int, int, int]:
+    """The sweep on the day after the month (or ``on``), as the worker runs it: one sweep (it starts
+    no case after 8 s), then sweeps until no case is due. Seconds of each, open tasks, due cases, changed."""
     from onething.domain import ranking
     from onething.services.calendars import CalendarBook
     from onething.services.reference import load_catalog, load_grade_rules, load_seed_schedules
@@ -120,7 +120,7 @@ async def sweep(url: str, month: str) -> tuple[float, float, int, int, int]:
     from storage import db
     from storage.models import Application, ReviewTask
 
-    day = ranking.period_bounds("month", month)[1] + timedelta(days=1)
+    day = date.fromisoformat(on) if on else ranking.period_bounds("month", month)[1] + timedelta(days=1)
     at = datetime(day.year, day.month, day.day, 2, tzinfo=timezone.utc)
     async with db.database(url):
         open_tasks = await ReviewTask.filter(state="in_review").count()
@@ -145,6 +145,8 @@ def main() -> None:
     parser.add_argument("--department", default="market")
     parser.add_argument("--rounds", type=int, default=300, help="requests per p99")
     parser.add_argument("--no-sweep", action="store_true")
+    parser.add_argument("--sweep-on", help="the day the sweep runs (default: the day after --month); the worker "
+                        "sweeps on today's date, so sweep up to today to keep it idle while requests are timed")
     args = parser.parse_args()
     pg = args.url.replace("postgres://", "postgresql://", 1)
     env = {**os.environ, "ONETHING_DATABASE_URL": args.url, "ONETHING_REDIS_URL": REDIS,
@@ -153,6 +155,8 @@ def main() -> None:
            "ONETHING_RATE_LIMIT_PER_USER": "100000000", "ONETHING_RATE_LIMIT_PER_IP": "100000000"}
     onething = [sys.executable, "-m", "onething.cli"]
     subprocess.run(onething + ["migrate"], env=env, check=True, capture_output=True)
+    # swept first: the worker (on today's date) would otherwise sweep beside the timed requests
+    swept = None if args.no_sweep else asyncio.run(sweep(args.url, args.month, args.sweep_on))
     known = asyncio.run(prepare(args.url, args.department))
     processes = [subprocess.Popen(onething + ["serve", "--port", str(PORT), "--workers", "2"], env=env),
                  subprocess.Popen(onething + ["worker"], env=env)]
@@ -171,8 +175,8 @@ def main() -> None:
     print(f"{'what':38}{'figure':>10}{'budget':>10}{'/budget':>9}{'/floor':>9}")
     for name, figure, budget in results:
         print(f"{name:38}{figure:>8.1f}ms{budget:>8}ms{figure / budget:>9.2f}{figure / base_floor:>9.0f}")
-    if not args.no_sweep:
-        one, whole, open_tasks, due_cases, changed = asyncio.run(sweep(args.url, args.month))
+    if swept:
+        one, whole, open_tasks, due_cases, changed = swept
         scaled = whole * 100_000 / max(open_tasks, 1)
         print(f"{'sweep, per 100,000 open tasks':38}{scaled:>9.2f}s{10:>9}s{scaled / 10:>9.2f}"
               f"{scaled * 1000 / base_floor:>9.0f}")

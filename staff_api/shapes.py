@@ -31,6 +31,7 @@ TASK = shape({
     "legal_overdue": BOOLEAN, "red_card": BOOLEAN, "grade": STRING, "extension": maybe("object"), "result_number": STRING, "note": STRING,
     "problems": LIST, "application_id": INTEGER,
 })
+TASK_PAGE = shape({"items": {"type": "array", "items": TASK}, "page": INTEGER, "next": maybe("integer")})
 SUMMARY = shape({
     "id": INTEGER, "number": STRING, "thing": STRING, "thing_name": STRING, "state": STRING, "state_name": STRING,
     "submitted_at": maybe("string"), "intake_due_on": maybe("string"), "suspended_since": maybe("string"),

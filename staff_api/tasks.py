@@ -11,20 +11,21 @@ from onething.services import review_tasks
 from onething.web.http import run_rule
 from onething.web.provisional import dated_json
 from onething.web.routes import Route
-from onething.web.schemas import enum, items_of, obj, required_text, text
+from onething.web.schemas import PAGE, enum, obj, required_text, text
 from onething.web.validation import body, query
 from .cases import NOTE, PROBLEMS
 from .certificates import certificate
 from .session import actor, staff
-from .shapes import TASK
+from .shapes import TASK, TASK_PAGE
 
 REVIEWER = ("reviewer",)
 
 
 async def tasks(request: web.Request) -> web.Response:
     """A department's queue, nearest deadline first; supervisors may look at any department."""
-    items = await review_tasks.queue(request.config_dict[catalog_key], staff(request), query(request).get("department"))
-    return dated_json(request, {"items": items})
+    asked = query(request)
+    return dated_json(request, await review_tasks.queue(request.config_dict[catalog_key], staff(request),
+                                                       asked.get("department"), asked["page"]))
 
 
 async def _review(request: web.Request, review) -> web.Response:
@@ -62,8 +63,9 @@ def _decision(name: str, handler, summary: str, schema: dict | None = None) -> R
 
 
 ROUTES = [
-    Route("GET", "/tasks", tasks, "审批队列：本部门在办事项，期限近的在前（科室负责人、管理员可 ?department= 查看任一部门）",
-          query={"department": text(64, "部门")}, roles=("reviewer", "supervisor", "admin"), response=items_of(TASK)),
+    Route("GET", "/tasks", tasks, "审批队列：本部门在办事项，期限近的在前，每页 50 项（科室负责人、管理员可 ?department= 查看任一部门）",
+          query={"department": text(64, "部门"), "page": PAGE}, roles=("reviewer", "supervisor", "admin"),
+          response=TASK_PAGE),
     Route("PUT", "/tasks/{id}/certificate", certificate, "上传该事项的电子证照（PDF，不超过 20MB）",
           upload=("application/pdf",), roles=REVIEWER, response=TASK),
     _decision("approve", approve, "通过（可填写证照编号）",

@@ -4,13 +4,15 @@ all in one transaction, guarded by the case's version so that no concurrent deci
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from onething.domain.audit import Head
 from onething.domain.calendar import CalendarError, WorkCalendar, local_date
 from onething.domain.case import Case, Event, Owed, Task
 from onething.domain.catalog import Catalog
@@ -46,6 +48,9 @@ class Loaded:
     case: Case
     task_ids: dict[str, int]
     saved: bool = False
+    # each task's columns as stored: a save writes only the tasks that changed (a tick that warns
+    # one item of a six-item case is one task UPDATE, not six)
+    stored: dict[str, dict] = field(default_factory=dict)
 
 
 async def load(catalog: Catalog, application_id: int) -> Loaded | None:
@@ -62,7 +67,8 @@ async def load(catalog: Catalog, application_id: int) -> Loaded | None:
         suspended_since=row.suspended_since,
         blacklisted=bool(await credit.flags_for_case(row.applicant, row.enterprise_code)),
     )
-    return Loaded(row=row, case=case, task_ids={t.item: t.id for t in tasks})
+    return Loaded(row=row, case=case, task_ids={t.item: t.id for t in tasks},
+                  stored={task.item: copy.deepcopy(_columns(task)) for task in case.tasks})
 
 
 def _task(row: ReviewTask) -> Task:
@@ -78,6 +84,12 @@ def _task(row: ReviewTask) -> Task:
     )
 
 
+def _columns(task: Task) -> dict:
+    values = {f.name: getattr(task, f.name) for f in dataclasses.fields(Task) if f.name not in ("item", "id")}
+    values["state"] = task.state.value
+    return values
+
+
 async def save(loaded: Loaded, actor: Actor, now: datetime, also=None, *, calendar: WorkCalendar,
                supervision: grading.Supervision = grading.DEFAULT, ticked: bool = False) -> None:
     """Save the case; ``also(conn)``, if given, writes what goes with the change in the same transaction.
@@ -88,30 +100,42 @@ async def save(loaded: Loaded, actor: Actor, now: datetime, also=None, *, calend
     row, case = loaded.row, loaded.case
     expected_on = _expected(case, now, calendar)
     graded = grading.plan(case, row.window, actor.name, actor.role, now, calendar, supervision.rules, ticked=ticked)
+    # The version check below proves nobody wrote the case since it was loaded (every append to
+    # its trail bumps the version), so the loaded head is the trail's: the new head goes with the
+    # case's own UPDATE instead of three more round trips (trails.append).
+    events = trails.following(trails.CASE, row.id, _event_columns(case.events, actor, now),
+                              Head(row.trail_count, row.trail_head))
+    head = {"trail_count": row.trail_count + len(events), "trail_head": events[-1].hash} if events else {}
     async with in_transaction() as conn:
         changed = await Application.filter(id=row.id, version=row.version).using_db(conn).update(
-            state=case.state.value, version=F("version") + 1, problems=case.problems,
+            **head, state=case.state.value, version=F("version") + 1, problems=case.problems,
             owed=[_owed(o) for o in case.owed], intake_due_on=case.intake_due_on,
             suspended_since=case.suspended_since, updated_at=now, expected_on=expected_on, **graded.columns(),
             **({"submitted_at": now} if _just(case, "submit", "resubmit") else {}),
         )
         if changed != 1:
             raise ConcurrentUpdate(row.id)
+        written = {}
         for task in case.tasks:
-            values = {f.name: getattr(task, f.name) for f in dataclasses.fields(Task) if f.name not in ("item", "id")}
-            values["state"] = task.state.value
+            values = _columns(task)
+            if values == loaded.stored.get(task.item):
+                continue
             if task.item in loaded.task_ids:
                 await ReviewTask.filter(id=loaded.task_ids[task.item]).using_db(conn).update(**values)
             else:
                 created = await ReviewTask.create(application_id=row.id, item=task.item, **values, using_db=conn)
                 loaded.task_ids[task.item] = created.id
-        await _append_events(row.id, case, actor, now, conn)
+            written[task.item] = copy.deepcopy(values)
+        await trails.write(trails.CASE, events, conn)
         await grading.write(graded, row.id, row.number, case, now, conn, supervision)
         for kind, payload in case.notices:
             await Notification.create(application_id=row.id, citizen_id=row.applicant_id, kind=kind,
                                       payload={"number": row.number, **payload}, using_db=conn)
         if also is not None:
             await also(conn)
+    loaded.stored.update(written)
+    if head:
+        row.trail_count, row.trail_head = head["trail_count"], head["trail_head"]
     row.version += 1
     row.expected_on = expected_on
     row.grade, row.next_check_on, row.window = int(graded.grade), graded.next_check_on, graded.window
@@ -144,14 +168,13 @@ async def record(application_id: int, actor: Actor, action: str, note: str, now:
     await _append(application_id, [Event(action, state, state, note)], actor, now, conn)
 
 
-async def _append_events(application_id: int, case: Case, actor: Actor, now: datetime, conn) -> None:
-    await _append(application_id, case.events, actor, now, conn)
-
-
 async def _append(application_id: int, events: list[Event], actor: Actor, now: datetime, conn) -> None:
-    await trails.append(trails.CASE, application_id, [
-        {"actor": actor.name, "role": actor.role, "action": e.action, "from_state": e.from_state.value,
-         "to_state": e.to_state.value, "item": e.item, "note": e.note, "at": now} for e in events], conn)
+    await trails.append(trails.CASE, application_id, _event_columns(events, actor, now), conn)
+
+
+def _event_columns(events: list[Event], actor: Actor, now: datetime) -> list[dict]:
+    return [{"actor": actor.name, "role": actor.role, "action": e.action, "from_state": e.from_state.value,
+             "to_state": e.to_state.value, "item": e.item, "note": e.note, "at": now} for e in events]
 
 
 def _expected(case: Case, now: datetime, calendar: WorkCalendar) -> date | None:

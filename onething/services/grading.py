@@ -19,7 +19,7 @@ from onething.domain.due_work import next_check
 from onething.domain.facts import Fact, facts_of
 from onething.domain.grades import GRADE_EVENTS, DEFAULT_RULES, Grade, GradeRules, task_grade, worst
 from onething.services import figures, staff_inbox
-from storage.models import StaffUser
+from storage.models import StaffNotice, StaffUser
 
 KIND = "grade"  # templates/staff_grade.txt.j2
 
@@ -83,18 +83,22 @@ async def write(plan_: Plan, application_id: int, number: str, case: Case, now: 
                       "department_name": names.get(task.department, task.department), "grade": grade.code,
                       "grade_name": rules.name(grade), "note": event.note})
 
-    async def post(listed: list[dict], **to) -> None:
+    def notice(listed: list[dict], **to) -> StaffNotice:
         context = {"number": number, "thing_name": case.thing.name, "items": listed}
         payload = {"application_id": application_id, "number": number,
                    "items": [{k: i[k] for k in ("item", "department", "grade")} for i in listed]}
-        await staff_inbox.post(templates, KIND, context, now, conn, payload=payload, **to)
+        return staff_inbox.unsaved(templates, KIND, context, now, payload=payload, **to)
 
-    await post(items, role="supervisor")
-    for department in sorted({i["department"] for i in items}):
+    # every department's reviewers in one query and every notice in one INSERT: the sweep's first
+    # run of a day raises thousands of grades
+    departments = sorted({i["department"] for i in items})
+    reviewers = await StaffUser.filter(role="reviewer", department__in=departments, active=True).using_db(
+        conn).order_by("id").values_list("id", "department")
+    notices = [notice(items, role="supervisor")]
+    for department in departments:
         listed = [i for i in items if i["department"] == department]
-        for staff_id in await StaffUser.filter(role="reviewer", department=department, active=True).using_db(
-                conn).values_list("id", flat=True):
-            await post(listed, staff_id=staff_id)
+        notices += [notice(listed, staff_id=staff_id) for staff_id, of in reviewers if of == department]
+    await StaffNotice.bulk_create(notices, using_db=conn)
 
 
 @lru_cache(maxsize=1)

@@ -22,11 +22,18 @@ PAGE = 100
 
 async def post(templates: jinja2.Environment, kind: str, context: dict[str, Any], now: datetime, conn, *,
                staff_id: int | None = None, role: str | None = None, payload: dict | None = None) -> StaffNotice:
+    notice = unsaved(templates, kind, context, now, staff_id=staff_id, role=role, payload=payload)
+    await notice.save(using_db=conn)
+    return notice
+
+
+def unsaved(templates: jinja2.Environment, kind: str, context: dict[str, Any], now: datetime, *,
+            staff_id: int | None = None, role: str | None = None, payload: dict | None = None) -> StaffNotice:
+    """A notice rendered now, for a caller that writes several in one INSERT (``StaffNotice.bulk_create``)."""
     if (staff_id is None) == (role is None):
         raise ValueError("a notice goes to one staff member or to one role")
     text = templates.get_template(f"staff_{kind}.txt.j2").render(**context).strip()
-    return await StaffNotice.create(staff_id=staff_id, role=role, kind=kind, text=text, payload=payload or {},
-                                    created_at=now, using_db=conn)
+    return StaffNotice(staff_id=staff_id, role=role, kind=kind, text=text, payload=payload or {}, created_at=now)
 
 
 def _mine(session: StaffSession):

@@ -43,13 +43,26 @@ async def append(trail: Trail, owner_id: int, events: list[dict], conn) -> list[
         return []
     await trail.owner.filter(id=owner_id).using_db(conn).update(trail_count=F("trail_count") + len(events))
     [(count, last)] = await trail.owner.filter(id=owner_id).using_db(conn).values_list("trail_count", "trail_head")
-    rows = [trail.event(**{trail.owner_field: owner_id}, **values) for values in events]
-    links = chain([trail.content(row) for row in rows], Head(count - len(events), last))
-    for row, link in zip(rows, links):
-        row.seq, row.prev_hash, row.hash = link.seq, link.prev_hash, link.hash
+    rows = following(trail, owner_id, events, Head(count - len(events), last))
+    for row in rows:
         await row.save(using_db=conn)
-    await trail.owner.filter(id=owner_id).using_db(conn).update(trail_head=links[-1].hash)
+    await trail.owner.filter(id=owner_id).using_db(conn).update(trail_head=rows[-1].hash)
     return rows
+
+
+def following(trail: Trail, owner_id: int, events: list[dict], head: Head) -> list[Model]:
+    """The event rows that follow ``head``, linked and hashed, not yet written: for a caller that
+    holds the owner's row lock and knows its head (a case saved under its version check), which
+    writes the new head with its own update of the owner and the rows in one INSERT (``write``)."""
+    rows = [trail.event(**{trail.owner_field: owner_id}, **values) for values in events]
+    for row, link in zip(rows, chain([trail.content(row) for row in rows], head)):
+        row.seq, row.prev_hash, row.hash = link.seq, link.prev_hash, link.hash
+    return rows
+
+
+async def write(trail: Trail, rows: list[Model], conn) -> None:
+    if rows:
+        await trail.event.bulk_create(rows, using_db=conn)
 
 
 async def read(trail: Trail, owner_id: int) -> list[Link]:
