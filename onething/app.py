@@ -23,7 +23,7 @@ import staff_console
 from onething import jobs
 from onething.keys import (
     calendar_key, catalog_key, id_cipher_key, messages_key, object_store_key, redis_key, settings_key, templates_key,
-    issues_key, messenger_key, notifier_key, wechat_key, workflow_key,
+    grades_key, issues_key, messenger_key, notifier_key, ranking_rules_key, wechat_key, workflow_key,
 )
 from onething.services import case_views
 from onething.services.citizens import IdCipher, digest_missing, encrypt_phones
@@ -32,7 +32,8 @@ from onething.services.manager_messages import Messenger
 from onething.services.notifier import Notifier
 from onething.services.sms import sms_channel
 from onething.services.calendars import CalendarBook
-from onething.services.reference import load_catalog, load_ladder, load_seed_schedules
+from onething.services.reference import (load_catalog, load_grade_rules, load_ladder, load_ranking_rules,
+                                         load_seed_schedules)
 from onething.services.workflow import Workflow
 from onething.domain.notifications import Templates
 from onething.settings import Settings, Unreachable
@@ -102,6 +103,8 @@ async def object_store_ctx(app: web.Application) -> AsyncIterator[None]:
 async def reference_ctx(app: web.Application) -> AsyncIterator[None]:
     # Loaded and validated at startup: a broken catalog stops the service before any request.
     app[catalog_key] = load_catalog()
+    app[grades_key] = load_grade_rules()  # a broken supervision.yaml stops the service like the catalog
+    app[ranking_rules_key] = load_ranking_rules()  # the efficiency ranking's weights: a broken file stops startup
     # Imported years (``onething calendar import --apply``) are read from the database as they come.
     app[calendar_key] = CalendarBook(load_seed_schedules())
     yield
@@ -122,7 +125,8 @@ async def workflow_ctx(app: web.Application) -> AsyncIterator[None]:
     async def changed(application_id: int) -> None:
         await case_views.forget(redis, application_id)
 
-    app[workflow_key] = Workflow(app[catalog_key], app[calendar_key], on_change=changed)
+    app[workflow_key] = Workflow(app[catalog_key], app[calendar_key], on_change=changed, grades=app[grades_key],
+                                 templates=app[templates_key])
     yield
 
 

@@ -21,3 +21,5 @@ id_cipher_key = web.AppKey("id_cipher", "IdCipher")
 notifier_key = web.AppKey("notifier", "Notifier")
 messenger_key = web.AppKey("messenger", "Messenger")
 issues_key = web.AppKey("issues", "IssueDesk")
+grades_key = web.AppKey("grades", "GradeRules")  # supervision grades, validated at startup
+ranking_rules_key = web.AppKey("ranking_rules", "onething.domain.ranking.Rules")

@@ -8,9 +8,11 @@ import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from onething.keys import (calendar_key, catalog_key, issues_key, messenger_key, notifier_key, object_store_key, redis_key,
-                           settings_key, templates_key, wechat_key, workflow_key)
-from onething.services import calendar_watch, followers, manager_messages, progress
+from onething.domain.calendar import local_date
+from onething.keys import (calendar_key, catalog_key, grades_key, issues_key, messenger_key, notifier_key,
+                           object_store_key, ranking_rules_key, redis_key, settings_key, templates_key, wechat_key,
+                           workflow_key)
+from onething.services import bulletins, calendar_watch, followers, manager_messages, progress, rankings
 
 log = logging.getLogger("onething.jobs")
 HEARTBEAT_KEY = "onething:worker:heartbeat"
@@ -48,6 +50,16 @@ async def watch_calendar(ctx: dict[str, Any]) -> None:
     posted = await calendar_watch.warn_supervisors(app[calendar_key], app[templates_key], app[workflow_key].clock())
     if posted:
         log.warning("official holiday schedule missing: supervisors told", extra={"notices": posted})
+
+
+async def freeze_rankings(ctx: dict[str, Any]) -> None:
+    """Store the efficiency ranking of the week and the month just ended, so it is published as it stood."""
+    app = ctx["app"]
+    now = app[workflow_key].clock()
+    desk = bulletins.Desk(app[catalog_key], app[grades_key], app[ranking_rules_key])
+    frozen = await rankings.freeze_ended(app[ranking_rules_key], desk.figures_for, local_date(now), now)
+    if frozen:
+        log.info("rankings frozen", extra={"count": frozen})
 
 
 async def send_notifications(ctx: dict[str, Any]) -> None:
@@ -93,9 +105,10 @@ async def fetch_media(ctx: dict[str, Any], message_id: int) -> None:
 
 def job_functions() -> list[JobFunction]:
     return [heartbeat, deadline_sweep, send_notifications, link_follower, answer_progress, answer_parcels,
-            send_manager_messages, fetch_media, escalate_issues, watch_calendar]
+            send_manager_messages, fetch_media, escalate_issues, watch_calendar, freeze_rankings]
 
 
 def periodic_jobs() -> list[Periodic]:
     return [Periodic(heartbeat, 15), Periodic(deadline_sweep, 60), Periodic(send_notifications, 5),
-            Periodic(send_manager_messages, 2), Periodic(escalate_issues, 60), Periodic(watch_calendar, 600)]
+            Periodic(send_manager_messages, 2), Periodic(escalate_issues, 60), Periodic(watch_calendar, 600),
+            Periodic(freeze_rankings, 600)]

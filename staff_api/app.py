@@ -9,17 +9,18 @@ from __future__ import annotations
 from aiohttp import web
 
 from onething.web.routes import mount
-from . import (auth, cases, conversations, credit, enterprises, extensions, form_reveal, inbox, issues, ledger,
-               outbox, projects, shipments as shipments_staff, supervision, tasks, things)
+from . import (auth, bulletins, cases, conversations, credit, enterprises, extensions, figures, form_reveal, inbox,
+               issues, ledger, outbox, projects, shipments as shipments_staff, supervision, tasks, things)
 from .session import authorise, staff_auth
 
 PREFIX, TITLE = "/staff/api/v1", "onething 工作人员接口"
 # The service managers' endpoints (enterprises, messages, projects, the issue ledger, the inbox),
-# the window's and the reviewers', supervision, the outbox, the §42 extensions, the credit
-# blacklist, shipments and courier accounts.
+# the window's and the reviewers', supervision, its figures and its monthly bulletin, the outbox, the §42
+# extensions, the credit blacklist, shipments and courier accounts.
 ROUTES = [*enterprises.ROUTES, *conversations.ROUTES, *projects.ROUTES, *issues.ROUTES, *ledger.ROUTES,
           *inbox.ROUTES, *auth.ROUTES, *cases.ROUTES, *tasks.ROUTES, *things.ROUTES, *supervision.ROUTES,
-          *outbox.ROUTES, *extensions.ROUTES, *credit.ROUTES, *form_reveal.ROUTES, *shipments_staff.ROUTES]
+          *figures.ROUTES, *outbox.ROUTES, *extensions.ROUTES, *credit.ROUTES, *form_reveal.ROUTES,
+          *shipments_staff.ROUTES, *bulletins.ROUTES]
 
 
 def create_app() -> web.Application:

@@ -77,5 +77,13 @@ EXTENSION_REQUEST = {**TASK, "required": [*TASK["required"], "number"],
 LEDGER = shape({"month": STRING, "by": STRING, "rows": {"type": "array", "items": shape({
     "key": maybe("string"), "name": STRING, "opened": INTEGER, "open": INTEGER, "closed": INTEGER,
     "overdue": INTEGER, "escalated": INTEGER})}, "totals": OBJECT})
+_FIGURE_LIST = {"type": "array", "items": shape({"key": STRING, "name": STRING, "figures": OBJECT, "cases": OBJECT})}
+FIGURES = shape({"period": STRING, "label": STRING, "start": STRING, "end": STRING, "filters": OBJECT,
+                 "figures": shape({"received": INTEGER, "on_time_pct": maybe("number"), "p90_days": maybe("integer"),
+                                   "satisfaction_pct": maybe("number"), "rating_distribution": OBJECT}),
+                 "cases": OBJECT, "rows": _FIGURE_LIST})
+FIGURE_CASES = shape({"fact": STRING, "period": STRING, "page": INTEGER, "total": INTEGER, "items": {
+    "type": "array", "items": shape({"application_id": INTEGER, "number": STRING, "thing": STRING, "state": STRING,
+                                     "grade": STRING, "day": STRING, "department": STRING, "item": STRING})}})
 HTML = STRING
 TEXT = STRING

@@ -11,12 +11,13 @@ from datetime import date, datetime
 
 from .calendar import WorkCalendar, local_date
 from .case import Case, Event, legal_due
+from .grades import DEFAULT_RULES, GradeRules
 from .states import APPLICANT_WAIT, State, TaskState
 
 REMIND_DAYS_BEFORE = 2  # remind about owed materials from two working days before they are due
 
 
-def tick(case: Case, now: datetime, calendar: WorkCalendar) -> bool:
+def tick(case: Case, now: datetime, calendar: WorkCalendar, rules: GradeRules = DEFAULT_RULES) -> bool:
     """Apply every deadline rule due at ``now``; return whether the case changed."""
     before = len(case.events) + len(case.notices)
     today = local_date(now)
@@ -25,7 +26,7 @@ def tick(case: Case, now: datetime, calendar: WorkCalendar) -> bool:
         case.accept(now, calendar, note="受理期限届满未作决定，依法视为受理")
     if case.state == State.IN_REVIEW:
         _owed_materials(case, today, calendar)
-        _tasks(case, now, today, calendar)
+        _tasks(case, now, today, calendar, rules)
     return len(case.events) + len(case.notices) > before
 
 
@@ -54,9 +55,10 @@ def _record_legal_limit(case: Case, task, legal_limit: int, calendar: WorkCalend
                              f"法定办理期限{legal_limit}个工作日，至{task.legal_due_on}", task.item))
 
 
-def _tasks(case: Case, now: datetime, today: date, calendar: WorkCalendar) -> None:
+def _tasks(case: Case, now: datetime, today: date, calendar: WorkCalendar, rules: GradeRules) -> None:
     """Warnings (预警) and overdue flags (黄牌) follow the promised date; passing the legal date is
-    the graver flag (红牌), which an approved extension postpones and the promised one never."""
+    the graver flag (红牌), which an approved extension postpones and the promised one never.
+    Staying yellow for ``rules.red_after_yellow_days`` working days is a red card too."""
     for task in list(case.tasks):
         if task.state != TaskState.IN_REVIEW or task.due_on is None:
             continue
@@ -84,3 +86,9 @@ def _tasks(case: Case, now: datetime, today: date, calendar: WorkCalendar) -> No
             task.legal_overdue = True
             case.events.append(Event("legal_overdue", case.state, case.state,
                                      f"已超过法定办理期限 {task.legal_due_on}", task.item))
+        if (task.overdue and not task.legal_overdue and not task.red_card
+                and calendar.working_days_between(task.due_on, today) >= rules.red_after_yellow_days):
+            task.red_card = True
+            case.events.append(Event("red_card", case.state, case.state,
+                                     f"黄牌持续{rules.red_after_yellow_days}个工作日（承诺期限 {task.due_on}），升为红牌",
+                                     task.item))

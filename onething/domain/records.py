@@ -60,6 +60,7 @@ class Task:
     legal_days: int = 0
     legal_due_on: date | None = None
     legal_overdue: bool = False
+    red_card: bool = False  # 红牌 for staying yellow too long (onething.domain.grades)
     extension_state: str | None = None  # pending | approved | refused
     extension_reason: str = ""
     extension_note: str = ""  # the supervisor's note on the decision

@@ -50,7 +50,7 @@ def reschedule(case: Case, calendar: WorkCalendar, why: str, today: date) -> boo
         case.events.append(Event("deadline_moved", case.state, case.state,
                                  f"办理期限由{task.due_on}调整为{due}（{why}）", task.item))
         if due > task.due_on:  # the flags were raised against the old date; the clock raises them again
-            task.warned = task.overdue = False
+            task.warned = task.overdue = task.red_card = False
         task.due_on, moved = due, True
     after = expected_date(case, today, calendar)
     if after and before and after != before:

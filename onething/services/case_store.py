@@ -17,7 +17,7 @@ from onething.domain.catalog import Catalog
 from onething.domain.refusals import Refused
 from onething.domain.schedule import expected_completion
 from onething.domain.states import State, TaskState
-from onething.services import credit, enterprises, trails
+from onething.services import credit, enterprises, grading, trails
 from storage.models import Application, CaseCounter, Citizen, Notification, ReviewTask
 
 
@@ -71,24 +71,28 @@ def _task(row: ReviewTask) -> Task:
         state=TaskState(row.state), started_on=row.started_on, due_on=row.due_on, paused_days=row.paused_days,
         pause_kind=row.pause_kind, paused_since=row.paused_since, warned=row.warned, overdue=row.overdue,
         result_number=row.result_number, note=row.note, problems=list(row.problems), legal_days=row.legal_days,
-        legal_due_on=row.legal_due_on, legal_overdue=row.legal_overdue, extension_state=row.extension_state,
+        legal_due_on=row.legal_due_on, legal_overdue=row.legal_overdue, red_card=row.red_card,
+        extension_state=row.extension_state,
         extension_reason=row.extension_reason, extension_note=row.extension_note,
         extension_days=row.extension_days, id=row.id,
     )
 
 
-async def save(loaded: Loaded, actor: Actor, now: datetime, also=None, *, calendar: WorkCalendar) -> None:
+async def save(loaded: Loaded, actor: Actor, now: datetime, also=None, *, calendar: WorkCalendar,
+               supervision: grading.Supervision = grading.DEFAULT, ticked: bool = False) -> None:
     """Save the case; ``also(conn)``, if given, writes what goes with the change in the same transaction.
 
     The expected completion date is stored with every save, so what reads it (the applicant's
-    view, the bot) needs no calendar."""
+    view, the bot) needs no calendar; so are its grade, the day the deadline job next has work on
+    it (``ticked``: this change is that job's) and the facts it counts (onething.services.grading)."""
     row, case = loaded.row, loaded.case
     expected_on = _expected(case, now, calendar)
+    graded = grading.plan(case, row.window, actor.name, actor.role, now, calendar, supervision.rules, ticked=ticked)
     async with in_transaction() as conn:
         changed = await Application.filter(id=row.id, version=row.version).using_db(conn).update(
             state=case.state.value, version=F("version") + 1, problems=case.problems,
             owed=[_owed(o) for o in case.owed], intake_due_on=case.intake_due_on,
-            suspended_since=case.suspended_since, updated_at=now, expected_on=expected_on,
+            suspended_since=case.suspended_since, updated_at=now, expected_on=expected_on, **graded.columns(),
             **({"submitted_at": now} if _just(case, "submit", "resubmit") else {}),
         )
         if changed != 1:
@@ -102,6 +106,7 @@ async def save(loaded: Loaded, actor: Actor, now: datetime, also=None, *, calend
                 created = await ReviewTask.create(application_id=row.id, item=task.item, **values, using_db=conn)
                 loaded.task_ids[task.item] = created.id
         await _append_events(row.id, case, actor, now, conn)
+        await grading.write(graded, row.id, row.number, case, now, conn, supervision)
         for kind, payload in case.notices:
             await Notification.create(application_id=row.id, citizen_id=row.applicant_id, kind=kind,
                                       payload={"number": row.number, **payload}, using_db=conn)
@@ -109,9 +114,22 @@ async def save(loaded: Loaded, actor: Actor, now: datetime, also=None, *, calend
             await also(conn)
     row.version += 1
     row.expected_on = expected_on
+    row.grade, row.next_check_on, row.window = int(graded.grade), graded.next_check_on, graded.window
     loaded.saved = True
     case.events.clear()
     case.notices.clear()
+
+
+async def replan(loaded: Loaded, now: datetime, calendar: WorkCalendar,
+                 supervision: grading.Supervision = grading.DEFAULT) -> None:
+    """The deadline job found nothing to do: date its next visit (and the grade, for a case graded
+    before grades were kept), unless someone saved the case meanwhile (their save dated it)."""
+    row = loaded.row
+    graded = grading.plan(loaded.case, row.window, "system", "system", now, calendar, supervision.rules, ticked=True)
+    columns = {k: v for k, v in graded.columns().items() if k != "window"}
+    if any(getattr(row, k) != v for k, v in columns.items()):
+        await Application.filter(id=row.id, version=row.version).update(**columns)
+        row.grade, row.next_check_on = columns["grade"], columns["next_check_on"]
 
 
 async def record(application_id: int, actor: Actor, action: str, note: str, now: datetime, conn) -> None:

@@ -6,10 +6,12 @@ from datetime import date
 
 from tortoise.transactions import in_transaction
 
+from onething.domain.calendar import local_date
+from onething.domain.facts import Fact
 from onething.domain.refusals import Refused
-from onething.services import case_store
+from onething.services import case_store, figures
 from onething.services.case_store import Actor
-from storage.models import Evaluation
+from storage.models import Application, Evaluation
 
 
 async def open_ones(today: date) -> list[dict]:
@@ -34,6 +36,17 @@ async def close(flow, evaluation_id: int, actor: Actor, note: str) -> dict:
         if not closed:
             raise Refused("follow_up_closed", status=409)
         await case_store.record(evaluation.application_id, actor, "close_follow_up", note, now, conn)
+        await _count(flow, evaluation, now, conn)
     if flow.on_change is not None:
         await flow.on_change(evaluation.application_id)  # the applicant's timeline shows it
     return {"id": evaluation.id, "closed": True}
+
+
+async def _count(flow, evaluation: Evaluation, now, conn) -> None:
+    """The follow-up counts for the department and window the rating was attributed to, on time or not."""
+    case = await Application.get(id=evaluation.application_id).using_db(conn)
+    thing = flow.catalog.things.get(case.thing)
+    on_time = int(local_date(now) <= evaluation.follow_up_due_on)
+    fact = Fact("follow_up_closed", thing.lead_department if thing else "", case.window or "", case.thing,
+                bucket=on_time)
+    await figures.count(case.id, local_date(now), [fact], conn)

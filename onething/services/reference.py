@@ -14,7 +14,9 @@ from jsonschema.exceptions import SchemaError
 from onething.domain.calendar import CalendarError, WorkCalendar, YearSchedule
 from onething.domain.catalog import Catalog
 from onething.domain.catalog_rules import CatalogInvalid, build_catalog
+from onething.domain.grades import GradeRules, GradeRulesInvalid, build_grade_rules
 from onething.domain.issues import Ladder, LadderInvalid, build_ladder
+from onething.domain.ranking import RankingRulesInvalid, Rules, build_rules
 
 
 def data_dir() -> Path:
@@ -77,12 +79,31 @@ def schedule_from_yaml(raw: Any, name: str, year: int | None = None) -> YearSche
 
 def load_ladder(path: Path | None = None) -> Ladder:
     """The issue ledger's escalation ladder (对号销号), refused at startup naming the file when wrong."""
-    path = path or data_dir() / "escalation.yaml"
+    return _checked(path or data_dir() / "escalation.yaml", LadderInvalid, build_ladder)
+
+
+def load_grade_rules(path: Path | None = None) -> GradeRules:
+    """The supervision grades (预警, 黄牌, 红牌), refused at startup naming the file when wrong."""
+    return _checked(path or data_dir() / "supervision.yaml", GradeRulesInvalid, build_grade_rules)
+
+
+def _checked(path: Path, invalid, build):
+    """A YAML file built by ``build(raw, source)``; unreadable, ``invalid(source, errors)`` is raised."""
     errors: list[str] = []
     raw = _read(path, errors)
     if errors:
-        raise LadderInvalid(str(path), errors)
-    return build_ladder(raw, str(path))
+        raise invalid(str(path), errors)
+    return build(raw, str(path))
+
+
+def load_ranking_rules(path: Path | None = None) -> Rules:
+    """The efficiency ranking's weights and components, refused at startup naming the file and entries when wrong."""
+    path = path or data_dir() / "ranking.yaml"
+    errors: list[str] = []
+    raw = _read(path, errors)
+    if errors:
+        raise RankingRulesInvalid(str(path), errors)
+    return build_rules(raw, str(path))
 
 
 def _days(entries: list[Any]):

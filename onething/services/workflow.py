@@ -9,8 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from datetime import date, datetime
 from typing import Awaitable, Callable
+
+import jinja2
 
 from onething.domain import extensions
 from onething.domain.calendar import WorkCalendar, local_date
@@ -18,16 +21,20 @@ from onething.domain.case import Case, CaseRuleError, OwedOutstanding
 from onething.domain.catalog import Catalog
 from onething.domain.refusals import Refused
 from onething.domain.clock import tick
+from onething.domain.grades import DEFAULT_RULES, GradeRules
 from onething.domain.reschedule import reschedule
 from onething.domain.states import State
 
-from . import case_store
+from . import case_store, grading
 from .calendars import CalendarBook
 from .case_store import SYSTEM, Actor, ConcurrentUpdate, Loaded, utcnow
 from storage.models import Application, AttachedMaterial, Evaluation, MaterialFile, ReviewTask
 
 log = logging.getLogger("onething.workflow")
 RETRIES = 10
+OPEN = [State.SUBMITTED.value, State.IN_REVIEW.value]
+SWEEP_CONCURRENCY = 4  # cases ticked at once: below the database pool, so requests still get connections
+SWEEP_SECONDS = 8.0  # no case is started later in a sweep: the rest wait for the next minute's
 
 
 class CaseNotFound(Refused):
@@ -40,11 +47,13 @@ class CaseNotFound(Refused):
 
 class Workflow:
     def __init__(self, catalog: Catalog, calendar: WorkCalendar | CalendarBook,
-                 clock: Callable[[], datetime] = utcnow, on_change: Callable[[int], Awaitable[None]] | None = None):
+                 clock: Callable[[], datetime] = utcnow, on_change: Callable[[int], Awaitable[None]] | None = None,
+                 grades: GradeRules = DEFAULT_RULES, templates: jinja2.Environment | None = None):
         self.catalog = catalog
         self.calendars = calendar if isinstance(calendar, CalendarBook) else CalendarBook.fixed(calendar)
         self.clock = clock
         self.on_change = on_change  # told after each saved change (drops cached views)
+        self.supervision = grading.Supervision(grades, templates, {c: d.name for c, d in catalog.departments.items()})
 
     @property
     def calendar(self) -> WorkCalendar:
@@ -52,7 +61,9 @@ class Workflow:
         return self.calendars.current
 
     async def act(self, application_id: int, actor: Actor, change: Callable[[Case, datetime], object],
-                  also: Callable[[Loaded], Callable] | None = None) -> Loaded:
+                  also: Callable[[Loaded], Callable] | None = None, *, ticked: bool = False) -> Loaded:
+        """``ticked``: the change is the deadline job's, which dates the case's next check even when
+        nothing else changed."""
         await self.calendars.fresh()
         for attempt in range(RETRIES):
             loaded = await case_store.load(self.catalog, application_id)
@@ -60,9 +71,12 @@ class Workflow:
                 raise CaseNotFound(application_id)
             now = self.clock()
             if change(loaded.case, now) is False:
+                if ticked:
+                    await case_store.replan(loaded, now, self.calendar, self.supervision)
                 return loaded  # nothing happened: no write
             try:
-                await case_store.save(loaded, actor, now, also(loaded) if also else None, calendar=self.calendar)
+                await case_store.save(loaded, actor, now, also(loaded) if also else None, calendar=self.calendar,
+                                      supervision=self.supervision, ticked=ticked)
                 if self.on_change is not None:
                     await self.on_change(application_id)
                 return loaded
@@ -177,17 +191,32 @@ class Workflow:
         return await self.act(task.application_id, actor, lambda case, now: extensions.refuse(case, task.item, note))
 
     # -- the clock ---------------------------------------------------------------------------
-    async def sweep(self) -> int:
-        """Apply the deadline rules to every open case; return how many changed."""
-        ids = await Application.filter(state__in=[State.SUBMITTED.value, State.IN_REVIEW.value]).values_list(
-            "id", flat=True)
-        changed = 0
-        for application_id in ids:
-            try:
-                loaded = await self.act(application_id, SYSTEM, lambda case, now: tick(case, now, self.calendar))
-                changed += loaded.saved
-            except Exception:  # one bad case must not stop the sweep over the others
-                log.exception("deadline sweep failed for a case", extra={"application_id": application_id})
+    async def sweep(self, budget: float = SWEEP_SECONDS) -> int:
+        """Apply the deadline rules to the open cases whose next check has come; return how many changed.
+
+        Each save dates the case's next check (onething.domain.due_work) and the column is indexed,
+        so a sweep reads only the cases a rule may act on today, not every open case. The most
+        overdue go first, and no case is started after ``budget`` seconds: what is left (the first
+        sweep of a day with thousands due) is the next minute's, so one sweep never runs for long."""
+        today, started = local_date(self.clock()), time.monotonic()
+        ids = await Application.filter(state__in=OPEN, next_check_on__lte=today).order_by(
+            "next_check_on", "id").values_list("id", flat=True)
+        changed, gate = 0, asyncio.Semaphore(SWEEP_CONCURRENCY)
+
+        async def one(application_id: int) -> None:
+            nonlocal changed
+            async with gate:
+                if time.monotonic() - started > budget:
+                    return
+                try:
+                    loaded = await self.act(application_id, SYSTEM,
+                                            lambda case, now: tick(case, now, self.calendar, self.supervision.rules),
+                                            ticked=True)
+                    changed += loaded.saved
+                except Exception:  # one bad case must not stop the sweep over the others
+                    log.exception("deadline sweep failed for a case", extra={"application_id": application_id})
+
+        await asyncio.gather(*(one(i) for i in ids))
         return changed
 
     async def reschedule_all(self, why: str) -> tuple[int, list[str]]:
@@ -196,8 +225,7 @@ class Workflow:
         Returns how many cases changed, and the numbers of those that could not be counted again
         (named, so the operator runs the import again: it is idempotent)."""
         await self.calendars.fresh()
-        ids = await Application.filter(state__in=[State.SUBMITTED.value, State.IN_REVIEW.value]).values_list(
-            "id", flat=True)
+        ids = await Application.filter(state__in=OPEN).values_list("id", flat=True)
         moved, failed = 0, []
         for application_id in ids:
             try:

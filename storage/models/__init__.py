@@ -9,12 +9,15 @@ from .materials import AttachedMaterial, Evaluation, MaterialFile
 from .projects import Issue, IssueEvent, Project, StaffNotice
 from .shipments import Shipment, ShipmentScan
 from .staff import StaffUser
+from .supervision import SupervisionCount, SupervisionFact
+from .supervision_rankings import PublishedRanking
 from .wechat import Follower, FollowerLink, SubscribeConsent
 
 __all__ = [
     "Application", "AttachedMaterial", "AuditEvent", "Broadcast", "CalendarYear", "CaseCounter", "Citizen",
     "CreditFlag", "CreditFlagEntry", "Enterprise", "EnterpriseContact", "EnterpriseEvent", "Evaluation", "Follower",
     "FollowerLink", "Issue", "IssueEvent", "ManagerAssignment",
-    "ManagerMessage", "MaterialFile", "MessageDelivery", "Notification", "Project", "ReviewTask", "Shipment",
-    "ShipmentScan", "StaffNotice", "StaffUser", "SubscribeConsent",
+    "ManagerMessage", "MaterialFile", "MessageDelivery", "Notification", "Project", "PublishedRanking", "ReviewTask",
+    "Shipment", "ShipmentScan", "StaffNotice", "StaffUser", "SubscribeConsent",
+    "SupervisionCount", "SupervisionFact",
 ]

@@ -55,6 +55,12 @@ class Application(Model):
     submitted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # Supervision: the worst grade of its items now (onething.domain.grades.Grade), the staff account
+    # that decided on intake (the window its figures count under), and the first Shanghai day on
+    # which a deadline rule may act: the sweep reads only the cases whose day has come.
+    grade = fields.SmallIntField(default=0, db_default=0, db_index=True)
+    window = fields.CharField(max_length=80, null=True)
+    next_check_on = fields.DateField(null=True, db_index=True)
 
     class Meta:
         table = "application"
@@ -84,6 +90,7 @@ class ReviewTask(Model):
     legal_days = fields.IntField(default=0)
     legal_due_on = fields.DateField(null=True)
     legal_overdue = fields.BooleanField(default=False)
+    red_card = fields.BooleanField(default=False, db_default=False)  # yellow for too long (supervision.yaml)
     extension_state = fields.CharField(max_length=16, null=True, db_index=True)  # pending | approved | refused
     extension_reason = fields.TextField(default="")
     extension_note = fields.TextField(default="")

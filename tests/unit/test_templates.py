@@ -14,6 +14,7 @@ from onething.services.notifier import render
 from onething.services.reference import load_calendar, load_catalog
 from onething.web.provisional import mark_provisional
 from onething.templating import make_environment
+from tests.support.bulletins import sample as bulletin_sample
 
 CATALOG = load_catalog()
 CALENDAR = load_calendar()  # 2025 and 2026 official; 2027 provisional
@@ -138,6 +139,11 @@ STAFF_NOTICES = {
                                                        "due_on": "2026-12-07"}, ["原因：企业反映仍未解决", "2026-12-07"])],
     "staff_calendar_missing.txt.j2": [("next year", {"year": 2027, "today": "2026-11-01"},
                                        ["2027年的国务院放假安排尚未导入", "onething calendar import 2027", "--apply"])],
+    "staff_grade.txt.j2": [("a yellow card", {"number": "YS20261121-0007", "thing_name": "企业开办一件事",
+                                              "item_name": "营业执照", "department_name": "县市场监督管理局",
+                                              "grade": "黄牌", "note": "已超过承诺办理期限 2026-11-27"},
+                            ["【电子监察·黄牌】", "YS20261121-0007", "《营业执照》", "县市场监督管理局",
+                             "已超过承诺办理期限 2026-11-27"])],
     "staff_project_assigned.txt.j2": [
         ("with a note", {"project": {"name": "年产5万吨食品加工项目", "level_name": "县重点项目"},
                          "enterprise": {"name": "某县青禾食品有限公司"}, "assigned_by": "admin", "note": "原经理调岗"},
@@ -223,6 +229,14 @@ CASES = {
         ("without", {"public_url": "https://example.gov.cn", "mini_appid": None}, ['"key": "GUIDE"']),
     ],
     **STAFF_NOTICES,
+    "bulletin.html.j2": [
+        ("a month", {"bulletin": bulletin_sample(), "county": "某县"},
+         ["某县行政审批电子监察评估情况通报（2026年11月）", "预警提示 1 件次", "黄牌警告 1 件次", "红牌警告 1 件次",
+          "YS20261102-0002", "县税务局", "66.7%", "近12个月按时办结率", "<polyline", "↑2", "新上榜", "↓1",
+          "&lt;script&gt;", "2026-11-25（逾期）"]),
+        ("a quiet month", {"bulletin": bulletin_sample(quiet=True), "county": ""},
+         ["本月尚未结束", "本月无预警、黄牌和红牌。", "本月无审批决定。", "本月无可排名的部门。", "本月无超期事项。"]),
+    ],
     "bot_unknown.txt.j2": [("all", {"things": list(CATALOG.things.values())}, ["抱歉", "开办餐饮店"])],
     # macros only, one sentence per action: each is rendered in test_timeline.py
     "timeline.txt.j2": [("macros", {}, [])],
