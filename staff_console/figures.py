@@ -88,7 +88,8 @@ async def dashboard(request: web.Request) -> web.Response:
             request, names, asked=asked, report=None, refusal=message_of(request, exc)))
     report["cases"] = _console(report["cases"])
     for row in report["rows"]:
-        row["cases"] = _console(row["cases"])
+        # a row of no window (or no item) cannot be asked for in an address: an empty field is no filter
+        row["cases"] = _console(row["cases"]) if row["key"] else {}
     csv = "/staff/figures.csv?" + urlencode({k: v for k, v in asked.items()})
     return render(request, "console/figures.html.j2", **_chosen(request, names, asked=asked, report=report, csv=csv))
 

@@ -68,6 +68,9 @@ async def test_a_supervisor_reads_the_figures_and_drills_down_to_the_cases_behin
     assert await number(cases["returned"]) in await supervisor.get(f"/staff/cases/{cases['returned']}")
     on_time = await supervisor.get(links(html, "fact=on_time")[0])
     assert await number(cases["accepted"]) in on_time and await number(cases["refused"]) not in on_time
+    by_window = await supervisor.get(f"{MARCH}&by=window")
+    nobody = next(row for row in by_window.split("<tr>") if "<td>（未经窗口）</td>" in row)  # submissions
+    assert "href=" not in nobody  # an empty window in an address would be no filter: all cases, not these
     csv = links(html, "/staff/figures.csv")[0]
     response = await supervisor.request("GET", csv)
     body = await response.read()
