@@ -39,7 +39,7 @@ def _asked(request: web.Request, name: str, default: str) -> str:
     return request.query.get(name, "").strip()[:20] or default
 
 
-async def board(request: web.Request) -> web.Response:
+async def ranking_page(request: web.Request) -> web.Response:
     """A week's or a month's ranking, its neighbours, and the periods already published."""
     now, today, desk = request.config_dict[workflow_key].clock(), _today(request), _desk(request)
     kind = _asked(request, "kind", "week")
@@ -98,7 +98,7 @@ async def pdf(request: web.Request) -> web.Response:
 
 MONTH = r"{month:[0-9]{4}-[0-9]{2}}"
 PAGES = [
-    Page("GET", "/ranking", board, WATCH, nav="效能排行榜"),
+    Page("GET", "/ranking", ranking_page, WATCH, nav="效能排行榜"),
     Page("GET", "/bulletin", bulletin, WATCH, nav="评估情况通报"),
     Page("GET", f"/bulletins/{MONTH}/print", printable, WATCH),
     Page("GET", f"/bulletins/{MONTH}/pdf", pdf, WATCH),
