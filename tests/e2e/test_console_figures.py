@@ -164,7 +164,8 @@ async def test_the_supervision_lists_take_the_same_queries_for_one_case_or_three
     window = f"staff:clerk-{uuid.uuid4().hex[:8]}"
     supervisor = await Desk.sign_in(client, "sup", "supervisor")
     paths = (f"{MARCH}&window={window}&by=window", f"/staff/figures/cases?fact=decided&window={window}",
-             "/staff/ranking?kind=week&scope=window", "/staff/ranking?kind=week&period=2026-W09")
+             "/staff/ranking?kind=week&scope=window", "/staff/ranking?kind=week&period=2026-W09",
+             "/staff/bulletins/2026-03/print")
 
     async def counts() -> list[int]:
         return [await page_queries(supervisor, path) for path in paths]
