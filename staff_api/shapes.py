@@ -28,7 +28,7 @@ TASK = shape({
     "stage": STRING, "state": STRING, "state_name": STRING, "started_on": maybe("string"),
     "due_on": maybe("string"), "due_at": maybe("string"), "legal_due_on": maybe("string"),
     "paused_days": INTEGER, "pause": maybe("string"), "warned": BOOLEAN, "overdue": BOOLEAN,
-    "legal_overdue": BOOLEAN, "extension": maybe("object"), "result_number": STRING, "note": STRING,
+    "legal_overdue": BOOLEAN, "red_card": BOOLEAN, "grade": STRING, "extension": maybe("object"), "result_number": STRING, "note": STRING,
     "problems": LIST, "application_id": INTEGER,
 })
 SUMMARY = shape({
@@ -50,7 +50,7 @@ CREDIT = shape({"blacklisted": BOOLEAN, "flags": {"type": "array", "items": FLAG
 DETAIL = {**SUMMARY, "required": [*SUMMARY["required"], "form", "problems", "owed", "tasks", "timeline",
                                   "materials", "credit"],
           "properties": {**SUMMARY["properties"], "form": OBJECT, "problems": LIST, "owed": LIST,
-                         "expected_completion_on": maybe("string"),
+                         "expected_completion_on": maybe("string"), "grade": STRING,
                          "tasks": {"type": "array", "items": {**TASK, "properties": {
                              **TASK["properties"], "certificate_url": maybe("string")}}},
                          "timeline": {"type": "array", "items": OBJECT},

@@ -91,15 +91,19 @@ async def count(application_id: int, day: date, facts: list[Fact], conn) -> None
     for f in facts:
         key = (day, f.department, f.window, f.thing, f.item, f.fact, f.bucket)
         merged[key] = merged.get(key, 0) + 1
+    rows = sorted(merged.items())  # one order for every writer: two saves never wait on each other in a cycle
     postgres = conn.capabilities.dialect == "postgres"
-    marks = ", ".join(f"${i}" for i in range(1, 9)) if postgres else ", ".join("?" * 8)
-    # One statement per counter, adding to it if it exists: two saves counting the same counter at
-    # once both count (the second waits on the first's row lock), never a lost update.
+    values, params = [], []
+    for key, n in rows:
+        first = len(params)
+        values.append("(" + ", ".join(f"${first + i}" if postgres else "?" for i in range(1, 9)) + ")")
+        params.extend([*key, n])
     columns = '"day", "department", "window", "thing", "item", "fact", "bucket"'  # WINDOW is reserved in SQL
-    sql = (f'INSERT INTO "supervision_count" ({columns}, "n") VALUES ({marks}) ON CONFLICT ({columns}) '
-           f'DO UPDATE SET "n" = "supervision_count"."n" + excluded."n"')
-    for key, n in sorted(merged.items()):
-        await conn.execute_query(sql, [*key, n])
+    # One statement adding to each counter that exists: two saves counting the same counter at once
+    # both count (the second waits on the first's row lock), never a lost update.
+    await conn.execute_query(
+        f'INSERT INTO "supervision_count" ({columns}, "n") VALUES {", ".join(values)} ON CONFLICT ({columns}) '
+        f'DO UPDATE SET "n" = "supervision_count"."n" + excluded."n"', params)
 
 
 def to_csv(rows: list[tuple[str, Figures]], heading: str) -> bytes:

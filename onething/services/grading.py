@@ -68,25 +68,33 @@ def plan(case: Case, window: str | None, actor_name: str, actor_role: str, now: 
 
 async def write(plan_: Plan, application_id: int, number: str, case: Case, now: datetime, conn,
                 supervision: Supervision = DEFAULT) -> None:
-    """Count the facts and tell who must know of a raised grade, in the caller's transaction."""
+    """Count the facts and tell who must know of a raised grade, in the caller's transaction: one
+    notice for the supervisors and one for each reviewer of a department, listing the case's items
+    whose grade rose (a sweep that warns four items of a case writes one, not four)."""
     await figures.count(application_id, local_date(now), plan_.facts, conn)
     if not plan_.raised:
         return
-    templates, rules = supervision.templates or _templates(), supervision.rules
-    names = supervision.departments
+    templates, rules, names = supervision.templates or _templates(), supervision.rules, supervision.departments
+    items = []
     for event, grade in plan_.raised:
         task = next(t for t in case.tasks if t.item == event.item)
         item = case.thing.items.get(task.item)
-        context = {"number": number, "thing_name": case.thing.name, "item_name": item.name if item else task.item,
-                   "department_name": names.get(task.department, task.department), "grade": rules.name(grade),
-                   "note": event.note}
-        payload = {"application_id": application_id, "number": number, "item": task.item,
-                   "department": task.department, "grade": grade.code}
-        await staff_inbox.post(templates, KIND, context, now, conn, role="supervisor", payload=payload)
-        reviewers = await StaffUser.filter(role="reviewer", department=task.department, active=True).using_db(
-            conn).values_list("id", flat=True)
-        for staff_id in reviewers:
-            await staff_inbox.post(templates, KIND, context, now, conn, staff_id=staff_id, payload=payload)
+        items.append({"item": task.item, "item_name": item.name if item else task.item, "department": task.department,
+                      "department_name": names.get(task.department, task.department), "grade": grade.code,
+                      "grade_name": rules.name(grade), "note": event.note})
+
+    async def post(listed: list[dict], **to) -> None:
+        context = {"number": number, "thing_name": case.thing.name, "items": listed}
+        payload = {"application_id": application_id, "number": number,
+                   "items": [{k: i[k] for k in ("item", "department", "grade")} for i in listed]}
+        await staff_inbox.post(templates, KIND, context, now, conn, payload=payload, **to)
+
+    await post(items, role="supervisor")
+    for department in sorted({i["department"] for i in items}):
+        listed = [i for i in items if i["department"] == department]
+        for staff_id in await StaffUser.filter(role="reviewer", department=department, active=True).using_db(
+                conn).values_list("id", flat=True):
+            await post(listed, staff_id=staff_id)
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ from onething.domain.calendar import WorkCalendar, end_of_day
 from onething.domain import schedule
 from onething.domain.catalog import Catalog
 from onething.domain.extensions import STATE_NAMES as EXTENSION_STATE_NAMES
+from onething.domain.grades import Grade, task_grade
 from onething.domain.issues import STATE_NAMES as ISSUE_STATE_NAMES, IssueState, is_overdue
 from onething.domain.personal import masked_delivery
 from onething.domain.states import PAUSE_NAMES, STATE_NAMES, TASK_STATE_NAMES, State, TaskState
@@ -32,7 +33,9 @@ def task_json(catalog: Catalog, row: ReviewTask) -> dict:
         "due_at": end_of_day(row.due_on).isoformat() if row.due_on else None,
         "legal_due_on": _day(row.legal_due_on),
         "paused_days": row.paused_days, "pause": PAUSE_NAMES.get(row.pause_kind or "", row.pause_kind),
-        "warned": row.warned, "overdue": row.overdue, "legal_overdue": row.legal_overdue,
+        "warned": row.warned, "overdue": row.overdue, "legal_overdue": row.legal_overdue, "red_card": row.red_card,
+        # the supervision grade these flags make (onething.domain.grades): none, warning, yellow, red
+        "grade": task_grade(row.warned, row.overdue, row.legal_overdue, row.red_card).code,
         "extension": {"state": row.extension_state, "state_name": EXTENSION_STATE_NAMES.get(row.extension_state, row.extension_state),
                       "reason": row.extension_reason, "note": row.extension_note,
                       "days": row.extension_days} if row.extension_state else None,
@@ -60,7 +63,7 @@ def application_detail(catalog: Catalog, row: Application, tasks: list[ReviewTas
     """Personal form fields are masked for staff too: a full value is revealed one field at a
     time, on purpose and traced (onething.web.form_reveal)."""
     return {
-        **application_summary(catalog, row),
+        **application_summary(catalog, row), "grade": Grade(row.grade).code,  # the worst of its items' (电子监察)
         "form": shown(catalog.things[row.thing].form, row.form, cipher, row.id), "problems": row.problems, "owed": row.owed,
         "expected_completion_on": expected_completion(row),
         "tasks": [task_json(catalog, t) for t in tasks],

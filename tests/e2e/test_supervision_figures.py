@@ -69,6 +69,8 @@ async def test_a_supervisor_reads_the_month_drills_into_the_cases_and_exports_cs
     assert (figures["decided"], figures["tacit_approvals"], figures["on_time_pct"]) == (2, 1, 50.0)
     assert (figures["avg_days"], figures["p90_days"]) == (1.0, 2)
     assert figures["yellow_cards"] >= 1 and figures["ratings"] == 0 and figures["satisfaction_pct"] is None
+    assert (cases["accepted"]["grade"], cases["returned"]["grade"]) == ("yellow", "none")  # the worst of its items'
+    assert {t["grade"] for t in cases["accepted"]["tasks"]} >= {"yellow", "none"}
     market = next(r for r in month["rows"] if r["key"] == "market")
     assert market["name"] == "县市场监督管理局" and market["figures"]["refused"] == 1
 

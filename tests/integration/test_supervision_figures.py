@@ -12,9 +12,10 @@ from onething.services import case_store, figures, follow_ups
 from onething.services.case_store import Actor
 from onething.services.recount import recount
 from onething.services.reference import load_calendar, load_catalog
+from onething.services.staff import create_staff
 from onething.services.workflow import Workflow
 from storage import db
-from storage.models import Application, Evaluation, ReviewTask, StaffNotice
+from storage.models import Application, Evaluation, ReviewTask, StaffNotice, StaffUser
 from tests.conftest import DATABASES
 from tests.support.apps import migrated
 from tests.support.cases import Clock, draft, to_results_ready
@@ -60,6 +61,7 @@ async def days_pass(flow: Workflow, days: int) -> None:
 
 async def a_month(flow: Workflow) -> dict[str, int]:
     """Five cases of 企业开办 through most of what supervision counts, a sweep each day."""
+    await create_staff("police-reviewer", "reviewer", "correct-horse-battery", department="public-security")
     late, happy, refused, silent, unhappy = [await draft() for _ in range(5)]
     for row in (late, happy, refused, silent):  # unhappy: submitted on the way to its results
         await flow.submit(row.id, citizen(row))
@@ -124,7 +126,12 @@ async def test_the_counters_equal_a_recount_from_the_cases(flow):
     late = await Application.get(id=ids["late"])
     assert late.grade == 3  # its worst current grade
     told = await StaffNotice.filter(kind="grade", role="supervisor").values_list("payload", flat=True)
-    assert {"warning", "yellow", "red"} <= {p["grade"] for p in told if p["application_id"] == late.id}
+    assert {"warning", "yellow", "red"} <= {i["grade"] for p in told if p["application_id"] == late.id
+                                            for i in p["items"]}
+    police = await StaffUser.get(username="police-reviewer")
+    theirs = await StaffNotice.filter(kind="grade", staff_id=police.id)
+    assert theirs and all(i["department"] == "public-security" for n in theirs for i in n.payload["items"])
+    assert any("《公章刻制（首套印章政府购买服务免费刻制）》（县公安局）" in n.text for n in theirs), [n.text for n in theirs]
 
 
 async def test_the_sweep_reads_only_the_cases_whose_next_check_has_come(early_flow, monkeypatch):

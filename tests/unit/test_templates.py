@@ -139,11 +139,13 @@ STAFF_NOTICES = {
                                                        "due_on": "2026-12-07"}, ["原因：企业反映仍未解决", "2026-12-07"])],
     "staff_calendar_missing.txt.j2": [("next year", {"year": 2027, "today": "2026-11-01"},
                                        ["2027年的国务院放假安排尚未导入", "onething calendar import 2027", "--apply"])],
-    "staff_grade.txt.j2": [("a yellow card", {"number": "YS20261121-0007", "thing_name": "企业开办一件事",
-                                              "item_name": "营业执照", "department_name": "县市场监督管理局",
-                                              "grade": "黄牌", "note": "已超过承诺办理期限 2026-11-27"},
-                            ["【电子监察·黄牌】", "YS20261121-0007", "《营业执照》", "县市场监督管理局",
-                             "已超过承诺办理期限 2026-11-27"])],
+    "staff_grade.txt.j2": [("two items", {"number": "YS20261121-0007", "thing_name": "企业开办一件事", "items": [
+        {"item_name": "营业执照", "department_name": "县市场监督管理局", "grade_name": "黄牌",
+         "note": "已超过承诺办理期限 2026-11-27"},
+        {"item_name": "税务登记", "department_name": "县税务局", "grade_name": "预警",
+         "note": "距承诺办理期限（2026-11-27）还剩0个工作日"}]},
+        ["【电子监察】办件 YS20261121-0007（企业开办一件事）", "黄牌：事项《营业执照》（县市场监督管理局），已超过承诺办理期限 2026-11-27。",
+         "预警：事项《税务登记》（县税务局）"])],
     "staff_project_assigned.txt.j2": [
         ("with a note", {"project": {"name": "年产5万吨食品加工项目", "level_name": "县重点项目"},
                          "enterprise": {"name": "某县青禾食品有限公司"}, "assigned_by": "admin", "note": "原经理调岗"},
