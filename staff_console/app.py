@@ -6,7 +6,7 @@ from importlib import resources
 
 from aiohttp import web
 
-from . import admin, manager, projects, review, session, supervisor, window, window_out
+from . import admin, bulletin, figures, manager, projects, review, session, supervisor, window, window_out
 from .framework import PAGES_KEY, Page
 
 STATIC = "htmx-2.0.11.min.js"  # the htmx.org release shipped beside its licence, templates/console/static/
@@ -17,7 +17,8 @@ PAGES: list[Page] = [
     Page("POST", "/sign-out", session.sign_out, ()),
     Page("GET", "/", session.home, ()),
     *window.PAGES, *window_out.PAGES, *review.PAGES,
-    *manager.PAGES, *projects.PAGES, *supervisor.PAGES, *admin.PAGES,
+    *manager.PAGES, *projects.PAGES, *supervisor.PAGES, *figures.PAGES,
+    *bulletin.PAGES, *admin.PAGES,
 ]
 
 

@@ -63,6 +63,12 @@ async def freeze_ended(rules: Rules, figures_for: FiguresFor, today: date, now: 
     return frozen
 
 
+async def published(kind: str, scope: str) -> list[str]:
+    """The periods whose ranking is frozen (published), latest first."""
+    periods = await PublishedRanking.filter(kind=kind, scope=scope).values_list("period", flat=True)
+    return sorted(periods, reverse=True)
+
+
 async def _score(rules: Rules, figures_for: FiguresFor, kind: str, period: str, scope: str,
                  today: date) -> list[Place]:
     before = ranking.previous_period(kind, period)

@@ -16,8 +16,8 @@ def test_each_post_sees_its_own_pages_in_the_header():
     assert titles(PAGES, "manager") == ["企业", "会话", "群发", "项目", "月度台账"]
     # supervisors read the window's queue and the managers' pages, as in the API, besides their own
     assert titles(PAGES, "supervisor") == ["待受理", "企业", "会话", "群发", "项目", "月度台账", "差评回访", "通知发件箱",
-                                           "失信名单"]
-    assert titles(PAGES, "admin")[-3:] == ["账号", "事项目录", "工作日历"]
+                                           "失信名单", "监察数据", "效能排行榜", "评估情况通报"]
+    assert titles(PAGES, "admin")[-6:] == ["监察数据", "效能排行榜", "评估情况通报", "账号", "事项目录", "工作日历"]
 
 
 def test_a_page_another_post_adds_is_listed_for_that_post_only():

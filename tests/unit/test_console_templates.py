@@ -17,6 +17,7 @@ from onething.services.staff import StaffSession
 from onething.templating import make_environment
 from tests.support.builders import plain_calendar
 from tests.support.console_rest_templates import CASES as MANAGERS_SUPERVISORS_ADMINS
+from tests.support.console_sup_templates import CASES as SUPERVISION
 
 FOLDER = Path(str(resources.files("onething.templates"))) / "console"
 TEMPLATES = sorted(p.name for p in FOLDER.glob("*.j2"))
@@ -76,6 +77,7 @@ CASES = {
 }
 
 CASES.update(MANAGERS_SUPERVISORS_ADMINS)
+CASES.update(SUPERVISION)
 
 
 def test_every_console_template_has_cases_here():
