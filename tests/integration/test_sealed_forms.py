@@ -13,7 +13,7 @@ from onething.services.citizens import IdCipher
 from onething.services.forms import unseal
 from onething.services.reference import load_catalog
 from storage import db
-from storage.models import Application, Citizen
+from storage.models import Application
 from tests.conftest import TEST_SECRET
 from tests.integration.test_audit_trails import empty_database_url  # noqa: F401 (a fixture)
 from tests.support.builders import id_number
@@ -38,6 +38,22 @@ async def before_sealing(url: str) -> None:
     await Tortoise.close_connections()
 
 
+async def legacy_case(number: str, thing: str, form: dict, openid: str) -> None:
+    """A citizen and their case written as the code before sealing wrote them: plain SQL, since the
+    models now have columns later migrations add."""
+    def quoted(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    script = connections.get("default").execute_script
+    await script("INSERT INTO citizen (openid, created_at, enterprise_verified) "
+                 f"SELECT {quoted(openid)}, CURRENT_TIMESTAMP, FALSE "
+                 f"WHERE NOT EXISTS (SELECT 1 FROM citizen WHERE openid = {quoted(openid)})")
+    await script("INSERT INTO application (number, thing, state, version, form, problems, owed, created_at, "
+                 f"updated_at, applicant_id) SELECT {quoted(number)}, {quoted(thing)}, 'draft', 1, "
+                 f"{quoted(json.dumps(form, ensure_ascii=False))}, '[]', '{{}}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, id "
+                 f"FROM citizen WHERE openid = {quoted(openid)}")
+
+
 async def raw_forms() -> dict[str, str]:
     """Each form as the column holds it (read back without escapes, so a clear address shows too)."""
     rows = await connections.get("default").execute_query_dict("SELECT number, form FROM application")
@@ -49,13 +65,13 @@ async def test_forms_stored_in_clear_are_sealed_and_read_back_as_entered(empty_d
     url = empty_database_url
     await before_sealing(url)
     async with db.database(url):  # rows as the code before this change wrote them
-        citizen = await Citizen.create(openid="o-legacy")
         for number, thing, form in (("YS1", "business-opening", OPENING), ("YS2", "newborn", NEWBORN),
                                     ("YS3", "retirement", {}), ("YS4", "restaurant-opening", RESTAURANT)):
-            await Application.create(number=number, thing=thing, applicant=citizen, state="draft", form=form)
+            await legacy_case(number, thing, form, "o-legacy")
         assert all(LEGAL_REP in f or MOTHER in f or "解放路30号" in f or f == "{}" for f in (await raw_forms()).values())
 
-    assert await db.migrate(url, secret_key=TEST_SECRET) == ["models.0015_sealed_forms", "models.0016_send_claims", "models.0017_missing_indexes"]
+    applied = await db.migrate(url, secret_key=TEST_SECRET)
+    assert applied[:3] == ["models.0015_sealed_forms", "models.0016_send_claims", "models.0017_missing_indexes"]
     cipher = IdCipher(TEST_SECRET)
     async with db.database(url):
         raw = await raw_forms()
@@ -72,8 +88,7 @@ async def test_sealing_forms_that_exist_needs_the_server_secret(empty_database_u
     url = empty_database_url
     await before_sealing(url)
     async with db.database(url):
-        await Application.create(number="YS1", thing="newborn", applicant=await Citizen.create(openid="o-x"),
-                                 state="draft", form=NEWBORN)
+        await legacy_case("YS1", "newborn", NEWBORN, "o-x")
     with pytest.raises(RuntimeError, match="ONETHING_SECRET_KEY"):
         await db.migrate(url)
     async with db.database(url):
