@@ -45,20 +45,21 @@ async def receive(request: web.Request) -> web.Response:
     message = envelope.parsed(xml)
     incoming = _incoming(message, xml)
     user_acted = incoming.type != "event" or incoming.event in USER_EVENTS
-    seen_key, (first, newly_active, state) = await _claim(request, message, incoming, user_acted)
+    config = request.config_dict  # each request.config_dict is a new ChainMapProxy
+    seen_key, (first, newly_active, state) = await _claim(config, message, incoming, user_acted)
     if not first:
         return web.Response(text="success")  # a retry of a message already answered
     try:
         incoming.state = json.loads(state) if state else {}
-        conversation = Conversation(request.config_dict, incoming.openid, now=utcnow(),
+        conversation = Conversation(config, incoming.openid, now=utcnow(),
                                     touch=user_acted and (bool(newly_active) or incoming.event == "subscribe"))
         answer = await conversation.answer(incoming)
-        await _remember(request.config_dict[redis_key], incoming.openid, incoming.state, answer.state, answer.ttl)
+        await _remember(config[redis_key], incoming.openid, incoming.state, answer.state, answer.ttl)
         for job, kwargs in [*answer.later, *await conversation.follow_ups()]:
-            await request.config_dict[jobs_key].enqueue(job, **kwargs)
+            await config[jobs_key].enqueue(job, **kwargs)
     except Exception:
         # not handled after all: WeChat's retry must be handled, not answered as a duplicate
-        await request.config_dict[redis_key].delete(seen_key)
+        await config[redis_key].delete(seen_key)
         raise
     if not answer.text:
         return web.Response(text="success")
@@ -89,14 +90,14 @@ return {1, active and 1 or 0, redis.call('GET', KEYS[3])}
 """
 
 
-async def _claim(request: web.Request, message, incoming: Incoming, user_acted: bool) -> tuple[str, list]:
+async def _claim(config, message, incoming: Incoming, user_acted: bool) -> tuple[str, list]:
     # events have no MsgId: sender + time (WeChat's advice) + which event, so two different
     # clicks in one second are both answered
     identity = message.id or ":".join((incoming.openid, str(int(message.create_time.timestamp())), incoming.event,
                                        incoming.event_key))
-    scripts = request.config_dict[RESOURCES]
+    scripts = config[RESOURCES]
     if "claim" not in scripts:  # registered once per process: later calls send only its digest
-        scripts["claim"] = request.config_dict[redis_key].register_script(CLAIM)
+        scripts["claim"] = config[redis_key].register_script(CLAIM)
     keys = [f"bot:seen:{identity}", f"bot:active:{incoming.openid}", f"bot:state:{incoming.openid}"]
     return keys[0], await scripts["claim"](keys=keys, args=[SEEN_TTL, ACTIVE_TTL, int(user_acted)])
 
