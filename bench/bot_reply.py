@@ -135,8 +135,22 @@ def forget_seen() -> None:
             client.unlink(*batch)
 
 
-def run_wrk(url: str, path: str, messages: Path, seconds: float, concurrency: int, lua: Path) -> dict:
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time used so far by these processes and their children (the app's workers): per
+    answer, it moves far less than throughput with what else the machine runs."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for each in [pid, *map(int, children)]:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def run_wrk(url: str, path: str, messages: Path, seconds: float, concurrency: int, lua: Path,
+            pids: list[int] = ()) -> dict:
     forget_seen()
+    cpu = cpu_seconds(pids)
     command = ["wrk", "-t2", f"-c{concurrency}", f"-d{int(seconds)}s", "--timeout", "10s", "-s", str(lua), url,
                "--", path, str(messages), "2"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -144,7 +158,8 @@ def run_wrk(url: str, path: str, messages: Path, seconds: float, concurrency: in
     requests, bad, failed, wraps, rate, p99, worst = line.split()[1:]
     if int(bad) or int(failed):
         raise SystemExit(f"errors under load: {bad} non-2xx, {failed} timeouts or socket errors\n{output}")
-    return {"requests": int(requests), "wraps": int(wraps), "rate": float(rate), "p99": float(p99), "max": float(worst)}
+    return {"requests": int(requests), "wraps": int(wraps), "rate": float(rate), "p99": float(p99), "max": float(worst),
+            "cpu_us": (cpu_seconds(pids) - cpu) / max(int(requests), 1) * 1e6}
 
 
 def answers(public_url: str, mini_program: dict) -> dict[str, str]:
@@ -212,19 +227,22 @@ def main() -> None:
             print((work / "profile.txt").read_text())
             return
         results = {}
+        pids = {"floor": [p.pid for p in processes[1:]], "ours": [processes[0].pid]}
         for name, url, path in (("floor", "http://127.0.0.1:8792", "/floor"), ("ours", "http://127.0.0.1:8791", "/bot/wechat")):
             run_wrk(url, path, messages, 2, args.concurrency, lua)  # warm up
-            results[name] = run_wrk(url, path, messages, args.seconds, args.concurrency, lua)
+            results[name] = run_wrk(url, path, messages, args.seconds, args.concurrency, lua, pids[name])
         crowd = run_wrk("http://127.0.0.1:8791", "/bot/wechat", messages, args.seconds, args.concurrency * 10, lua)
-        print(f"{'':34}{'req/s':>10}{'p99 ms':>10}{'max ms':>10}")
+        print(f"{'':34}{'req/s':>10}{'p99 ms':>10}{'max ms':>10}{'CPU µs':>10}")
         for label, r in (("floor (decrypt+parse+SET NX+reply)", results["floor"]), ("POST /bot/wechat", results["ours"]),
                          (f"POST /bot/wechat x{args.concurrency * 10} conns", crowd)):
-            print(f"{label:34}{r['rate']:>10.0f}{r['p99']:>10.1f}{r['max']:>10.1f}")
+            cpu = f"{r['cpu_us']:>10.0f}" if "cpu_us" in r and r is not crowd else ""
+            print(f"{label:34}{r['rate']:>10.0f}{r['p99']:>10.1f}{r['max']:>10.1f}{cpu}")
         if any(r["wraps"] for r in (*results.values(), crowd)):
             print("warning: some phase ran out of prepared messages and resent some: raise --messages")
         ratio, tail = results["ours"]["rate"] / results["floor"]["rate"], results["ours"]["p99"] / results["floor"]["p99"]
         print(f"throughput ratio {ratio:.2f} (budget >= 0.85), p99 ratio {tail:.2f} (budget <= 1.10), "
-              f"slowest answer at {args.concurrency * 10} connections {crowd['max'] / 1000:.2f} s (budget < 5 s)")
+              f"slowest answer at {args.concurrency * 10} connections {crowd['max'] / 1000:.2f} s (budget < 5 s); "
+              f"CPU per answer {results['ours']['cpu_us'] / results['floor']['cpu_us']:.2f}x the floor's (app processes only)")
     finally:
         for process in processes:
             process.terminate()
