@@ -102,11 +102,11 @@ async def test_reviewer_asks_supervisor_approves_and_the_applicant_is_told_why(o
     flow = running.app[workflow_key]
     clock.now += timedelta(days=3)  # Thursday 03-05
     await flow.sweep()
-    task = next(t for t in (await market.get("/tasks"))["items"] if t["id"] == licence["id"])
+    task = next(t for t in await market.queue() if t["id"] == licence["id"])
     assert task["overdue"] and not task["legal_overdue"]
     clock.now += timedelta(days=15)  # Friday 03-20
     await flow.sweep()
-    task = next(t for t in (await market.get("/tasks"))["items"] if t["id"] == licence["id"])
+    task = next(t for t in await market.queue() if t["id"] == licence["id"])
     assert task["legal_overdue"]
     actions = [e["action"] for e in (await clerk.get(f"/applications/{case['id']}"))["timeline"]]
     assert actions[-2:] == ["overdue", "legal_overdue"]
@@ -140,6 +140,6 @@ async def test_only_the_departments_reviewer_asks_and_only_supervisors_decide(of
         await someone.post(f"{path}/approve", {}, expect=403)
         await someone.post(f"{path}/refuse", {"note": "不同意"}, expect=403)
         await someone.get("/extensions", expect=403)
-    task = next(t for t in (await market.get("/tasks"))["items"] if t["id"] == licence["id"])
+    task = next(t for t in await market.queue() if t["id"] == licence["id"])
     assert task["extension"]["state"] == "pending" and task["legal_due_on"] == "2026-03-05"
     await supervisor.post("/tasks/999999999/extension/approve", {}, expect=404)

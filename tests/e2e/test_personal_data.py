@@ -237,7 +237,6 @@ async def test_a_reviewer_whose_item_was_renamed_in_the_catalog_is_refused_not_f
                                     expect=403)
         assert refused["error"]["code"] == "forbidden"
         # the department's queue still lists the task, under its code
-        queue = await market.get("/tasks")
-        assert "licence-renamed" in [t["name"] for t in queue["items"] if t["application_id"] == case_id]
+        assert "licence-renamed" in [t["name"] for t in await market.queue() if t["application_id"] == case_id]
     finally:  # the session's database is shared: leave the catalog's items as they are
         await ReviewTask.filter(application_id=case_id, item="licence-renamed").update(item=items[0])

@@ -30,3 +30,13 @@ class StaffApi:
 
     async def post(self, path: str, json: dict | None = None, expect: int = 200):
         return await self.call("POST", path, expect, json=json or {})
+
+    async def queue(self, query: str = "") -> list[dict]:
+        """A department's whole task queue, page by page: on PostgreSQL it also holds the session's
+        other tests' cases, more than one page of them."""
+        items, page = [], 1
+        while page:
+            answer = await self.get(f"/tasks?page={page}{'&' + query if query else ''}")
+            items += answer["items"]
+            page = answer["next"]
+        return items
