@@ -9,7 +9,6 @@ who may see the case that issued it (``applicant_cases.visible_to``).
 from __future__ import annotations
 
 import hashlib
-import logging
 from contextlib import aclosing
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -17,15 +16,14 @@ from typing import TYPE_CHECKING
 from onething.domain.catalog import Catalog
 from onething.domain.states import TaskState
 from onething.services.applicant_cases import visible_to
-from onething.services.file_checks import matches_record
-from onething.services.materials import MaterialRefused, attach, check_editable, requirement
+from onething.services.materials import MaterialRefused, check_editable, requirement
+from onething.services.wallet import attach_kept, check_intact
 from storage.models import Application, Citizen, MaterialFile, ReviewTask
 from storage.objects import ObjectNotFound, ObjectStore
 
 if TYPE_CHECKING:
     from onething.services.workflow import Workflow
 
-log = logging.getLogger("onething.materials")
 DOWNLOAD_TTL = timedelta(minutes=5)
 
 
@@ -78,17 +76,11 @@ async def attach_certificate(store: ObjectStore, flow: "Workflow", row: Applicat
     file = await MaterialFile.get_or_none(certificate_task_id=task.id)
     if file is None:
         file = await _keep(store, task, material)
-    elif not await matches_record(store, file):
-        log.warning("an issued certificate no longer matches its record", extra={"file": file.id})
-        raise MaterialRefused("wallet_file_changed", "证照夹中的这份文件核验未通过，不能直接使用，请重新上传。",
-                              status=409)
-
-    async def kept(conn) -> MaterialFile:
-        return file
-
+    else:
+        await check_intact(store, file)
     name = catalog.item(task.item)[1].produces.name
-    return await attach(flow, row, citizen, material, f"{material}（电子证照调用：{name}，"
-                                                      f"办件 {task.application.number}）", kept)
+    return await attach_kept(flow, row, citizen, material,
+                             f"{material}（电子证照调用：{name}，办件 {task.application.number}）", file)
 
 
 async def _keep(store: ObjectStore, task: ReviewTask, material: str) -> MaterialFile:

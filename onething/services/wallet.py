@@ -26,16 +26,26 @@ async def attach_from_wallet(store: ObjectStore, flow: "Workflow", row: Applicat
     file = await MaterialFile.get_or_none(id=file_id, citizen_id=citizen.id, material=material, verified=True)
     if file is None or not catalog.materials[material].reusable:
         raise MaterialRefused("not_in_wallet", "证照夹中没有可直接使用的这项材料。", status=404)
-    # What a window accepted is what the next case gets: the kept bytes must still hash to the record.
+    await check_intact(store, file)
+    return await attach_kept(flow, row, citizen, material, f"{material}（证照夹调用）", file)
+
+
+async def check_intact(store: ObjectStore, file: MaterialFile) -> None:
+    """What a window accepted (or a department issued) is what the next case gets: the kept bytes
+    must still hash to the record."""
     if not await matches_record(store, file):
         log.warning("a kept document no longer matches its record", extra={"file": file.id})
         raise MaterialRefused("wallet_file_changed", "证照夹中的这份文件核验未通过，不能直接使用，请重新上传。",
                               status=409)
 
+
+async def attach_kept(flow: "Workflow", row: Application, citizen: Citizen, material: str, note: str,
+                      file: MaterialFile) -> MaterialFile:
+    """Attach a file already kept (nothing is uploaded): the same transaction as any attachment."""
     async def kept(conn) -> MaterialFile:
         return file
 
-    return await attach(flow, row, citizen, material, f"{material}（证照夹调用）", kept)
+    return await attach(flow, row, citizen, material, note, kept)
 
 
 async def wallet(citizen: Citizen, catalog: Catalog) -> list[MaterialFile]:
