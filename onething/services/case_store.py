@@ -20,7 +20,7 @@ from onething.domain.refusals import Refused
 from onething.domain.schedule import expected_completion
 from onething.domain.states import State, TaskState
 from onething.services import credit, enterprises, grading, trails
-from storage.models import Application, CaseCounter, Citizen, Notification, ReviewTask
+from storage.models import Application, AuditEvent, CaseCounter, Citizen, Notification, ReviewTask
 
 
 class ConcurrentUpdate(Refused):
@@ -58,14 +58,29 @@ async def load(catalog: Catalog, application_id: int) -> Loaded | None:
     if row is None:
         return None
     tasks = await ReviewTask.filter(application_id=row.id).order_by("id")
+    return _loaded(catalog, row, tasks, bool(await credit.flags_for_case(row.applicant, row.enterprise_code)))
+
+
+async def load_many(catalog: Catalog, ids: list[int]) -> list[Loaded]:
+    """Several cases in three queries (the deadline sweep's batch), in ``ids`` order; gone ones left out."""
+    rows = {row.id: row for row in await Application.filter(id__in=ids).select_related("applicant")}
+    tasks: dict[int, list[ReviewTask]] = {}
+    for task in await ReviewTask.filter(application_id__in=list(rows)).order_by("id"):
+        tasks.setdefault(task.application_id, []).append(task)
+    flagged = await credit.flagged([(row.applicant, row.enterprise_code) for row in rows.values()])
+    return [_loaded(catalog, row, tasks.get(row.id, []), credit.flagged_case(flagged, row.applicant,
+                                                                          row.enterprise_code))
+            for row in (rows.get(i) for i in ids) if row is not None]
+
+
+def _loaded(catalog: Catalog, row: Application, tasks: list[ReviewTask], blacklisted: bool) -> Loaded:
     case = Case(
         thing=catalog.things[row.thing], state=State(row.state),
         tasks=[_task(t) for t in tasks],
         owed=[_owed_from(o) for o in row.owed],
         problems=list(row.problems), intake_due_on=row.intake_due_on,
         submitted_on=local_date(row.submitted_at) if row.submitted_at else None, expected_on=row.expected_on,
-        suspended_since=row.suspended_since,
-        blacklisted=bool(await credit.flags_for_case(row.applicant, row.enterprise_code)),
+        suspended_since=row.suspended_since, blacklisted=blacklisted,
     )
     return Loaded(row=row, case=case, task_ids={t.item: t.id for t in tasks},
                   stored={task.item: copy.deepcopy(_columns(task)) for task in case.tasks})
@@ -90,70 +105,120 @@ def _columns(task: Task) -> dict:
     return values
 
 
-async def save(loaded: Loaded, actor: Actor, now: datetime, also=None, *, calendar: WorkCalendar,
-               supervision: grading.Supervision = grading.DEFAULT, ticked: bool = False) -> None:
-    """Save the case; ``also(conn)``, if given, writes what goes with the change in the same transaction.
+@dataclass
+class Change:
+    """One case's save, worked out and not yet written: what ``write`` and ``write_effects`` put
+    in a transaction (one case's, or the deadline sweep's for many cases)."""
 
-    The expected completion date is stored with every save, so what reads it (the applicant's
+    loaded: Loaded
+    actor: Actor
+    now: datetime
+    expected_on: date | None
+    graded: grading.Plan
+    events: list[AuditEvent]
+    head: dict
+    written: dict[str, dict] = field(default_factory=dict)
+
+
+def prepare(loaded: Loaded, actor: Actor, now: datetime, *, calendar: WorkCalendar,
+            supervision: grading.Supervision = grading.DEFAULT, ticked: bool = False) -> Change:
+    """The expected completion date is stored with every save, so what reads it (the applicant's
     view, the bot) needs no calendar; so are its grade, the day the deadline job next has work on
     it (``ticked``: this change is that job's) and the facts it counts (onething.services.grading)."""
     row, case = loaded.row, loaded.case
-    expected_on = _expected(case, now, calendar)
     graded = grading.plan(case, row.window, actor.name, actor.role, now, calendar, supervision.rules, ticked=ticked)
-    # The version check below proves nobody wrote the case since it was loaded (every append to
-    # its trail bumps the version), so the loaded head is the trail's: the new head goes with the
-    # case's own UPDATE instead of three more round trips (trails.append).
+    # The version check in ``write`` proves nobody wrote the case since it was loaded (every append
+    # to its trail bumps the version), so the loaded head is the trail's: the new head goes with
+    # the case's own UPDATE instead of three more round trips (trails.append).
     events = trails.following(trails.CASE, row.id, _event_columns(case.events, actor, now),
                               Head(row.trail_count, row.trail_head))
     head = {"trail_count": row.trail_count + len(events), "trail_head": events[-1].hash} if events else {}
-    async with in_transaction() as conn:
-        changed = await Application.filter(id=row.id, version=row.version).using_db(conn).update(
-            **head, state=case.state.value, version=F("version") + 1, problems=case.problems,
-            owed=[_owed(o) for o in case.owed], intake_due_on=case.intake_due_on,
-            suspended_since=case.suspended_since, updated_at=now, expected_on=expected_on, **graded.columns(),
-            **({"submitted_at": now} if _just(case, "submit", "resubmit") else {}),
-        )
-        if changed != 1:
-            raise ConcurrentUpdate(row.id)
-        written = {}
-        for task in case.tasks:
-            values = _columns(task)
-            if values == loaded.stored.get(task.item):
-                continue
-            if task.item in loaded.task_ids:
-                await ReviewTask.filter(id=loaded.task_ids[task.item]).using_db(conn).update(**values)
-            else:
-                created = await ReviewTask.create(application_id=row.id, item=task.item, **values, using_db=conn)
-                loaded.task_ids[task.item] = created.id
-            written[task.item] = copy.deepcopy(values)
-        await trails.write(trails.CASE, events, conn)
-        await grading.write(graded, row.id, row.number, case, now, conn, supervision)
-        for kind, payload in case.notices:
-            await Notification.create(application_id=row.id, citizen_id=row.applicant_id, kind=kind,
-                                      payload={"number": row.number, **payload}, using_db=conn)
-        if also is not None:
-            await also(conn)
-    loaded.stored.update(written)
-    if head:
-        row.trail_count, row.trail_head = head["trail_count"], head["trail_head"]
+    return Change(loaded, actor, now, _expected(case, now, calendar), graded, events, head)
+
+
+async def write(change: Change, conn) -> bool:
+    """The case's row and its changed tasks; False (nothing written) when someone saved it first."""
+    loaded, now = change.loaded, change.now
+    row, case = loaded.row, loaded.case
+    changed = await Application.filter(id=row.id, version=row.version).using_db(conn).update(
+        **change.head, state=case.state.value, version=F("version") + 1, problems=case.problems,
+        owed=[_owed(o) for o in case.owed], intake_due_on=case.intake_due_on,
+        suspended_since=case.suspended_since, updated_at=now, expected_on=change.expected_on,
+        **change.graded.columns(), **({"submitted_at": now} if _just(case, "submit", "resubmit") else {}),
+    )
+    if changed != 1:
+        return False
+    for task in case.tasks:
+        values = _columns(task)
+        if values == loaded.stored.get(task.item):
+            continue
+        if task.item in loaded.task_ids:
+            await ReviewTask.filter(id=loaded.task_ids[task.item]).using_db(conn).update(**values)
+        else:
+            created = await ReviewTask.create(application_id=row.id, item=task.item, **values, using_db=conn)
+            loaded.task_ids[task.item] = created.id
+        change.written[task.item] = copy.deepcopy(values)
+    return True
+
+
+async def write_effects(changes: list[Change], conn, supervision: grading.Supervision = grading.DEFAULT) -> None:
+    """What the written changes add: their audit events, counted facts, staff notices and the
+    applicants' notifications, each kind in one INSERT however many cases there are."""
+    await trails.write(trails.CASE, [event for change in changes for event in change.events], conn)
+    await grading.write_many([(c.graded, c.loaded.row.id, c.loaded.row.number, c.loaded.case, c.now)
+                              for c in changes], conn, supervision)
+    notifications = [Notification(application_id=c.loaded.row.id, citizen_id=c.loaded.row.applicant_id, kind=kind,
+                                  payload={"number": c.loaded.row.number, **payload})
+                     for c in changes for kind, payload in c.loaded.case.notices]
+    if notifications:
+        await Notification.bulk_create(notifications, using_db=conn)
+
+
+def settle(change: Change) -> None:
+    """After the commit: the loaded case is what was stored, ready for another change."""
+    loaded, graded = change.loaded, change.graded
+    row = loaded.row
+    loaded.stored.update(change.written)
+    if change.head:
+        row.trail_count, row.trail_head = change.head["trail_count"], change.head["trail_head"]
     row.version += 1
-    row.expected_on = expected_on
+    row.expected_on = change.expected_on
     row.grade, row.next_check_on, row.window = int(graded.grade), graded.next_check_on, graded.window
     loaded.saved = True
-    case.events.clear()
-    case.notices.clear()
+    loaded.case.events.clear()
+    loaded.case.notices.clear()
+
+
+async def save(loaded: Loaded, actor: Actor, now: datetime, also=None, *, calendar: WorkCalendar,
+               supervision: grading.Supervision = grading.DEFAULT, ticked: bool = False) -> None:
+    """Save the case; ``also(conn)``, if given, writes what goes with the change in the same transaction."""
+    change = prepare(loaded, actor, now, calendar=calendar, supervision=supervision, ticked=ticked)
+    async with in_transaction() as conn:
+        if not await write(change, conn):
+            raise ConcurrentUpdate(loaded.row.id)
+        await write_effects([change], conn, supervision)
+        if also is not None:
+            await also(conn)
+    settle(change)
+
+
+def replanned(loaded: Loaded, now: datetime, calendar: WorkCalendar,
+              supervision: grading.Supervision = grading.DEFAULT) -> dict:
+    """The deadline job found nothing to do: the columns dating its next visit (and the grade, for
+    a case graded before grades were kept) that differ from the stored ones."""
+    row = loaded.row
+    graded = grading.plan(loaded.case, row.window, "system", "system", now, calendar, supervision.rules, ticked=True)
+    return {k: v for k, v in graded.columns().items() if k != "window" and getattr(row, k) != v}
 
 
 async def replan(loaded: Loaded, now: datetime, calendar: WorkCalendar,
-                 supervision: grading.Supervision = grading.DEFAULT) -> None:
-    """The deadline job found nothing to do: date its next visit (and the grade, for a case graded
-    before grades were kept), unless someone saved the case meanwhile (their save dated it)."""
-    row = loaded.row
-    graded = grading.plan(loaded.case, row.window, "system", "system", now, calendar, supervision.rules, ticked=True)
-    columns = {k: v for k, v in graded.columns().items() if k != "window"}
-    if any(getattr(row, k) != v for k, v in columns.items()):
-        await Application.filter(id=row.id, version=row.version).update(**columns)
-        row.grade, row.next_check_on = columns["grade"], columns["next_check_on"]
+                 supervision: grading.Supervision = grading.DEFAULT, conn=None) -> None:
+    """Date the next visit, unless someone saved the case meanwhile (their save dated it)."""
+    row, columns = loaded.row, replanned(loaded, now, calendar, supervision)
+    if columns:
+        await Application.filter(id=row.id, version=row.version).using_db(conn).update(**columns)
+        for name, value in columns.items():
+            setattr(row, name, value)
 
 
 async def record(application_id: int, actor: Actor, action: str, note: str, now: datetime, conn) -> None:

@@ -82,19 +82,27 @@ def _behind(row: SupervisionFact) -> dict:
 
 async def count(application_id: int, day: date, facts: list[Fact], conn) -> None:
     """Count ``facts`` of one case on ``day``, in the caller's transaction (that of the change)."""
-    if not facts:
+    await count_many([(application_id, day, facts)], conn)
+
+
+async def count_many(counted: list[tuple[int, date, list[Fact]]], conn) -> None:
+    """Count each case's facts on its day, in the caller's transaction: one INSERT of the facts and
+    one statement adding to the counters, however many cases."""
+    rows = [SupervisionFact(application_id=application_id, day=day, department=f.department, window=f.window,
+                            thing=f.thing, item=f.item, fact=f.fact, bucket=f.bucket)
+            for application_id, day, facts in counted for f in facts]
+    if not rows:
         return
-    await SupervisionFact.bulk_create([
-        SupervisionFact(application_id=application_id, day=day, department=f.department, window=f.window,
-                        thing=f.thing, item=f.item, fact=f.fact, bucket=f.bucket) for f in facts], using_db=conn)
+    await SupervisionFact.bulk_create(rows, using_db=conn)
     merged: dict[tuple, int] = {}
-    for f in facts:
-        key = (day, f.department, f.window, f.thing, f.item, f.fact, f.bucket)
+    for f in rows:
+        key = (f.day, f.department, f.window, f.thing, f.item, f.fact, f.bucket)
         merged[key] = merged.get(key, 0) + 1
-    rows = sorted(merged.items())  # one order for every writer: two saves never wait on each other in a cycle
+    # one order for every writer: two saves never wait on each other in a cycle (None, no window, first)
+    ordered = sorted(merged.items(), key=lambda kv: tuple((v is not None, v) for v in kv[0]))
     postgres = conn.capabilities.dialect == "postgres"
     values, params = [], []
-    for key, n in rows:
+    for key, n in ordered:
         first = len(params)
         values.append("(" + ", ".join(f"${first + i}" if postgres else "?" for i in range(1, 9)) + ")")
         params.extend([*key, n])

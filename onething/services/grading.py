@@ -66,39 +66,47 @@ def plan(case: Case, window: str | None, actor_name: str, actor_role: str, now: 
     return Plan(case_grade(case), next_check(case, today, calendar, rules, ticked=ticked), window, facts, raised)
 
 
-async def write(plan_: Plan, application_id: int, number: str, case: Case, now: datetime, conn,
-                supervision: Supervision = DEFAULT) -> None:
-    """Count the facts and tell who must know of a raised grade, in the caller's transaction: one
-    notice for the supervisors and one for each reviewer of a department, listing the case's items
-    whose grade rose (a sweep that warns four items of a case writes one, not four)."""
-    await figures.count(application_id, local_date(now), plan_.facts, conn)
-    if not plan_.raised:
+async def write_many(saves: list[tuple[Plan, int, str, Case, datetime]], conn,
+                     supervision: Supervision = DEFAULT) -> None:
+    """Count the facts of each saved case and tell who must know of a raised grade, in the
+    caller's transaction: for each case, one notice for the supervisors and one for each reviewer
+    of a department, listing its items whose grade rose (a sweep that warns four items of a case
+    writes one, not four). Every department's reviewers are read in one query and every notice
+    goes in one INSERT: the sweep's first run of a day raises thousands of grades."""
+    await figures.count_many([(application_id, local_date(now), plan_.facts)
+                              for plan_, application_id, _, _, now in saves], conn)
+    raised = [(plan_, application_id, number, case, now, _raised_items(plan_, case, supervision))
+              for plan_, application_id, number, case, now in saves if plan_.raised]
+    if not raised:
         return
-    templates, rules, names = supervision.templates or _templates(), supervision.rules, supervision.departments
-    items = []
+    templates = supervision.templates or _templates()
+    departments = sorted({i["department"] for *_, items in raised for i in items})
+    reviewers = await StaffUser.filter(role="reviewer", department__in=departments, active=True).using_db(
+        conn).order_by("id").values_list("id", "department")
+    notices = []
+    for _, application_id, number, case, now, items in raised:
+        def notice(listed: list[dict], to: list[dict]) -> list[StaffNotice]:
+            context = {"number": number, "thing_name": case.thing.name, "items": listed}
+            payload = {"application_id": application_id, "number": number,
+                       "items": [{k: i[k] for k in ("item", "department", "grade")} for i in listed]}
+            return staff_inbox.unsaved_to(templates, KIND, context, now, to, payload=payload)
+
+        notices += notice(items, [{"role": "supervisor"}])
+        for department in sorted({i["department"] for i in items}):
+            listed = [i for i in items if i["department"] == department]
+            notices += notice(listed, [{"staff_id": staff_id} for staff_id, of in reviewers if of == department])
+    await StaffNotice.bulk_create(notices, using_db=conn)
+
+
+def _raised_items(plan_: Plan, case: Case, supervision: Supervision) -> list[dict]:
+    rules, names, items = supervision.rules, supervision.departments, []
     for event, grade in plan_.raised:
         task = next(t for t in case.tasks if t.item == event.item)
         item = case.thing.items.get(task.item)
         items.append({"item": task.item, "item_name": item.name if item else task.item, "department": task.department,
                       "department_name": names.get(task.department, task.department), "grade": grade.code,
                       "grade_name": rules.name(grade), "note": event.note})
-
-    def notice(listed: list[dict], **to) -> StaffNotice:
-        context = {"number": number, "thing_name": case.thing.name, "items": listed}
-        payload = {"application_id": application_id, "number": number,
-                   "items": [{k: i[k] for k in ("item", "department", "grade")} for i in listed]}
-        return staff_inbox.unsaved(templates, KIND, context, now, payload=payload, **to)
-
-    # every department's reviewers in one query and every notice in one INSERT: the sweep's first
-    # run of a day raises thousands of grades
-    departments = sorted({i["department"] for i in items})
-    reviewers = await StaffUser.filter(role="reviewer", department__in=departments, active=True).using_db(
-        conn).order_by("id").values_list("id", "department")
-    notices = [notice(items, role="supervisor")]
-    for department in departments:
-        listed = [i for i in items if i["department"] == department]
-        notices += [notice(listed, staff_id=staff_id) for staff_id, of in reviewers if of == department]
-    await StaffNotice.bulk_create(notices, using_db=conn)
+    return items
 
 
 @lru_cache(maxsize=1)

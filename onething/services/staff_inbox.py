@@ -32,8 +32,15 @@ def unsaved(templates: jinja2.Environment, kind: str, context: dict[str, Any], n
     """A notice rendered now, for a caller that writes several in one INSERT (``StaffNotice.bulk_create``)."""
     if (staff_id is None) == (role is None):
         raise ValueError("a notice goes to one staff member or to one role")
-    text = templates.get_template(f"staff_{kind}.txt.j2").render(**context).strip()
-    return StaffNotice(staff_id=staff_id, role=role, kind=kind, text=text, payload=payload or {}, created_at=now)
+    return unsaved_to(templates, kind, context, now, [{"staff_id": staff_id, "role": role}], payload=payload)[0]
+
+
+def unsaved_to(templates: jinja2.Environment, kind: str, context: dict[str, Any], now: datetime,
+               recipients: list[dict], *, payload: dict | None = None) -> list[StaffNotice]:
+    """The same notice (rendered once) for each recipient: ``{"staff_id": ...}`` or ``{"role": ...}``."""
+    text = templates.get_template(f"staff_{kind}.txt.j2").render(**context).strip() if recipients else ""
+    return [StaffNotice(staff_id=to.get("staff_id"), role=to.get("role"), kind=kind, text=text,
+                        payload=payload or {}, created_at=now) for to in recipients]
 
 
 def _mine(session: StaffSession):

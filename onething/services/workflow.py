@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 from datetime import date, datetime
 from typing import Awaitable, Callable
 
@@ -26,6 +25,7 @@ from onething.domain.reschedule import reschedule
 from onething.domain.states import State
 
 from . import case_store, grading
+from . import sweep as sweeping
 from .calendars import CalendarBook
 from .case_store import SYSTEM, Actor, ConcurrentUpdate, Loaded, utcnow
 from storage.models import Application, AttachedMaterial, Evaluation, MaterialFile, ReviewTask
@@ -33,8 +33,6 @@ from storage.models import Application, AttachedMaterial, Evaluation, MaterialFi
 log = logging.getLogger("onething.workflow")
 RETRIES = 10
 OPEN = [State.SUBMITTED.value, State.IN_REVIEW.value]
-SWEEP_CONCURRENCY = 4  # cases ticked at once: below the database pool, so requests still get connections
-SWEEP_SECONDS = 8.0  # no case is started later in a sweep: the rest wait for the next minute's
 
 
 class CaseNotFound(Refused):
@@ -191,33 +189,10 @@ class Workflow:
         return await self.act(task.application_id, actor, lambda case, now: extensions.refuse(case, task.item, note))
 
     # -- the clock ---------------------------------------------------------------------------
-    async def sweep(self, budget: float = SWEEP_SECONDS) -> int:
-        """Apply the deadline rules to the open cases whose next check has come; return how many changed.
-
-        Each save dates the case's next check (onething.domain.due_work) and the column is indexed,
-        so a sweep reads only the cases a rule may act on today, not every open case. The most
-        overdue go first, and no case is started after ``budget`` seconds: what is left (the first
-        sweep of a day with thousands due) is the next minute's, so one sweep never runs for long."""
-        today, started = local_date(self.clock()), time.monotonic()
-        ids = await Application.filter(state__in=OPEN, next_check_on__lte=today).order_by(
-            "next_check_on", "id").values_list("id", flat=True)
-        changed, gate = 0, asyncio.Semaphore(SWEEP_CONCURRENCY)
-
-        async def one(application_id: int) -> None:
-            nonlocal changed
-            async with gate:
-                if time.monotonic() - started > budget:
-                    return
-                try:
-                    loaded = await self.act(application_id, SYSTEM,
-                                            lambda case, now: tick(case, now, self.calendar, self.supervision.rules),
-                                            ticked=True)
-                    changed += loaded.saved
-                except Exception:  # one bad case must not stop the sweep over the others
-                    log.exception("deadline sweep failed for a case", extra={"application_id": application_id})
-
-        await asyncio.gather(*(one(i) for i in ids))
-        return changed
+    async def sweep(self, budget: float = sweeping.SWEEP_SECONDS) -> int:
+        """Apply the deadline rules to the open cases whose next check has come (onething.services.sweep);
+        return how many changed."""
+        return await sweeping.sweep(self, OPEN, budget)
 
     async def reschedule_all(self, why: str) -> tuple[int, list[str]]:
         """Count the open deadlines of every case again over the calendar now in use.

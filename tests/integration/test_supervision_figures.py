@@ -141,13 +141,13 @@ async def test_the_sweep_reads_only_the_cases_whose_next_check_has_come(early_fl
     await flow.accept(row.id, CLERK_A)  # Monday: the licence is due Tuesday, warned on Tuesday
     assert (await Application.get(id=row.id)).next_check_on == date(2025, 9, 9)
     loads = []
-    real_load = case_store.load
+    real_load = case_store.load_many
 
-    async def counted(catalog, application_id):
-        loads.append(application_id)
-        return await real_load(catalog, application_id)
+    async def counted(catalog, ids):
+        loads.extend(ids)
+        return await real_load(catalog, ids)
 
-    monkeypatch.setattr(case_store, "load", counted)
+    monkeypatch.setattr(case_store, "load_many", counted)
     assert await flow.sweep() == 0 and loads == []  # nothing is due on Monday
     flow.clock.now += timedelta(days=1)
     assert await flow.sweep(budget=-1) == 0 and loads == []  # out of time: left for the next sweep

@@ -1,0 +1,131 @@
+"""The deadline sweep writes a batch of due cases in one transaction, and loses nothing doing so:
+not a decision saved on one of them meanwhile, not the other cases when one of them fails."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from onething.domain.figures import Period
+from onething.services import case_store, figures, sweep
+from onething.services.audit import check_case
+from onething.services.case_store import Actor
+from onething.services.recount import recount
+from onething.services.reference import load_calendar, load_catalog
+from onething.services.staff import create_staff
+from onething.services.workflow import Workflow
+from storage import db
+from storage.models import AuditEvent, ReviewTask, StaffNotice
+from tests.conftest import DATABASES
+from tests.support.apps import migrated
+from tests.support.cases import MONDAY, Clock, draft
+from tests.support.databases import fresh_database
+from tests.support.queries import counted
+
+CLERK, REVIEWER = Actor("staff:clerk", "clerk"), Actor("staff:reviewer", "reviewer")
+TUESDAY = MONDAY + timedelta(days=1)  # the licence, promised in 1 working day, is warned (预警)
+
+
+@pytest.fixture(params=DATABASES)
+async def flow(request, tmp_path):
+    """A database of the test's own: every due case in it is this test's."""
+    async with fresh_database(request.param, tmp_path) as url:
+        await migrated(url)
+        async with db.database(url):
+            yield Workflow(load_catalog(), load_calendar(), clock=Clock())
+
+
+async def accepted(flow: Workflow, n: int) -> list[int]:
+    ids = []
+    for _ in range(n):
+        row = await draft()
+        await flow.submit(row.id, CLERK)
+        await flow.accept(row.id, CLERK)
+        ids.append(row.id)
+    return ids
+
+
+def inserting(model, inserts: list[str]):
+    """``model.bulk_create``, noting each INSERT it makes."""
+    real = model.bulk_create
+
+    def bulk_create(rows, **kwargs):
+        inserts.append(model._meta.db_table)
+        return real(rows, **kwargs)
+    return bulk_create
+
+
+async def warned(application_id: int) -> bool:
+    return (await ReviewTask.get(application_id=application_id, item="business-licence")).warned
+
+
+async def test_a_batch_of_due_cases_is_one_transaction_with_one_insert_of_each_kind(flow, monkeypatch):
+    monkeypatch.setattr(sweep, "BATCH", 4)
+    await create_staff("market-reviewer", "reviewer", "pw-1234567890", department="market")
+    ids = await accepted(flow, 6)
+    flow.clock.now = TUESDAY
+    inserts = []
+    for model in (AuditEvent, StaffNotice):
+        monkeypatch.setattr(model, "bulk_create", inserting(model, inserts))
+    with counted() as sent:
+        assert await flow.sweep() == 6
+    assert inserts == ["audit_event", "staff_notice"] * 2, inserts  # 6 cases, 4 a batch
+    assert len([q for q in sent if 'INTO "supervision_count"' in q]) == 2
+    for application_id in ids:
+        assert await warned(application_id)
+        assert await check_case(application_id) is None  # each trail whole, its head in the case's row
+        assert await AuditEvent.filter(application_id=application_id, item="business-licence",
+                                       action="warned").count() == 1
+        notices = [n for n in await StaffNotice.filter(kind="grade") if n.payload["application_id"] == application_id]
+        assert sorted(n.role or "reviewer" for n in notices) == ["reviewer", "supervisor"]
+        assert all("预警" in n.text for n in notices), [n.text for n in notices]
+    assert await AuditEvent.filter(action="warned").count() == 6
+    march = Period.of("month", MONDAY.date())
+    for asked in ({}, {"department": "market"}, {"item": "business-licence"}):
+        kept = await figures.figures(march, **asked)  # what the batch counted, one statement for 4 cases
+        assert kept == await recount(march, flow.catalog, flow.calendar, **asked), asked
+    assert (await figures.figures(march)).warnings == 6
+    flow.clock.now += timedelta(hours=1)
+    assert await flow.sweep() == 0  # dated again: nothing is due until the licence passes its date
+
+
+async def test_a_decision_saved_while_the_batch_is_ticked_is_kept_and_the_case_swept_afresh(flow, monkeypatch):
+    first, second = await accepted(flow, 2)
+    flow.clock.now = TUESDAY
+    loading = case_store.load_many
+
+    async def meanwhile(catalog, ids):
+        loaded = await loading(catalog, ids)
+        licence = await ReviewTask.get(application_id=first, item="business-licence")
+        await flow.approve(licence, REVIEWER, result_number="91330000MA2J000001")  # a reviewer, at that moment
+        return loaded
+
+    monkeypatch.setattr(case_store, "load_many", meanwhile)
+    assert await flow.sweep() == 1  # the second warned; the first, approved meanwhile, has nothing to warn
+    monkeypatch.setattr(case_store, "load_many", loading)
+    licence = await ReviewTask.get(application_id=first, item="business-licence")
+    assert licence.state == "approved" and not licence.warned
+    assert await warned(second)
+    assert await check_case(first) is None and await check_case(second) is None
+    assert await AuditEvent.filter(application_id=first, action="approve_item").count() == 1
+
+
+async def test_one_case_that_cannot_be_swept_does_not_stop_the_others(flow, monkeypatch, caplog):
+    broken, fine = await accepted(flow, 2)
+    flow.clock.now = TUESDAY
+    ticking = sweep.tick
+
+    def tick(case, now, calendar, rules):
+        if any(task.id in broken_tasks for task in case.tasks):
+            raise RuntimeError("a case the rules cannot read")
+        return ticking(case, now, calendar, rules)
+
+    broken_tasks = set(await ReviewTask.filter(application_id=broken).values_list("id", flat=True))
+    monkeypatch.setattr(sweep, "tick", tick)
+    assert await flow.sweep() == 1
+    assert await warned(fine) and not await warned(broken)
+    assert any("deadline sweep failed for a case" in r.message for r in caplog.records)
+    monkeypatch.setattr(sweep, "tick", ticking)
+    assert await flow.sweep() == 1  # mended, it is swept on the next run: it was never dated past today
+    assert await warned(broken)
