@@ -83,9 +83,10 @@ async def flags_for_case(applicant: Citizen, enterprise_code: str | None, conn=N
     return await (query.using_db(conn) if conn is not None else query).order_by("id")
 
 
-async def flagged(sides: list[tuple[Citizen, str | None]]) -> set[tuple[str, str]]:
-    """Of many cases' applicants and enterprises, the (subject, key) flagged, in one query."""
-    digests = sorted({applicant.id_number_digest for applicant, _ in sides if applicant.id_number_digest})
+async def flagged(sides: list[tuple[str | None, str | None]]) -> set[tuple[str, str]]:
+    """Of many cases' applicants (their ID numbers' digests) and enterprises, the (subject, key)
+    flagged, in one query."""
+    digests = sorted({digest for digest, _ in sides if digest})
     codes = sorted({code for _, code in sides if code})
     if not digests and not codes:
         return set()
@@ -94,10 +95,10 @@ async def flagged(sides: list[tuple[Citizen, str | None]]) -> set[tuple[str, str
     return set(await query.values_list("subject", "key"))
 
 
-def flagged_case(flags: set[tuple[str, str]], applicant: Citizen, enterprise_code: str | None) -> bool:
+def flagged_case(flags: set[tuple[str, str]], digest: str | None, enterprise_code: str | None) -> bool:
     """Whether a flag of ``flagged`` stands on this case, as ``flags_for_case`` would find."""
-    return ((CITIZEN, applicant.id_number_digest) in flags if applicant.id_number_digest else False) or (
-        bool(enterprise_code) and (ENTERPRISE, enterprise_code) in flags)
+    return (bool(digest and (CITIZEN, digest) in flags)
+            or bool(enterprise_code and (ENTERPRISE, enterprise_code) in flags))
 
 
 async def case_credit(row: Application) -> dict:

@@ -19,6 +19,7 @@ from tortoise.functions import Sum
 from onething.domain.facts import Fact
 from onething.domain.figures import FACTS, Figures, Period, fold
 from onething.domain.grades import DEFAULT_RULES, Grade, GradeRules
+from storage import updates
 from storage.models import SupervisionCount, SupervisionFact
 
 BY = ("department", "window", "thing", "item")
@@ -88,15 +89,15 @@ async def count(application_id: int, day: date, facts: list[Fact], conn) -> None
 async def count_many(counted: list[tuple[int, date, list[Fact]]], conn) -> None:
     """Count each case's facts on its day, in the caller's transaction: one INSERT of the facts and
     one statement adding to the counters, however many cases."""
-    rows = [SupervisionFact(application_id=application_id, day=day, department=f.department, window=f.window,
-                            thing=f.thing, item=f.item, fact=f.fact, bucket=f.bucket)
+    rows = [{"application_id": application_id, "day": day, "department": f.department, "window": f.window,
+             "thing": f.thing, "item": f.item, "fact": f.fact, "bucket": f.bucket}
             for application_id, day, facts in counted for f in facts]
     if not rows:
         return
-    await SupervisionFact.bulk_create(rows, using_db=conn)
+    await updates.insert_many(conn, SupervisionFact, rows)
     merged: dict[tuple, int] = {}
     for f in rows:
-        key = (f.day, f.department, f.window, f.thing, f.item, f.fact, f.bucket)
+        key = (f["day"], f["department"], f["window"], f["thing"], f["item"], f["fact"], f["bucket"])
         merged[key] = merged.get(key, 0) + 1
     # one order for every writer: two saves never wait on each other in a cycle (None, no window, first)
     ordered = sorted(merged.items(), key=lambda kv: tuple((v is not None, v) for v in kv[0]))

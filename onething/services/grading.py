@@ -19,6 +19,7 @@ from onething.domain.due_work import next_check
 from onething.domain.facts import Fact, facts_of
 from onething.domain.grades import GRADE_EVENTS, DEFAULT_RULES, Grade, GradeRules, task_grade, worst
 from onething.services import figures, staff_inbox
+from storage import updates
 from storage.models import StaffNotice, StaffUser
 
 KIND = "grade"  # templates/staff_grade.txt.j2
@@ -85,17 +86,17 @@ async def write_many(saves: list[tuple[Plan, int, str, Case, datetime]], conn,
         conn).order_by("id").values_list("id", "department")
     notices = []
     for _, application_id, number, case, now, items in raised:
-        def notice(listed: list[dict], to: list[dict]) -> list[StaffNotice]:
+        def notice(listed: list[dict], to: list[dict]) -> list[dict]:
             context = {"number": number, "thing_name": case.thing.name, "items": listed}
             payload = {"application_id": application_id, "number": number,
                        "items": [{k: i[k] for k in ("item", "department", "grade")} for i in listed]}
-            return staff_inbox.unsaved_to(templates, KIND, context, now, to, payload=payload)
+            return staff_inbox.rows_to(templates, KIND, context, now, to, payload=payload)
 
         notices += notice(items, [{"role": "supervisor"}])
         for department in sorted({i["department"] for i in items}):
             listed = [i for i in items if i["department"] == department]
             notices += notice(listed, [{"staff_id": staff_id} for staff_id, of in reviewers if of == department])
-    await StaffNotice.bulk_create(notices, using_db=conn)
+    await updates.insert_many(conn, StaffNotice, notices)
 
 
 def _raised_items(plan_: Plan, case: Case, supervision: Supervision) -> list[dict]:

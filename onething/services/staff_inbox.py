@@ -29,18 +29,20 @@ async def post(templates: jinja2.Environment, kind: str, context: dict[str, Any]
 
 def unsaved(templates: jinja2.Environment, kind: str, context: dict[str, Any], now: datetime, *,
             staff_id: int | None = None, role: str | None = None, payload: dict | None = None) -> StaffNotice:
-    """A notice rendered now, for a caller that writes several in one INSERT (``StaffNotice.bulk_create``)."""
+    """A notice rendered now, not yet written."""
     if (staff_id is None) == (role is None):
         raise ValueError("a notice goes to one staff member or to one role")
-    return unsaved_to(templates, kind, context, now, [{"staff_id": staff_id, "role": role}], payload=payload)[0]
+    return StaffNotice(**rows_to(templates, kind, context, now, [{"staff_id": staff_id, "role": role}],
+                                 payload=payload)[0])
 
 
-def unsaved_to(templates: jinja2.Environment, kind: str, context: dict[str, Any], now: datetime,
-               recipients: list[dict], *, payload: dict | None = None) -> list[StaffNotice]:
-    """The same notice (rendered once) for each recipient: ``{"staff_id": ...}`` or ``{"role": ...}``."""
+def rows_to(templates: jinja2.Environment, kind: str, context: dict[str, Any], now: datetime,
+            recipients: list[dict], *, payload: dict | None = None) -> list[dict]:
+    """The same notice (rendered once) for each recipient (``{"staff_id": ...}`` or ``{"role": ...}``),
+    as rows for a caller that writes many at once (``storage.updates.insert_many``)."""
     text = templates.get_template(f"staff_{kind}.txt.j2").render(**context).strip() if recipients else ""
-    return [StaffNotice(staff_id=to.get("staff_id"), role=to.get("role"), kind=kind, text=text,
-                        payload=payload or {}, created_at=now) for to in recipients]
+    return [{"staff_id": to.get("staff_id"), "role": to.get("role"), "kind": kind, "text": text,
+             "payload": payload or {}, "created_at": now} for to in recipients]
 
 
 def _mine(session: StaffSession):

@@ -9,12 +9,14 @@ never forks. The head is written in the same transaction as the events it covers
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Callable
 
 from tortoise.expressions import F
 from tortoise.models import Model
 
 from onething.domain.audit import Head, Link, chain, stamp
+from storage import updates
 from storage.models import Application, AuditEvent, Enterprise, EnterpriseEvent, Issue, IssueEvent
 
 
@@ -37,32 +39,30 @@ ISSUE = Trail("issue", Issue, IssueEvent, "issue_id", "id", lambda e: (
 TRAILS = (CASE, ENTERPRISE, ISSUE)
 
 
-async def append(trail: Trail, owner_id: int, events: list[dict], conn) -> list[Model]:
+async def append(trail: Trail, owner_id: int, events: list[dict], conn) -> None:
     """Write ``events`` (column values, ``at`` included) at the end of the owner's trail, in ``conn``'s transaction."""
     if not events:
-        return []
+        return
     await trail.owner.filter(id=owner_id).using_db(conn).update(trail_count=F("trail_count") + len(events))
     [(count, last)] = await trail.owner.filter(id=owner_id).using_db(conn).values_list("trail_count", "trail_head")
     rows = following(trail, owner_id, events, Head(count - len(events), last))
-    for row in rows:
-        await row.save(using_db=conn)
-    await trail.owner.filter(id=owner_id).using_db(conn).update(trail_head=rows[-1].hash)
+    await write(trail, rows, conn)
+    await trail.owner.filter(id=owner_id).using_db(conn).update(trail_head=rows[-1]["hash"])
+
+
+def following(trail: Trail, owner_id: int, events: list[dict], head: Head) -> list[dict]:
+    """The event rows (column values) that follow ``head``, linked and hashed, not yet written: for
+    a caller that holds the owner's row lock and knows its head (a case saved under its version
+    check), which writes the new head with its own update of the owner and the rows at once (``write``)."""
+    rows = [{trail.owner_field: owner_id, **values} for values in events]
+    for row, link in zip(rows, chain([trail.content(SimpleNamespace(**row)) for row in rows], head)):
+        row.update(seq=link.seq, prev_hash=link.prev_hash, hash=link.hash)
     return rows
 
 
-def following(trail: Trail, owner_id: int, events: list[dict], head: Head) -> list[Model]:
-    """The event rows that follow ``head``, linked and hashed, not yet written: for a caller that
-    holds the owner's row lock and knows its head (a case saved under its version check), which
-    writes the new head with its own update of the owner and the rows in one INSERT (``write``)."""
-    rows = [trail.event(**{trail.owner_field: owner_id}, **values) for values in events]
-    for row, link in zip(rows, chain([trail.content(row) for row in rows], head)):
-        row.seq, row.prev_hash, row.hash = link.seq, link.prev_hash, link.hash
-    return rows
-
-
-async def write(trail: Trail, rows: list[Model], conn) -> None:
-    if rows:
-        await trail.event.bulk_create(rows, using_db=conn)
+async def write(trail: Trail, rows: list[dict], conn) -> None:
+    """The rows in one INSERT: a sweep writes the events of a hundred cases at once."""
+    await updates.insert_many(conn, trail.event, rows)
 
 
 async def read(trail: Trail, owner_id: int) -> list[Link]:

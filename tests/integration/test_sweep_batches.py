@@ -15,7 +15,7 @@ from onething.services.recount import recount
 from onething.services.reference import load_calendar, load_catalog
 from onething.services.staff import create_staff
 from onething.services.workflow import Workflow
-from storage import db
+from storage import db, updates
 from storage.models import AuditEvent, ReviewTask, StaffNotice
 from tests.conftest import DATABASES
 from tests.support.apps import migrated
@@ -46,14 +46,15 @@ async def accepted(flow: Workflow, n: int) -> list[int]:
     return ids
 
 
-def inserting(model, inserts: list[str]):
-    """``model.bulk_create``, noting each INSERT it makes."""
-    real = model.bulk_create
+def inserting(inserts: list[tuple[str, int]]):
+    """``updates.insert_many``, noting each INSERT it makes: its table and how many rows."""
+    real = updates.insert_many
 
-    def bulk_create(rows, **kwargs):
-        inserts.append(model._meta.db_table)
-        return real(rows, **kwargs)
-    return bulk_create
+    async def insert_many(conn, model, rows, now=None):
+        if rows:
+            inserts.append((model._meta.db_table, len(rows)))
+        await real(conn, model, rows, now)
+    return insert_many
 
 
 async def warned(application_id: int) -> bool:
@@ -66,11 +67,12 @@ async def test_a_batch_of_due_cases_is_one_transaction_with_one_insert_of_each_k
     ids = await accepted(flow, 6)
     flow.clock.now = TUESDAY
     inserts = []
-    for model in (AuditEvent, StaffNotice):
-        monkeypatch.setattr(model, "bulk_create", inserting(model, inserts))
+    monkeypatch.setattr(updates, "insert_many", inserting(inserts))
     with counted() as sent:
         assert await flow.sweep() == 6
-    assert inserts == ["audit_event", "staff_notice"] * 2, inserts  # 6 cases, 4 a batch
+    # 6 cases, 4 a batch: each batch's events, facts and notices in one INSERT of each kind
+    assert inserts == [("audit_event", 4), ("supervision_fact", 4), ("staff_notice", 8),
+                       ("audit_event", 2), ("supervision_fact", 2), ("staff_notice", 4)], inserts
     assert len([q for q in sent if 'INTO "supervision_count"' in q]) == 2
     for application_id in ids:
         assert await warned(application_id)
