@@ -181,7 +181,7 @@ def main() -> None:
         print(f"{'sweep, per 100,000 open tasks':38}{scaled:>9.2f}s{10:>9}s{scaled / 10:>9.2f}"
               f"{scaled * 1000 / base_floor:>9.0f}")
         print(f"  ({open_tasks:,} open tasks, {due_cases:,} cases due: the first sweep {one:.2f} s, "
-              f"every due case swept in {whole:.2f} s, {changed:,} changed)")
+              f"every due case swept in {whole:.2f} s, {changed:,} changed, {due_cases / whole:,.0f} due cases a second)")
 
 
 if __name__ == "__main__":
