@@ -38,17 +38,14 @@ async def queue(catalog: Catalog, session: StaffSession, department: str | None,
 async def open_tasks(department: str | None, offset: int, limit: int, related: tuple[str, ...] = ()) -> list[ReviewTask]:
     """Open tasks, nearest due date first: ``limit`` of them after the first ``offset``.
 
-    Each open state is read on its own from the queue index (department, state, due_on, id) and
-    the two runs are merged: with ``state IN (...)`` the database cannot read the index in due
-    order, and sorted all 14,000 open tasks of a busy department for every page. The whole
-    county's (a supervisor's, no department) has no such index: one query walks the due_on one."""
-    if not department:
-        query = ReviewTask.filter(state__in=OPEN).order_by("due_on", "id")
-        return await query.offset(offset).limit(limit).select_related(*related)
+    Each open state is read on its own from a queue index (department, state, due_on, id; or, for
+    the whole county's, a supervisor's with no department, state, due_on, id) and the two runs are
+    merged: with ``state IN (...)`` the database cannot read an index in due order, and sorted all
+    14,000 open tasks of a busy department for every page."""
     runs = []
     for state in OPEN:
-        query = ReviewTask.filter(state=state, department=department).order_by("due_on", "id")
-        runs.append(await query.limit(offset + limit).select_related(*related))
+        query = ReviewTask.filter(state=state, **({"department": department} if department else {}))
+        runs.append(await query.order_by("due_on", "id").limit(offset + limit).select_related(*related))
     return list(islice(heapq.merge(*runs, key=_queue_order), offset, offset + limit))
 
 

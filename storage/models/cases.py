@@ -103,7 +103,8 @@ class ReviewTask(Model):
         table = "review_task"
         unique_together = (("application", "item"),)
         # a department's queue in the console, a page at a time (migration 0022)
-        indexes = (Index(fields=("department", "state", "due_on", "id"), name="task_department_queue"),)
+        indexes = (Index(fields=("department", "state", "due_on", "id"), name="task_department_queue"),
+                   Index(fields=("state", "due_on", "id"), name="task_county_queue"))
 
 
 class AuditEvent(Model):

@@ -16,7 +16,9 @@ from onething.services.reference import load_calendar, load_catalog
 from onething.services.workflow import Workflow
 from storage import db
 from storage.models import ReviewTask
+from tests.conftest import DATABASES
 from tests.support.apps import migrated
+from tests.support.databases import fresh_database
 from tests.support.builders import d
 from tests.support.cases import MONDAY, Clock, draft
 from tests.support.queries import counted
@@ -67,3 +69,29 @@ async def test_a_tick_that_warns_one_item_updates_that_task_alone_and_keeps_the_
     await licence.refresh_from_db()
     assert licence.warned
     assert await check_case(licence.application_id) is None  # the head written with the case's own update
+
+
+@pytest.fixture(params=DATABASES)
+async def county(request, tmp_path):
+    """A database of the test's own: the whole county's queue is every open task in it."""
+    async with fresh_database(request.param, tmp_path) as url:
+        await migrated(url)
+        async with db.database(url):
+            yield Workflow(load_catalog(), load_calendar(), clock=Clock())
+
+
+async def test_the_county_queue_pages_every_departments_open_tasks_nearest_due_first(county, monkeypatch):
+    monkeypatch.setattr(review_tasks, "PAGE_SIZE", 2)
+    due = {"2026-03-09": ("in_review", "market"), "2026-03-05": ("paused", "tax"),
+           "2026-03-06": ("in_review", "public-security"), "2026-03-04": ("in_review", "tax"),
+           "2026-03-07": ("paused", "market")}
+    for day, (state, department) in due.items():
+        task = await licence_in_review(county)
+        await ReviewTask.filter(application_id=task.application_id).exclude(id=task.id).update(state="waiting")
+        await ReviewTask.filter(id=task.id).update(due_on=d(day), state=state, department=department)
+    supervisor = type("Session", (), {"role": "supervisor", "department": None})()
+    pages = [await review_tasks.queue(county.catalog, supervisor, None, page) for page in (1, 2, 3)]
+    assert [[(t["due_on"], t["department"]) for t in p["items"]] for p in pages] == [
+        [("2026-03-04", "tax"), ("2026-03-05", "tax")], [("2026-03-06", "public-security"), ("2026-03-07", "market")],
+        [("2026-03-09", "market")]]
+    assert [p["next"] for p in pages] == [2, 3, None]
