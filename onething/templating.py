@@ -22,6 +22,7 @@ def make_environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,  # a missing value is a bug, never a blank in a notice
         autoescape=jinja2.select_autoescape(["html", "html.j2"]),
         trim_blocks=True, lstrip_blocks=True,
+        auto_reload=False,  # installed with the package, they do not change while it runs: no stat per render
     )
     env.filters["yuan"] = yuan
     env.globals["csp_nonce"] = csp_nonce  # a page's own scripts carry its response's nonce

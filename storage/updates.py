@@ -9,6 +9,13 @@ exactly as the ORM converts them (``to_db_value``).
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
+
+from tortoise import fields as kinds
+
+# Columns the driver takes as they are: the ORM's to_db_value would only check them again (the
+# database checks lengths and types too), at a cost a sweep of thousands of rows notices.
+PLAIN = (kinds.CharField, kinds.TextField, kinds.IntField, kinds.SmallIntField, kinds.BigIntField, kinds.BooleanField)
 
 
 def marks(conn, n: int, first: int = 1) -> list[str]:
@@ -36,8 +43,15 @@ def update_sql(conn, model, columns: list[str], keys: list[str], bump: str | Non
 
 def db_values(model, *values: dict) -> list:
     """Each value as the ORM stores it (JSON as text, dates as the driver takes them)."""
-    fields = model._meta.fields_map
-    return [fields[name].to_db_value(value, None) for each in values for name, value in each.items()]
+    convert = _converters(model)
+    return [convert[name](value) for each in values for name, value in each.items()]
+
+
+@lru_cache(maxsize=None)
+def _converters(model) -> dict:
+    def to_db(field):
+        return (lambda value: value) if type(field) in PLAIN else (lambda value: field.to_db_value(value, None))
+    return {name: to_db(field) for name, field in model._meta.fields_map.items() if field.has_db_field}
 
 
 async def update(conn, model, values: dict, where: dict, bump: str | None = None) -> int:
@@ -72,6 +86,8 @@ async def insert_many(conn, model, rows: list[dict], now: datetime | None = None
     keys = [f"{name}_id" for name in sorted(meta.fk_fields)]  # stored as they are: the related row's id
     columns = [*keys, *(name for name in fields if name not in keys)]
 
+    convert = _converters(model)
+
     def value(row: dict, name: str):
         if name in keys:
             return row.get(name)
@@ -82,7 +98,7 @@ async def insert_many(conn, model, rows: list[dict], now: datetime | None = None
             given = now or datetime.now(timezone.utc)
         else:
             given = field.default() if callable(field.default) else field.default
-        return field.to_db_value(given, None)
+        return convert[name](given)
 
     quoted = ", ".join(f'"{column}"' for column in columns)
     sql = f'INSERT INTO "{meta.db_table}" ({quoted}) VALUES ({", ".join(marks(conn, len(columns)))})'
