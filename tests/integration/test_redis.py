@@ -49,3 +49,43 @@ async def test_sessions_are_stored_as_digests_and_revocable_everywhere(redis, da
     assert await citizens.revoke_all(redis, citizen.id) == 2
     assert await citizens.citizen_for_token(redis, first) is None
     assert await citizens.citizen_for_token(redis, second) is None
+
+
+async def test_a_write_that_cannot_drain_still_times_out():
+    """The pool's connections bound a write by socket_timeout without asyncio.wait_for: against a
+    server that never reads, a large write fails within it, as redis-py's own does."""
+    import asyncio
+    import time
+
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    from storage.redis import Connection
+
+    accepted = []
+
+    async def never_reads(reader, writer):
+        accepted.append(writer)
+
+    server = await asyncio.start_server(never_reads, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    connection = Connection(host="127.0.0.1", port=port, socket_timeout=0.5, driver_info=None)
+    try:
+        await connection.connect()
+        started = time.monotonic()
+        with pytest.raises(RedisTimeoutError):
+            await connection.send_command("SET", "key", b"x" * (64 * 1024 * 1024))
+        assert time.monotonic() - started < 5 and not connection.is_connected
+    finally:
+        await connection.disconnect()
+        for writer in accepted:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_the_pool_uses_that_connection_for_tcp_urls():
+    from storage.redis import Connection
+
+    client = open_redis("redis://127.0.0.1:6379/12")
+    assert client.connection_pool.connection_class is Connection
+    await client.aclose()
