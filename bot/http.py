@@ -89,12 +89,13 @@ def _incoming(message, xml: str) -> Incoming:
 
 # One round trip, one command: is this message new (SET NX), has its sender been seen this hour
 # (SET NX), and what did the last answer leave for this one (GET). Three commands in a pipeline
-# cost the client twice as much Python as this.
+# cost the client twice as much Python as this. The TTLs are in the script's text: each argument
+# sent is encoded by the client for every message.
 CLAIM = """
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return {0, 0, false} end
-local active = ARGV[3] == '1' and redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2])
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', %d) then return {0, 0, false} end
+local active = ARGV[1] == '1' and redis.call('SET', KEYS[2], '1', 'NX', 'EX', %d)
 return {1, active and 1 or 0, redis.call('GET', KEYS[3])}
-"""
+""" % (SEEN_TTL, ACTIVE_TTL)
 
 
 async def _claim(config, message, incoming: Incoming, user_acted: bool) -> tuple[str, list]:
@@ -109,7 +110,7 @@ async def _claim(config, message, incoming: Incoming, user_acted: bool) -> tuple
     if "claim" not in scripts:  # registered once per process: later calls send only its digest
         scripts["claim"] = config[redis_key].register_script(CLAIM)
     keys = [f"bot:seen:{identity}", f"bot:active:{incoming.openid}", f"bot:state:{incoming.openid}"]
-    return keys[0], await scripts["claim"](keys=keys, args=[SEEN_TTL, ACTIVE_TTL, int(user_acted)])
+    return keys[0], await scripts["claim"](keys=keys, args=[b"1" if user_acted else b"0"])
 
 
 async def _remember(redis, openid: str, before: dict, after: dict | None, ttl: int) -> None:
