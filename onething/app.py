@@ -189,7 +189,7 @@ def create_app(settings: Settings, *, run_jobs: bool = True) -> web.Application:
     health.setup(app)
     if settings.object_store.folder is not None:
         objects.setup(app)
-    app.add_subapp("/bot/", bot.create_app())
+    bot.setup(app)  # /bot/wechat: on the root app, as a sub-app costs each message (bot/app.py)
     app.add_subapp("/api/v1/", miniapp_api.create_app())
     app.add_subapp("/staff/api/v1/", staff_api.create_app())
     app.add_subapp("/staff/", staff_console.create_app())  # after the API: the longer prefix is the API's
