@@ -54,8 +54,10 @@ async def receive(request: web.Request) -> web.Response:
         conversation = Conversation(config, incoming.openid, now=utcnow(),
                                     touch=user_acted and (bool(newly_active) or incoming.event == "subscribe"))
         answer = await conversation.answer(incoming)
-        await _remember(config[redis_key], incoming.openid, incoming.state, answer.state, answer.ttl)
-        for job, kwargs in [*answer.later, *await conversation.follow_ups()]:
+        if answer.state or incoming.state:  # else there is nothing to keep or to forget
+            await _remember(config[redis_key], incoming.openid, incoming.state, answer.state, answer.ttl)
+        later = [*answer.later, *await conversation.follow_ups()] if conversation.touch else answer.later
+        for job, kwargs in later:
             await config[jobs_key].enqueue(job, **kwargs)
     except Exception:
         # not handled after all: WeChat's retry must be handled, not answered as a duplicate
