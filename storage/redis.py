@@ -33,6 +33,7 @@ class Connection(aioredis.Connection):
     _reading: asyncio.Task | None = None  # the task waiting for a reply
     _deadline = 0.0
     _watch: asyncio.TimerHandle | None = None
+    _watch_loop: asyncio.AbstractEventLoop | None = None  # a connection reused on another loop arms anew
     _expired = False
 
     async def send_packed_command(self, command, check_health: bool = True) -> None:
@@ -74,8 +75,8 @@ class Connection(aioredis.Connection):
         cancelling = task.cancelling()
         self._deadline = loop.time() + self.socket_timeout
         self._reading = task
-        if self._watch is None:
-            self._watch = loop.call_at(self._deadline, self._check_read)
+        if self._watch is None or self._watch_loop is not loop:
+            self._watch, self._watch_loop = loop.call_at(self._deadline, self._check_read), loop
         try:
             response = await self._parser.read_response(disable_decoding=disable_decoding)
         except BaseException as exc:
