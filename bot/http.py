@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from aiohttp import web
-from wechatpy import create_reply
+from wechatpy.replies import TextReply
 
 from onething.jobs import jobs_key
 from onething.keys import redis_key
@@ -40,12 +40,12 @@ async def verify(request: web.Request) -> web.Response:
 
 
 async def receive(request: web.Request) -> web.Response:
-    timestamp, nonce = envelope.check_query(request)
-    xml, crypto = await envelope.message(request, timestamp, nonce)
+    config = request.config_dict  # read once: each request.config_dict is a new ChainMapProxy
+    timestamp, nonce = envelope.check_query(request, config)
+    xml, crypto = await envelope.message(request, config, timestamp, nonce)
     message = envelope.parsed(xml)
     incoming = _incoming(message, xml)
     user_acted = incoming.type != "event" or incoming.event in USER_EVENTS
-    config = request.config_dict  # each request.config_dict is a new ChainMapProxy
     seen_key, (first, newly_active, state) = await _claim(config, message, incoming, user_acted)
     if not first:
         return web.Response(text="success")  # a retry of a message already answered
@@ -54,8 +54,10 @@ async def receive(request: web.Request) -> web.Response:
         conversation = Conversation(config, incoming.openid, now=utcnow(),
                                     touch=user_acted and (bool(newly_active) or incoming.event == "subscribe"))
         answer = await conversation.answer(incoming)
-        await _remember(config[redis_key], incoming.openid, incoming.state, answer.state, answer.ttl)
-        for job, kwargs in [*answer.later, *await conversation.follow_ups()]:
+        if answer.state or incoming.state:  # else there is nothing to keep or to forget
+            await _remember(config[redis_key], incoming.openid, incoming.state, answer.state, answer.ttl)
+        later = [*answer.later, *await conversation.follow_ups()] if conversation.touch else answer.later
+        for job, kwargs in later:
             await config[jobs_key].enqueue(job, **kwargs)
     except Exception:
         # not handled after all: WeChat's retry must be handled, not answered as a duplicate
@@ -63,10 +65,17 @@ async def receive(request: web.Request) -> web.Response:
         raise
     if not answer.text:
         return web.Response(text="success")
-    reply = create_reply(answer.text, message, render=True)
+    reply = _reply(answer.text, message)
     if crypto is not None:
-        reply = crypto.encrypt_message(reply, nonce, timestamp)
+        reply = crypto.seal(reply, nonce, timestamp)
     return web.Response(text=reply, content_type="application/xml")
+
+
+def _reply(text: str, message) -> str:
+    """``wechatpy.create_reply(text, message, render=True)``: the same ``TextReply``, its two
+    names taken from the message's fields as read, not through wechatpy's field descriptors."""
+    data = message._data
+    return TextReply(source=data.get("ToUserName"), target=data.get("FromUserName"), content=text).render()
 
 
 def _incoming(message, xml: str) -> Incoming:
@@ -82,24 +91,28 @@ def _incoming(message, xml: str) -> Incoming:
 
 # One round trip, one command: is this message new (SET NX), has its sender been seen this hour
 # (SET NX), and what did the last answer leave for this one (GET). Three commands in a pipeline
-# cost the client twice as much Python as this.
+# cost the client twice as much Python as this. The TTLs are in the script's text: each argument
+# sent is encoded by the client for every message.
 CLAIM = """
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return {0, 0, false} end
-local active = ARGV[3] == '1' and redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2])
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', %d) then return {0, 0, false} end
+local active = ARGV[1] == '1' and redis.call('SET', KEYS[2], '1', 'NX', 'EX', %d)
 return {1, active and 1 or 0, redis.call('GET', KEYS[3])}
-"""
+""" % (SEEN_TTL, ACTIVE_TTL)
 
 
 async def _claim(config, message, incoming: Incoming, user_acted: bool) -> tuple[str, list]:
     # events have no MsgId: sender + time (WeChat's advice) + which event, so two different
     # clicks in one second are both answered
-    identity = message.id or ":".join((incoming.openid, str(int(message.create_time.timestamp())), incoming.event,
-                                       incoming.event_key))
+    # (the fields as read: envelope.parsed has checked MsgId and CreateTime are digits, as
+    # wechatpy's message.id and message.create_time would read them)
+    data = message._data
+    identity = int(data.get("MsgId") or 0) or ":".join((incoming.openid, str(int(data["CreateTime"])), incoming.event,
+                                                        incoming.event_key))
     scripts = config[RESOURCES]
     if "claim" not in scripts:  # registered once per process: later calls send only its digest
         scripts["claim"] = config[redis_key].register_script(CLAIM)
     keys = [f"bot:seen:{identity}", f"bot:active:{incoming.openid}", f"bot:state:{incoming.openid}"]
-    return keys[0], await scripts["claim"](keys=keys, args=[SEEN_TTL, ACTIVE_TTL, int(user_acted)])
+    return keys[0], await scripts["claim"](keys=keys, args=[b"1" if user_acted else b"0"])
 
 
 async def _remember(redis, openid: str, before: dict, after: dict | None, ttl: int) -> None:

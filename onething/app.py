@@ -40,8 +40,7 @@ from onething.settings import Settings, Unreachable
 from onething.messages import load_messages
 from onething.templating import make_environment
 from onething.web import health, objects, security_headers
-from onething.web.errors import error_middleware
-from onething.web.requests import header_hygiene_middleware, request_id_middleware
+from onething.web.requests import edge_middleware
 from storage import db
 from storage.objects import open_object_store
 from storage.redis import open_redis
@@ -183,14 +182,14 @@ async def started(app: web.Application) -> AsyncIterator[web.Application]:
 
 def create_app(settings: Settings, *, run_jobs: bool = True) -> web.Application:
     app = create_core(settings, run_jobs=run_jobs)
-    app.middlewares.extend([request_id_middleware, error_middleware, header_hygiene_middleware])
+    app.middlewares.append(edge_middleware)  # request ids, the CSP nonce, errors, header hygiene: one layer
     security_headers.setup(app)
     if settings.object_store.s3 is not None:  # the console previews applicants' files from there
         app[security_headers.FILES_ORIGIN] = settings.object_store.s3.download_origin
     health.setup(app)
     if settings.object_store.folder is not None:
         objects.setup(app)
-    app.add_subapp("/bot/", bot.create_app())
+    bot.setup(app)  # /bot/wechat: on the root app, as a sub-app costs each message (bot/app.py)
     app.add_subapp("/api/v1/", miniapp_api.create_app())
     app.add_subapp("/staff/api/v1/", staff_api.create_app())
     app.add_subapp("/staff/", staff_console.create_app())  # after the API: the longer prefix is the API's

@@ -57,24 +57,30 @@ def _dumps(value: Any) -> str:
 async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except Refused as exc:
+    except Exception as exc:
+        return error_for(request, exc)
+
+
+def error_for(request: web.Request, exc: Exception) -> web.Response:
+    """The error response for what a handler raised; a redirect (an HTTPException below 400) is
+    raised again. Called from the ``except`` that caught it."""
+    if isinstance(exc, Refused):
         message = message_of(request, exc)
         return error_response(exc.status, exc.code, message, exc.details, exc.headers)
-    except web.HTTPException as exc:
+    if isinstance(exc, web.HTTPException):
         if exc.status < 400:
-            raise
+            raise exc
         code = _HTTP_CODES.get(exc.status, "http_error")
         message = _messages(request).render(code)
         return error_response(exc.status, code, message, headers=_keep_headers(exc))
-    except Exception as exc:
-        if outages.unavailable(exc):
-            # Redis or the database is away: it comes back without anyone acting, so say when to retry.
-            # (no path here: the access line beside it has the path, with tokens masked)
-            log.warning("backing service unavailable", extra={"error": outages.name(exc)})
-            return error_response(503, "service_unavailable", _render(request, "service_unavailable"),
-                                  headers={"Retry-After": str(outages.RETRY_AFTER)})
-        log.exception("unhandled error", extra={"path": request.path, "method": request.method})
-        return error_response(500, "internal_error", _render(request, "internal_error"))
+    if outages.unavailable(exc):
+        # Redis or the database is away: it comes back without anyone acting, so say when to retry.
+        # (no path here: the access line beside it has the path, with tokens masked)
+        log.warning("backing service unavailable", extra={"error": outages.name(exc)})
+        return error_response(503, "service_unavailable", _render(request, "service_unavailable"),
+                              headers={"Retry-After": str(outages.RETRY_AFTER)})
+    log.exception("unhandled error", extra={"path": request.path, "method": request.method})
+    return error_response(500, "internal_error", _render(request, "internal_error"))
 
 
 def _render(request: web.Request, code: str) -> str:

@@ -11,6 +11,8 @@ from aiohttp import web
 
 from onething.domain.refusals import Refused
 from onething.logs import request_id_var
+from onething.web import security_headers
+from onething.web.errors import error_for
 
 log = logging.getLogger("onething.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -22,9 +24,45 @@ _CHECKED_HEADERS = ("Authorization", "Cookie", "X-Onething-Signature", "X-Onethi
 
 
 @web.middleware
-async def request_id_middleware(request: web.Request, handler) -> web.StreamResponse:
+async def edge_middleware(request: web.Request, handler) -> web.StreamResponse:
+    """The app's one middleware: :func:`request_id_middleware`, the CSP nonce's request
+    (:mod:`.security_headers`), :func:`~onething.web.errors.error_middleware` and
+    :func:`header_hygiene_middleware`, in that order, in one layer. Each layer of aiohttp's
+    middleware chain costs a coroutine and a call on every request; the bot's answers measured
+    these four at about 15 us of CPU each answer, for work that costs a few."""
+    request_id = _request_id(request)
+    token = request_id_var.set(request_id)
+    page = security_headers.serving(request)
+    started = time.perf_counter()
+    status = 500
+    try:
+        try:
+            _check_headers(request)
+            response = await handler(request)
+        except Exception as exc:
+            response = error_for(request, exc)  # raises a redirect again
+        status = response.status
+        if not response.prepared:
+            response.headers["X-Request-Id"] = request_id
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        if log.isEnabledFor(logging.INFO):
+            _access_line(request, status, started)
+        security_headers.served(page)
+        request_id_var.reset(token)
+
+
+def _request_id(request: web.Request) -> str:
     incoming = request.headers.get("X-Request-Id", "")
-    request_id = incoming if _VALID_ID.match(incoming) else secrets.token_hex(16)  # a uuid4's hex, without the UUID
+    return incoming if _VALID_ID.match(incoming) else secrets.token_hex(16)  # a uuid4's hex, without the UUID
+
+
+@web.middleware
+async def request_id_middleware(request: web.Request, handler) -> web.StreamResponse:
+    request_id = _request_id(request)
     token = request_id_var.set(request_id)
     started = time.perf_counter()
     status = 500
@@ -56,9 +94,14 @@ def _access_line(request: web.Request, status: int, started: float) -> None:
 @web.middleware
 async def header_hygiene_middleware(request: web.Request, handler) -> web.StreamResponse:
     """A credential header with bytes that are not text is refused before anyone reads it."""
+    _check_headers(request)
+    return await handler(request)
+
+
+def _check_headers(request: web.Request) -> None:
+    headers = request.headers
     for name in _CHECKED_HEADERS:
-        if _UNREADABLE.search(request.headers.get(name, "")):
+        if name in headers and _UNREADABLE.search(headers[name]):
             raise Refused("invalid_header", status=400, details={"header": name})
     if _UNREADABLE.search(request.query_string):
         raise Refused("bad_request", status=400)
-    return await handler(request)

@@ -13,19 +13,39 @@ from contextvars import ContextVar
 
 from aiohttp import web
 
-NONCE = web.RequestKey("csp_nonce", str)
+NONCE = web.RequestKey("csp_nonce", str)  # made when first asked for: a page or a template asks
 # The object store's origin when it is not the service's own: the back office's pages show an
 # applicant's PDFs and pictures inline from there, through its short-lived links.
 FILES_ORIGIN = web.AppKey("files_origin", str)
-csp_nonce_var: ContextVar[str] = ContextVar("csp_nonce", default="")
+# the request being served, for templates' csp_nonce(): set by the app's middleware
+_serving: ContextVar[web.Request | None] = ContextVar("csp_request", default=None)
 FRAMED_BY_OWN_PAGES = ("/staff/",)  # the slip and the notice, printed from the console to come
 # WeChat's browser sends the whole URL as Referer, and a courier page's URL is a delivery code
 REFERRER_POLICY = "no-referrer"
 
 
 def csp_nonce() -> str:
-    """For templates: ``<script nonce="{{ csp_nonce() }}">``."""
-    return csp_nonce_var.get()
+    """For templates: ``<script nonce="{{ csp_nonce() }}">``; outside a request, none."""
+    request = _serving.get()
+    return "" if request is None else nonce_of(request)
+
+
+def nonce_of(request: web.Request) -> str:
+    """This response's nonce: made (unpredictable, its own) the first time a template or the
+    page's policy asks, so an answer that is not a page (JSON, the bot's XML) never makes one."""
+    nonce = request.get(NONCE)
+    if nonce is None:
+        nonce = request[NONCE] = secrets.token_urlsafe(16)
+    return nonce
+
+
+def serving(request: web.Request):
+    """The middleware's part: templates rendered while ``request`` is served use its nonce."""
+    return _serving.set(request)
+
+
+def served(token) -> None:
+    _serving.reset(token)
 
 
 def policy(nonce: str, frame_ancestors: str, files: str = "") -> str:
@@ -37,17 +57,6 @@ def policy(nonce: str, frame_ancestors: str, files: str = "") -> str:
     ])
 
 
-@web.middleware
-async def nonce_middleware(request: web.Request, handler) -> web.StreamResponse:
-    nonce = secrets.token_urlsafe(16)
-    request[NONCE] = nonce
-    token = csp_nonce_var.set(nonce)
-    try:
-        return await handler(request)
-    finally:
-        csp_nonce_var.reset(token)
-
-
 async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
     """on_response_prepare: also reaches responses no handler returned (errors, streamed files)."""
     headers = response.headers
@@ -55,8 +64,8 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
     if response.content_type != "text/html":
         return
     own_frames = request.path.startswith(FRAMED_BY_OWN_PAGES)
-    # a response made outside the middleware has no nonce of its own: then it runs no script at all
-    nonce = request.get(NONCE) or "none-" + secrets.token_urlsafe(16)
+    # the nonce its template used, or a new one no script on the page carries: then none runs
+    nonce = nonce_of(request)
     files = request.config_dict.get(FILES_ORIGIN, "") if own_frames else ""
     headers["Content-Security-Policy"] = policy(nonce, "'self'" if own_frames else "'none'", files)
     headers["X-Frame-Options"] = "SAMEORIGIN" if own_frames else "DENY"
@@ -64,5 +73,5 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
 
 
 def setup(app: web.Application) -> None:
-    app.middlewares.insert(0, nonce_middleware)
+    """The headers; the app's middleware (``onething.web.requests.edge_middleware``) serves the nonce."""
     app.on_response_prepare.append(add_headers)

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from onething.web.errors import error_middleware
 from onething.web.http import json_response
-from onething.web.requests import header_hygiene_middleware
+from onething.web.requests import edge_middleware, header_hygiene_middleware
 from onething.web.routes import Route, mount
 from onething.web.schemas import ID, PAGE, enum, obj, required_text, text
 from onething.web.validation import body, query
@@ -43,10 +43,12 @@ ROUTES = [
 ]
 
 
-@pytest.fixture
-async def client(aiohttp_client):
+@pytest.fixture(params=["two layers", "the app's one layer"])
+async def client(aiohttp_client, request):
+    """The same answers from the separate middlewares and from the app's merged one."""
     SEEN.clear()
-    app = web.Application(middlewares=[error_middleware, header_hygiene_middleware])
+    middlewares = [error_middleware, header_hygiene_middleware] if request.param == "two layers" else [edge_middleware]
+    app = web.Application(middlewares=middlewares)
     sub = web.Application()
     mount(sub, ROUTES, prefix="/v1", title="测试", authorise=refuse_clerks)
     app.add_subapp("/v1/", sub)
