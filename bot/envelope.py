@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import logging
 import re
-import secrets
 
 from aiohttp import web
 from defusedxml import DefusedXmlException
@@ -23,6 +22,7 @@ from wechatpy import parse_message
 from wechatpy.messages import TextMessage
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 
+from onething import tokens
 from onething.keys import settings_key, workflow_key
 
 from .resources import RESOURCES
@@ -49,12 +49,12 @@ def _token(config) -> str:
 
 class _PrpCrypto(PrpCrypto):
     """wechatpy's PrpCrypto, whose 16 characters before each reply (WeChat's protocol: random,
-    then the length, the message, the appid) come from ``secrets`` instead of ``random.sample``
-    over letters and digits: unpredictable, and a tenth of the CPU (16 hex digits; WeChat only
-    skips them)."""
+    then the length, the message, the appid) come from the OS's CSPRNG (``onething.tokens``)
+    instead of ``random.sample`` over letters and digits: unpredictable, and a fraction of the CPU
+    (16 hex digits; WeChat only skips them)."""
 
     def get_random_string(self) -> str:
-        return secrets.token_hex(8)
+        return tokens.token_hex(8)
 
 
 class Crypto:

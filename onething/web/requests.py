@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import time
 
 from aiohttp import web
 
+from onething import tokens
 from onething.domain.refusals import Refused
 from onething.logs import request_id_var
 from onething.web import security_headers
@@ -57,7 +57,7 @@ async def edge_middleware(request: web.Request, handler) -> web.StreamResponse:
 
 def _request_id(request: web.Request) -> str:
     incoming = request.headers.get("X-Request-Id", "")
-    return incoming if _VALID_ID.match(incoming) else secrets.token_hex(16)  # a uuid4's hex, without the UUID
+    return incoming if _VALID_ID.match(incoming) else tokens.token_hex(16)  # a uuid4's hex, without the UUID
 
 
 @web.middleware

@@ -28,7 +28,7 @@ def test_what_it_seals_wechatpy_opens_with_its_signature():
 
 def test_its_envelope_is_wechatpys_byte_for_byte_but_for_the_random_prefix(monkeypatch):
     ours = envelope.Crypto(wx.TOKEN, wx.AES_KEY, wx.APPID)
-    monkeypatch.setattr(envelope.secrets, "token_hex", lambda n: "k" * (2 * n))  # a fixed prefix
+    monkeypatch.setattr(envelope.tokens, "token_hex", lambda n: "k" * (2 * n))  # a fixed prefix
     monkeypatch.setattr(random, "sample", lambda population, k: ["k"] * k)  # wechatpy's, the same
     assert ours.seal(REPLY, "n", "1") == WeChatCrypto(wx.TOKEN, wx.AES_KEY, wx.APPID).encrypt_message(REPLY, "n", "1")
 
