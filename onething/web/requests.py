@@ -25,11 +25,11 @@ _CHECKED_HEADERS = ("Authorization", "Cookie", "X-Onething-Signature", "X-Onethi
 
 @web.middleware
 async def edge_middleware(request: web.Request, handler) -> web.StreamResponse:
-    """The app's one middleware: :func:`request_id_middleware`, the CSP nonce's request
-    (:mod:`.security_headers`), :func:`~onething.web.errors.error_middleware` and
-    :func:`header_hygiene_middleware`, in that order, in one layer. Each layer of aiohttp's
-    middleware chain costs a coroutine and a call on every request; the bot's answers measured
-    these four at about 15 us of CPU each answer, for work that costs a few."""
+    """The app's one middleware: the request id and its access line, the CSP nonce's request
+    (:mod:`.security_headers`), the error shape (:func:`~onething.web.errors.error_for`) and the
+    credential headers' hygiene (:func:`_check_headers`), in that order. Each layer of aiohttp's
+    middleware chain costs a coroutine and a call on every request; as four layers they cost the
+    bot about 15 us of CPU each answer, for work that costs a few."""
     request_id = _request_id(request)
     token = request_id_var.set(request_id)
     page = security_headers.serving(request)
@@ -60,28 +60,6 @@ def _request_id(request: web.Request) -> str:
     return incoming if _VALID_ID.match(incoming) else tokens.token_hex(16)  # a uuid4's hex, without the UUID
 
 
-@web.middleware
-async def request_id_middleware(request: web.Request, handler) -> web.StreamResponse:
-    request_id = _request_id(request)
-    token = request_id_var.set(request_id)
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await handler(request)
-        status = response.status
-        if not response.prepared:
-            response.headers["X-Request-Id"] = request_id
-        return response
-    except web.HTTPException as exc:
-        status = exc.status
-        raise
-    finally:
-        # built only when written: at WARNING the line costs a level check, not a regex and a dict
-        if log.isEnabledFor(logging.INFO):
-            _access_line(request, status, started)
-        request_id_var.reset(token)
-
-
 def _access_line(request: web.Request, status: int, started: float) -> None:
     log.info("request", extra={
         "method": request.method,
@@ -89,13 +67,6 @@ def _access_line(request: web.Request, status: int, started: float) -> None:
         "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
     })
-
-
-@web.middleware
-async def header_hygiene_middleware(request: web.Request, handler) -> web.StreamResponse:
-    """A credential header with bytes that are not text is refused before anyone reads it."""
-    _check_headers(request)
-    return await handler(request)
 
 
 def _check_headers(request: web.Request) -> None:

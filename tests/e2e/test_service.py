@@ -12,8 +12,7 @@ import json
 import pytest
 from aiohttp import web
 
-from onething.web.errors import error_middleware
-from onething.web.requests import request_id_middleware
+from onething.web.requests import edge_middleware
 from tests.conftest import REDIS_URL, free_port, wait_for_port
 from tests.support.apps import start_app
 
@@ -78,7 +77,7 @@ async def test_a_crash_is_logged_with_its_request_id_and_never_shown(aiohttp_cli
     async def boom(request):
         raise RuntimeError("secret internals 110101199003074578")
 
-    app = web.Application(middlewares=[request_id_middleware, error_middleware])
+    app = web.Application(middlewares=[edge_middleware])
     app.router.add_get("/boom", boom)
     client = await aiohttp_client(app)
     response = await client.get("/boom", headers={"X-Request-Id": "req-12345678"})

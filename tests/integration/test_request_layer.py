@@ -9,9 +9,8 @@ import json
 import pytest
 from aiohttp import web
 
-from onething.web.errors import error_middleware
 from onething.web.http import json_response
-from onething.web.requests import edge_middleware, header_hygiene_middleware
+from onething.web.requests import edge_middleware
 from onething.web.routes import Route, mount
 from onething.web.schemas import ID, PAGE, enum, obj, required_text, text
 from onething.web.validation import body, query
@@ -43,12 +42,11 @@ ROUTES = [
 ]
 
 
-@pytest.fixture(params=["two layers", "the app's one layer"])
-async def client(aiohttp_client, request):
-    """The same answers from the separate middlewares and from the app's merged one."""
+@pytest.fixture
+async def client(aiohttp_client):
+    """The app's one middleware in front of routes mounted as the entrypoints mount theirs."""
     SEEN.clear()
-    middlewares = [error_middleware, header_hygiene_middleware] if request.param == "two layers" else [edge_middleware]
-    app = web.Application(middlewares=middlewares)
+    app = web.Application(middlewares=[edge_middleware])
     sub = web.Application()
     mount(sub, ROUTES, prefix="/v1", title="测试", authorise=refuse_clerks)
     app.add_subapp("/v1/", sub)
