@@ -18,7 +18,7 @@ from storage import db
 from storage.models import ReviewTask
 from tests.conftest import DATABASES
 from tests.support.apps import migrated
-from tests.support.databases import fresh_database
+from tests.support.databases import own_workflow
 from tests.support.builders import d
 from tests.support.cases import MONDAY, Clock, draft
 from tests.support.queries import counted
@@ -74,10 +74,8 @@ async def test_a_tick_that_warns_one_item_updates_that_task_alone_and_keeps_the_
 @pytest.fixture(params=DATABASES)
 async def county(request, tmp_path):
     """A database of the test's own: the whole county's queue is every open task in it."""
-    async with fresh_database(request.param, tmp_path) as url:
-        await migrated(url)
-        async with db.database(url):
-            yield Workflow(load_catalog(), load_calendar(), clock=Clock())
+    async with own_workflow(request.param, tmp_path) as flow:
+        yield flow
 
 
 async def test_the_county_queue_pages_every_departments_open_tasks_nearest_due_first(county, monkeypatch):

@@ -1,12 +1,17 @@
 """The Redis helpers behave the same on real Redis and on the in-process store."""
 
+import asyncio
+import time
 import uuid
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
 
 import pytest
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tests.conftest import REDIS_URL
 
-from storage.redis import claim_once, hit_rate_limit, open_redis
+from storage.redis import Connection, claim_once, hit_rate_limit, open_redis
 
 
 @pytest.fixture
@@ -53,30 +58,21 @@ async def test_sessions_are_stored_as_digests_and_revocable_everywhere(redis, da
     assert await citizens.citizen_for_token(redis, second) is None
 
 
-async def test_a_write_that_cannot_drain_still_times_out():
-    """The pool's connections bound a write by socket_timeout without asyncio.wait_for: against a
-    server that never reads, a large write fails within it, as redis-py's own does."""
-    import asyncio
-    import time
-
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-
-    from storage.redis import Connection
-
+@asynccontextmanager
+async def to_a_server(reads: bool, socket_timeout: float) -> AsyncIterator[Connection]:
+    """Our connection to a local server that never answers (and, unless ``reads``, never reads)."""
     accepted = []
 
-    async def never_reads(reader, writer):
+    async def silent(reader, writer):
         accepted.append(writer)
+        while reads and await reader.read(65536):
+            pass
 
-    server = await asyncio.start_server(never_reads, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    connection = Connection(host="127.0.0.1", port=port, socket_timeout=0.5, driver_info=None)
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    connection = Connection(host="127.0.0.1", port=server.sockets[0].getsockname()[1],
+                            socket_timeout=socket_timeout, driver_info=None)
     try:
-        await connection.connect()
-        started = time.monotonic()
-        with pytest.raises(RedisTimeoutError):
-            await connection.send_command("SET", "key", b"x" * (64 * 1024 * 1024))
-        assert time.monotonic() - started < 5 and not connection.is_connected
+        yield connection
     finally:
         await connection.disconnect()
         for writer in accepted:
@@ -85,62 +81,35 @@ async def test_a_write_that_cannot_drain_still_times_out():
         await server.wait_closed()
 
 
-async def test_the_pool_uses_that_connection_for_tcp_urls():
-    from storage.redis import Connection
+async def test_a_write_that_cannot_drain_still_times_out():
+    """The pool's connections bound a write by socket_timeout without asyncio.wait_for: against a
+    server that never reads, a large write fails within it, as redis-py's own does."""
+    async with to_a_server(reads=False, socket_timeout=0.5) as connection:
+        await connection.connect()
+        started = time.monotonic()
+        with pytest.raises(RedisTimeoutError):
+            await connection.send_command("SET", "key", b"x" * (64 * 1024 * 1024))
+        assert time.monotonic() - started < 5 and not connection.is_connected
 
+
+async def test_the_pool_uses_that_connection_for_tcp_urls():
     client = open_redis("redis://127.0.0.1:6379/12")
     assert client.connection_pool.connection_class is Connection
     await client.aclose()
 
 
-async def _silent_server(accepted: list):
-    """A server that takes commands and never answers."""
-    import asyncio
-
-    async def never_answers(reader, writer):
-        accepted.append(writer)
-        while await reader.read(65536):
-            pass
-
-    return await asyncio.start_server(never_answers, "127.0.0.1", 0)
-
-
 async def test_a_reply_that_never_comes_times_out_and_drops_the_connection():
-    import time
-
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-
-    from storage.redis import Connection
-
-    accepted: list = []
-    server = await _silent_server(accepted)
-    connection = Connection(host="127.0.0.1", port=server.sockets[0].getsockname()[1], socket_timeout=0.5,
-                            driver_info=None)
-    try:
+    async with to_a_server(reads=True, socket_timeout=0.5) as connection:
         for _ in range(2):  # and again on a new connection: the watch is armed again
             started = time.monotonic()
             await connection.send_command("GET", "key")
             with pytest.raises(RedisTimeoutError):
                 await connection.read_response()
             assert 0.4 < time.monotonic() - started < 2 and not connection.is_connected
-    finally:
-        await connection.disconnect()
-        for writer in accepted:
-            writer.close()
-        server.close()
-        await server.wait_closed()
 
 
 async def test_a_read_cancelled_by_its_caller_is_cancelled_not_timed_out():
-    import asyncio
-
-    from storage.redis import Connection
-
-    accepted: list = []
-    server = await _silent_server(accepted)
-    connection = Connection(host="127.0.0.1", port=server.sockets[0].getsockname()[1], socket_timeout=5,
-                            driver_info=None)
-    try:
+    async with to_a_server(reads=True, socket_timeout=5) as connection:
         await connection.send_command("GET", "key")
         reading = asyncio.ensure_future(connection.read_response())
         await asyncio.sleep(0.1)
@@ -148,12 +117,6 @@ async def test_a_read_cancelled_by_its_caller_is_cancelled_not_timed_out():
         with pytest.raises(asyncio.CancelledError):
             await reading
         assert not connection.is_connected
-    finally:
-        await connection.disconnect()
-        for writer in accepted:
-            writer.close()
-        server.close()
-        await server.wait_closed()
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="needs a Redis server (CI always sets ONETHING_TEST_REDIS_URL)")
@@ -161,8 +124,6 @@ async def test_replies_within_the_timeout_arrive_however_many():
     client = open_redis(REDIS_URL)
     try:
         key = f"test:many:{uuid.uuid4().hex}"
-        import asyncio
-
         assert await asyncio.gather(*(client.incr(key) for _ in range(200))) != []
         assert int(await client.get(key)) == 200
         await client.delete(key)

@@ -12,15 +12,13 @@ from onething.services import case_store, figures, sweep
 from onething.services.audit import check_case
 from onething.services.case_store import Actor
 from onething.services.recount import recount
-from onething.services.reference import load_calendar, load_catalog
 from onething.services.staff import create_staff
 from onething.services.workflow import Workflow
-from storage import db, updates
-from storage.models import AuditEvent, ReviewTask, StaffNotice
+from storage import updates
+from storage.models import Application, AuditEvent, CreditFlag, ReviewTask, StaffNotice
 from tests.conftest import DATABASES
-from tests.support.apps import migrated
-from tests.support.cases import MONDAY, Clock, draft
-from tests.support.databases import fresh_database
+from tests.support.cases import MONDAY, citizen, draft
+from tests.support.databases import own_workflow
 from tests.support.queries import counted
 
 CLERK, REVIEWER = Actor("staff:clerk", "clerk"), Actor("staff:reviewer", "reviewer")
@@ -30,10 +28,8 @@ TUESDAY = MONDAY + timedelta(days=1)  # the licence, promised in 1 working day, 
 @pytest.fixture(params=DATABASES)
 async def flow(request, tmp_path):
     """A database of the test's own: every due case in it is this test's."""
-    async with fresh_database(request.param, tmp_path) as url:
-        await migrated(url)
-        async with db.database(url):
-            yield Workflow(load_catalog(), load_calendar(), clock=Clock())
+    async with own_workflow(request.param, tmp_path) as flow:
+        yield flow
 
 
 async def accepted(flow: Workflow, n: int) -> list[int]:
@@ -131,3 +127,21 @@ async def test_one_case_that_cannot_be_swept_does_not_stop_the_others(flow, monk
     monkeypatch.setattr(sweep, "tick", ticking)
     assert await flow.sweep() == 1  # mended, it is swept on the next run: it was never dated past today
     assert await warned(broken)
+
+
+async def test_a_batch_finds_the_credit_flags_a_single_load_finds(flow):
+    """规则 5: a blacklisted applicant gets no deferral, so the sweep's batch must see the same
+    flags, on the person (their ID number's digest) and on the enterprise, as one case's load."""
+    flagged_person = await citizen(id_number_digest="digest-of-a-flagged-number")
+    cleared_person = await citizen(id_number_digest="digest-of-a-cleared-number")
+    cases = [await draft(applicant=flagged_person), await draft(), await draft(), await draft(applicant=cleared_person)]
+    await Application.filter(id=cases[1].id).update(enterprise_code="91330000MA2J00000X")
+    for subject, key, active in (("citizen", "digest-of-a-flagged-number", True),
+                                 ("enterprise", "91330000MA2J00000X", True),
+                                 ("citizen", "digest-of-a-cleared-number", False)):
+        await CreditFlag.create(subject=subject, key=key, hint="****", active=active, updated_by="staff:supervisor",
+                                updated_at=MONDAY)
+    batch = await case_store.load_many(flow.catalog, [c.id for c in cases])
+    one_by_one = [await case_store.load(flow.catalog, c.id) for c in cases]
+    assert [loaded.case.blacklisted for loaded in batch] == [True, True, False, False]
+    assert [loaded.case.blacklisted for loaded in one_by_one] == [True, True, False, False]

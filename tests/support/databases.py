@@ -27,3 +27,19 @@ async def fresh_database(kind: str, folder: Path) -> AsyncIterator[str]:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+@asynccontextmanager
+async def own_workflow(kind: str, folder: Path):
+    """The workflow (fixed clock: Monday 2026-03-02, 10:00 in Shanghai) on a migrated database of
+    the test's own: every case, due or queued, in it is the test's."""
+    from onething.services.reference import load_calendar, load_catalog
+    from onething.services.workflow import Workflow
+    from storage import db
+    from tests.support.apps import migrated
+    from tests.support.cases import Clock
+
+    async with fresh_database(kind, folder) as url:
+        await migrated(url)
+        async with db.database(url):
+            yield Workflow(load_catalog(), load_calendar(), clock=Clock())
