@@ -14,8 +14,6 @@ import logging
 import re
 
 from aiohttp import web
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
 from xml.etree import ElementTree
 
 from wechatpy import parse_message
@@ -174,6 +172,7 @@ def _opened(request: web.Request, config, crypto: Crypto, envelope, timestamp: s
 
 
 CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.S)
+_CDATA_BYTES = re.compile(rb"<!\[CDATA\[.*?\]\]>", re.S)
 
 
 def _no_dtd(xml: str) -> None:
@@ -186,11 +185,15 @@ def _no_dtd(xml: str) -> None:
 
 
 def _safe_xml(data: bytes):
-    try:
-        return fromstring(data, forbid_dtd=True)
-    except DefusedXmlException:
+    """The body, parsed, once it holds no markup declaration: no DTD, so no entity but XML's
+    five (expat expands nothing else, and resolves nothing outside). WeChat writes none; a
+    user's own ``<!`` is inside CDATA. defusedxml's parser refused the same DTDs, at twice the
+    cost of this check and the C parser together: a parser object built in Python each request."""
+    if b"<!" in data and b"<!" in _CDATA_BYTES.sub(b"", data):
         log.warning("bot request refused", extra={"reason": "hostile xml"})
-        raise web.HTTPBadRequest(text="DTDs and entities are not accepted") from None
+        raise web.HTTPBadRequest(text="DTDs and entities are not accepted")
+    try:
+        return ElementTree.XML(data)
     except Exception:
         log.warning("bot request refused", extra={"reason": "malformed xml"})
         raise web.HTTPBadRequest(text="malformed XML") from None

@@ -9,13 +9,14 @@ captured request replayed while its timestamp is still accepted is a retry too.
 from __future__ import annotations
 
 import json
+import time
 
 from aiohttp import web
-from wechatpy.replies import TextReply
 
 from onething.jobs import jobs_key
 from onething.keys import redis_key
 from onething.services.case_store import utcnow
+from storage.redis import run_script
 
 from . import envelope
 from .conversation import Conversation, Incoming
@@ -71,11 +72,18 @@ async def receive(request: web.Request) -> web.Response:
     return web.Response(text=reply, content_type="application/xml")
 
 
+# wechatpy's TextReply.render(), byte for byte: its fields in its order, each text as given
+TEXT_REPLY = ("<xml>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[{}]]></Content>\n"
+              "<FromUserName><![CDATA[{}]]></FromUserName>\n<ToUserName><![CDATA[{}]]></ToUserName>\n"
+              "<CreateTime>{}</CreateTime>\n</xml>")
+
+
 def _reply(text: str, message) -> str:
     """``wechatpy.create_reply(text, message, render=True)``: the same ``TextReply``, its two
-    names taken from the message's fields as read, not through wechatpy's field descriptors."""
+    names taken from the message's fields as read, filled into its text rather than rendered
+    through wechatpy's field descriptors (a tenth of the cost)."""
     data = message._data
-    return TextReply(source=data.get("ToUserName"), target=data.get("FromUserName"), content=text).render()
+    return TEXT_REPLY.format(text, data.get("ToUserName"), data.get("FromUserName"), int(time.time()))
 
 
 def _incoming(message, xml: str) -> Incoming:
@@ -112,7 +120,7 @@ async def _claim(config, message, incoming: Incoming, user_acted: bool) -> tuple
     if "claim" not in scripts:  # registered once per process: later calls send only its digest
         scripts["claim"] = config[redis_key].register_script(CLAIM)
     keys = [f"bot:seen:{identity}", f"bot:active:{incoming.openid}", f"bot:state:{incoming.openid}"]
-    return keys[0], await scripts["claim"](keys=keys, args=[b"1" if user_acted else b"0"])
+    return keys[0], await run_script(config[redis_key], scripts["claim"], keys, [b"1" if user_acted else b"0"])
 
 
 async def _remember(redis, openid: str, before: dict, after: dict | None, ttl: int) -> None:

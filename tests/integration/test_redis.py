@@ -11,7 +11,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tests.conftest import REDIS_URL
 
-from storage.redis import Connection, claim_once, hit_rate_limit, open_redis
+from storage.redis import Connection, claim_once, hit_rate_limit, open_redis, run_script
 
 
 @pytest.fixture
@@ -33,6 +33,38 @@ async def test_rate_limit_allows_the_limit_then_says_how_long_to_wait(redis):
     waits = [await hit_rate_limit(redis, key, limit=3, window_seconds=60) for _ in range(5)]
     assert waits[:3] == [0, 0, 0]
     assert all(1 <= w <= 60 for w in waits[3:])
+
+
+SCRIPT = "redis.call('SET', KEYS[1], ARGV[1]); return {redis.call('INCR', KEYS[2]), redis.call('GET', KEYS[1])}"
+
+
+async def test_a_script_runs_as_redis_pys_own_call_runs_it(redis):
+    script, key = redis.register_script(SCRIPT), f"test:script:{uuid.uuid4().hex}"
+    ours = await run_script(redis, script, [key, key + ":n"], [b"v\xff"])
+    theirs = await script(keys=[key, key + ":n"], args=[b"v\xff"])
+    assert ours == [1, b"v\xff"] and theirs == [2, b"v\xff"]
+    await redis.delete(key, key + ":n")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs a Redis server (CI always sets ONETHING_TEST_REDIS_URL)")
+async def test_a_script_redis_forgot_or_a_connection_it_dropped_still_runs():
+    client = open_redis(REDIS_URL)
+    try:
+        script, key = client.register_script(SCRIPT), f"test:script:{uuid.uuid4().hex}"
+        assert (await run_script(client, script, [key, key + ":n"], [b"1"]))[0] == 1
+        await client.script_flush()  # as after a restart: EVALSHA meets NOSCRIPT
+        assert (await run_script(client, script, [key, key + ":n"], [b"1"]))[0] == 2
+        pooled = client.connection_pool._available_connections[0]
+        await client.client_kill_filter(_id=int(await _client_id(pooled)))  # Redis drops the pooled one
+        assert await run_script(client, script, [key, key + ":n"], [b"2"]) == [3, b"2"]
+        await client.delete(key, key + ":n")
+    finally:
+        await client.aclose()
+
+
+async def _client_id(connection: Connection) -> int:
+    await connection.send_command("CLIENT", "ID")
+    return await connection.read_response()
 
 
 async def test_locks_work_on_both(redis):
