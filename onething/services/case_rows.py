@@ -54,14 +54,16 @@ class Loaded:
 
 def task_of(row: dict) -> Task:
     """A task from its row's values (``ReviewTask...values()``: no model object for each row, as
-    the deadline sweep loads thousands of tasks at a time)."""
-    values = {name: row[name] for name in TASK_COLUMNS}
-    values["state"], values["problems"] = TaskState(row["state"]), list(row["problems"])
-    return Task(item=row["item"], id=row["id"], **values)
+    the deadline sweep loads thousands of tasks at a time), its fields given in their order."""
+    task = Task(*[row[name] for name in _TASK_FIELDS])
+    task.state, task.problems = TaskState(task.state), list(task.problems)
+    return task
 
 
+_TASK_FIELDS = tuple(f.name for f in dataclasses.fields(Task))
 TASK_COLUMNS = tuple(f.name for f in dataclasses.fields(Task) if f.name not in ("item", "id"))
-_SCALARS = operator.attrgetter(*(name for name in TASK_COLUMNS if name != "problems"))
+_SCALAR_NAMES = tuple(name for name in TASK_COLUMNS if name != "problems")
+_SCALARS = operator.attrgetter(*_SCALAR_NAMES)
 
 
 def columns_of(task: Task) -> dict:
@@ -76,6 +78,17 @@ def snapshot(task: Task) -> tuple:
     """What a save compares to find the tasks a change touched: cheap to take for every task of
     a loaded case, and a copy (later changes to the task never reach it)."""
     return _SCALARS(task), tuple(task.problems)
+
+
+def changed_columns(task: Task, before: tuple, after: tuple) -> dict:
+    """The columns of ``task`` that differ between two of its snapshots, as stored: an UPDATE
+    of those alone (a warning is one column of twenty)."""
+    values = {name: value for name, value, was in zip(_SCALAR_NAMES, after[0], before[0]) if value != was}
+    if "state" in values:
+        values["state"] = task.state.value
+    if after[1] != before[1]:
+        values["problems"] = list(task.problems)
+    return values
 
 
 def event_columns(events: list[Event], actor: Actor, now: datetime) -> list[dict]:

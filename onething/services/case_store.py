@@ -18,8 +18,8 @@ from onething.services import credit, enterprises, grading, trails
 from storage import updates
 from storage.models import Application, CaseCounter, Citizen, ReviewTask
 
-from .case_rows import (CASE_COLUMNS, SYSTEM, Actor, CaseRow, Loaded, event_columns, outstanding, owed_of, snapshot,
-                        task_of)
+from .case_rows import (CASE_COLUMNS, SYSTEM, TASK_COLUMNS, Actor, CaseRow, Loaded, event_columns, outstanding,
+                        owed_of, snapshot, task_of)
 from .case_writes import prepare, settle, write, write_effects
 
 __all__ = ["SYSTEM", "Actor", "ConcurrentUpdate", "Loaded", "outstanding", "load", "load_many", "save", "replan"]
@@ -43,6 +43,9 @@ async def load(catalog: Catalog, application_id: int) -> Loaded | None:
     return _loaded(catalog, row, tasks, bool(await credit.flags_for_case(row.applicant, row.enterprise_code)))
 
 
+TASK_ROW = ("id", "application_id", "item", *TASK_COLUMNS)
+
+
 async def load_many(catalog: Catalog, ids: list[int]) -> list[Loaded]:
     """Several cases in two queries (the deadline sweep's batch), in ``ids`` order; gone ones left
     out. Their rows are read as values (``CaseRow``), not model objects: thousands at a time."""
@@ -50,7 +53,7 @@ async def load_many(catalog: Catalog, ids: list[int]) -> list[Loaded]:
     for values in await Application.filter(id__in=ids).values(*CASE_COLUMNS, digest="applicant__id_number_digest"):
         rows[values["id"]], digests[values["id"]] = CaseRow(values), values["digest"]
     tasks: dict[int, list[dict]] = {}
-    for task in await ReviewTask.filter(application_id__in=list(rows)).order_by("id").values():
+    for task in await updates.rows_in(ReviewTask._choose_db(), ReviewTask, TASK_ROW, "application_id", list(rows)):
         tasks.setdefault(task["application_id"], []).append(task)
     flagged = await credit.flagged([(digests[i], row.enterprise_code) for i, row in rows.items()])
     return [_loaded(catalog, row, tasks.get(row.id, []), credit.flagged_case(flagged, digests[row.id],

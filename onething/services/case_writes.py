@@ -13,7 +13,7 @@ from onething.services import grading, trails
 from storage import updates
 from storage.models import Application, Notification, ReviewTask
 
-from .case_rows import Actor, Loaded, columns_of, event_columns, expected, just, owed_json, snapshot
+from .case_rows import Actor, Loaded, changed_columns, columns_of, event_columns, expected, just, owed_json, snapshot
 
 
 @dataclass
@@ -72,11 +72,13 @@ async def write(changes: list[Change], conn) -> list[Change]:
             taken = snapshot(task)
             if taken == loaded.stored.get(task.item):
                 continue
-            values = columns_of(task)
             if task.item in loaded.task_ids:
+                before = loaded.stored.get(task.item)
+                values = columns_of(task) if before is None else changed_columns(task, before, taken)
                 tasks.append((values, {"id": loaded.task_ids[task.item]}))
             else:
-                created = await ReviewTask.create(application_id=loaded.row.id, item=task.item, **values, using_db=conn)
+                created = await ReviewTask.create(application_id=loaded.row.id, item=task.item, **columns_of(task),
+                                                  using_db=conn)
                 loaded.task_ids[task.item] = created.id
             change.written[task.item] = taken
     await updates.update_many(conn, ReviewTask, tasks)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 from tortoise.transactions import in_transaction
 
 from storage import db, updates
-from storage.models import Application, Notification
+from storage.models import Application, Notification, ReviewTask
 from tests.support.apps import migrated
 from tests.support.cases import MONDAY, draft
 
@@ -58,3 +58,21 @@ async def test_many_rows_of_two_shapes_each_get_their_own_values(database_url):
         assert (rows[cases[0].id].grade, rows[cases[0].id].next_check_on) == (1, date(2026, 3, 3))
         assert (rows[cases[1].id].grade, rows[cases[1].id].next_check_on) == (2, None)
         assert rows[cases[2].id].window == "staff:clerk" and rows[cases[2].id].grade == 0
+
+
+async def test_rows_read_by_a_fixed_select_are_what_the_orms_values_gives(database_url):
+    await migrated(database_url)
+    async with db.database(database_url):
+        cases = [await draft() for _ in range(2)]
+        await ReviewTask.create(application_id=cases[0].id, item="licence", department="market", stage="s1",
+                                state="in_review", limit_days=3, started_on=date(2026, 3, 2), due_on=date(2026, 3, 5),
+                                warned=True, problems=["租赁合同未盖章"])
+        await ReviewTask.create(application_id=cases[1].id, item="seal", department="police", stage="s1",
+                                state="waiting", limit_days=1)
+        columns = ("id", "application_id", "item", "state", "due_on", "paused_since", "warned", "overdue", "problems")
+        ids = [c.id for c in cases]
+        ours = await updates.rows_in(ReviewTask._choose_db(), ReviewTask, columns, "application_id", ids)
+        assert ours == await ReviewTask.filter(application_id__in=ids).order_by("id").values(*columns)
+        assert (ours[0]["due_on"], ours[0]["warned"], ours[0]["problems"]) == (date(2026, 3, 5), True, ["租赁合同未盖章"])
+        assert ours[1]["warned"] is False and ours[1]["paused_since"] is None
+        assert await updates.rows_in(ReviewTask._choose_db(), ReviewTask, columns, "application_id", []) == []
