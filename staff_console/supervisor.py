@@ -1,4 +1,5 @@
-"""The supervisor's pages: bad-rating follow-ups, the notifications outbox, the credit blacklist.
+"""The supervisor's pages: bad-rating follow-ups, the notifications outbox, the credit blacklist,
+and a refusal overturned, recorded from the case's page.
 
 The same services and roles as ``staff_api.supervision``, ``staff_api.outbox`` and
 ``staff_api.credit``: a follow-up is closed by a supervisor with a note; the outbox is read by
@@ -12,10 +13,12 @@ from aiohttp import web
 from onething.domain import credit as rules
 from onething.domain.calendar import local_date
 from onething.domain.refusals import Refused
-from onething.keys import id_cipher_key, workflow_key
-from onething.services import credit, follow_ups, outbox
+from onething.domain.overturns import BASES
+from onething.keys import id_cipher_key, templates_key, workflow_key
+from onething.services import credit, follow_ups, outbox, overturns
 from onething.web.errors import message_of
 from .framework import Page, actor, form, me, page_number, render
+from .window import CASE, case_page
 
 WATCH = ("supervisor", "admin")
 OUTBOX_STATES = {"pending": "待发送", "sending": "发送中", "attempting": "重试中", "sent": "已发送", "failed": "发送失败",
@@ -86,7 +89,23 @@ async def change_flag(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther("/staff/credit?changed=1")
 
 
+async def overturn(request: web.Request) -> web.Response:
+    """The case's page again, saying why, when the overturn is refused."""
+    given, case_id = form(request), int(request.match_info["id"])
+    basis, note = given.get("basis", ""), given.get("note", "")[:500].strip()
+    try:
+        if basis not in BASES:
+            raise Refused("console.basis_missing", status=400)
+        await overturns.overturn(request.config_dict[workflow_key], request.config_dict[templates_key], case_id,
+                                 given.get("item") or None, basis, note, actor(me(request)))
+    except Refused as exc:
+        return await case_page(request, case_id, status=exc.status, refusal=message_of(request, exc),
+                               which="overturn", typed=given)
+    raise web.HTTPSeeOther(f"/staff/cases/{case_id}?done=overturn")
+
+
 PAGES = [
+    Page("POST", f"{CASE}/overturn", overturn, ("supervisor",)),
     Page("GET", "/follow-ups", follow_up_list, WATCH, nav="差评回访"),
     Page("POST", "/follow-ups/{id:\\d+}/close", close_follow_up, ("supervisor",)),
     Page("GET", "/outbox", notifications, WATCH, nav="通知发件箱"),

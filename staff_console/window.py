@@ -13,6 +13,7 @@ from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 
 from onething.domain.corrections import compose
+from onething.domain.overturns import BASES
 from onething.domain.calendar import local_date
 from onething.domain.refusals import Refused
 from onething.domain.states import EXCLUDED_PERIODS
@@ -44,7 +45,7 @@ async def case_page(request: web.Request, case_id: int | None = None, *, status:
                                          me(request), case_id or int_id(request))
     return render(request, "console/case.html.j2", status, case=view, refusal=refusal, which=which,
                   typed=typed if typed is not None else MultiDictProxy(MultiDict()), done=request.query.get("done", ""),
-                  carriers=CARRIERS, pauses=EXCLUDED_PERIODS, task=extra.pop("task", None),
+                  carriers=CARRIERS, pauses=EXCLUDED_PERIODS, bases=BASES, task=extra.pop("task", None),
                   preview=extra.pop("preview", None), revealed=extra.pop("revealed", None), **extra)
 
 

@@ -66,6 +66,8 @@ def facts_of(events: list[Event], *, thing: str, lead_department: str, tasks: di
         elif action in ("approve_item", "reject_item") and event.item in tasks:
             out.extend(_decided(tasks[event.item], thing, window or "", action == "approve_item" and system,
                                 today, calendar))
+            if action == "reject_item":
+                out.append(Fact("rejected", tasks[event.item].department, window or "", thing, event.item))
         elif action in GRADE_FACTS and event.item in tasks:
             task = tasks[event.item]
             if action == "legal_overdue" and task.red_card:

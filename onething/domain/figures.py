@@ -18,6 +18,8 @@ FACTS = {
     "deemed_accepted": "受理期限届满视为受理的办件（行政许可法第三十二条）",
     "returned": "退回补正的办件",
     "refused": "不予受理的办件",
+    "rejected": "不予许可的事项",
+    "overturned": "经行政复议、诉讼或监察被撤销的不予受理、不予许可决定",
     "completed": "办结的办件",
     "zero_trip": "跑零次办结的办件（网上申请、结果寄递送达）",
     "decided": "作出决定的事项（分桶：实际用时，工作日）",
@@ -96,6 +98,8 @@ class Figures:
     deemed_accepted: int = 0
     returned: int = 0
     refused: int = 0
+    rejected: int = 0  # items refused on review (不予许可)
+    overturned: int = 0  # refusals and rejections later overturned (counted on the day they were)
     completed: int = 0
     decided: int = 0  # items decided (approved, rejected or tacitly approved)
     on_time: int = 0
@@ -131,8 +135,8 @@ def fold(period: Period, counts: dict[tuple[str, int], int], satisfied: frozense
         return {b: n for (f, b), n in counts.items() if f == fact and n}
 
     out = Figures(period.label(), period.start.isoformat(), period.end.isoformat())
-    for name in ("received", "accepted", "deemed_accepted", "returned", "refused", "completed", "decided",
-                 "on_time", "dissatisfied"):
+    for name in ("received", "accepted", "deemed_accepted", "returned", "refused", "rejected", "overturned",
+                 "completed", "decided", "on_time", "dissatisfied"):
         setattr(out, name, total(name))
     out.tacit_approvals, out.warnings, out.yellow_cards, out.red_cards = (
         total("tacit"), total("warning"), total("yellow"), total("red"))

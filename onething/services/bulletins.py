@@ -115,7 +115,8 @@ def unit_figures(code: str, name: str, f: Figures | None, grades: GradeRules) ->
     return UnitFigures(
         code, name, decided=f.decided, on_time=f.on_time,
         days_taken=round((f.avg_days or 0) * f.decided), days_promised=round((f.avg_promised_days or 0) * f.decided),
-        cases=f.received, corrections=f.returned, ratings=f.ratings, satisfied=satisfied,
+        cases=f.received, corrections=f.returned, refusals=f.refused + f.rejected, overturned=f.overturned,
+        ratings=f.ratings, satisfied=satisfied,
         follow_ups=f.follow_ups_closed,
         follow_ups_on_time=round((f.follow_ups_on_time_pct or 0) * f.follow_ups_closed / 100))
 

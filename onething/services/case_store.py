@@ -107,7 +107,8 @@ async def replan(loaded: Loaded, now: datetime, calendar: WorkCalendar,
             setattr(row, name, value)
 
 
-async def record(application_id: int, actor: Actor, action: str, note: str, now: datetime, conn) -> None:
+async def record(application_id: int, actor: Actor, action: str, note: str, now: datetime, conn,
+                 item: str | None = None) -> None:
     """Trace an action that changes no state (a document, the delivery choice, the form).
 
     Bumping the version takes the case's row lock, so a workflow save racing this one fails its
@@ -116,7 +117,7 @@ async def record(application_id: int, actor: Actor, action: str, note: str, now:
     await Application.filter(id=application_id).using_db(conn).update(version=F("version") + 1, updated_at=now)
     row = await Application.get(id=application_id).using_db(conn)
     state = State(row.state)
-    await _append(application_id, [Event(action, state, state, note)], actor, now, conn)
+    await _append(application_id, [Event(action, state, state, note, item)], actor, now, conn)
 
 
 async def _append(application_id: int, events: list[Event], actor: Actor, now: datetime, conn) -> None:

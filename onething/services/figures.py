@@ -132,6 +132,7 @@ def to_csv(rows: list[tuple[str, Figures]], heading: str) -> bytes:
 
 CSV_NAMES = {
     "received": "收件", "accepted": "受理", "deemed_accepted": "视为受理", "returned": "退回补正", "refused": "不予受理",
+    "rejected": "不予许可", "overturned": "被撤销的不予受理、不予许可决定",
     "completed": "办结", "decided": "事项决定数", "on_time": "按时办结事项", "on_time_pct": "按时办结率%",
     "avg_days": "平均用时（工作日）", "p90_days": "90%用时（工作日）", "avg_promised_days": "平均承诺时限",
     "avg_legal_days": "平均法定时限", "compression_ratio": "承诺时限压缩比", "tacit_approvals": "超时默许",

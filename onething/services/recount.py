@@ -73,6 +73,14 @@ async def recount(period: Period, catalog: Catalog, calendar: WorkCalendar, *, d
                 add("on_time", task.department, case.window or "", task.item)
             if e.action == "approve_item" and e.role == "system":
                 add("tacit", task.department, case.window or "", task.item)
+            if e.action == "reject_item":
+                add("rejected", task.department, case.window or "", task.item)
+        elif e.action == "overturn":  # as the refusal it overturns counted
+            if e.item:
+                add("overturned", tasks[(case.id, e.item)].department, case.window or "", e.item)
+            else:
+                refusal = [x for x in trails[case.id] if x.action == "refuse" and x.seq < e.seq][-1]
+                add("overturned", lead, refusal.actor)
         elif e.action in GRADES and e.item:
             if e.action == "legal_overdue" and any(
                     x.action == "red_card" and x.item == e.item and x.seq < e.seq for x in trails[case.id]):

@@ -16,7 +16,8 @@ FILTERS = ("department", "window", "thing", "item")
 # figure -> the fact whose cases are behind it (a share drills down to its numerator's cases)
 DRILL = {
     "received": "received", "accepted": "accepted", "deemed_accepted": "deemed_accepted", "returned": "returned",
-    "refused": "refused", "completed": "completed", "decided": "decided", "on_time": "on_time",
+    "refused": "refused", "rejected": "rejected", "overturned": "overturned", "completed": "completed",
+    "decided": "decided", "on_time": "on_time",
     "on_time_pct": "on_time", "avg_days": "decided", "p90_days": "decided", "tacit_approvals": "tacit",
     "warnings": "warning", "yellow_cards": "yellow", "red_cards": "red", "ratings": "rating",
     "satisfaction_pct": "rating", "dissatisfied": "dissatisfied", "follow_ups_closed": "follow_up_closed",

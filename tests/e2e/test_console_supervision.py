@@ -1,8 +1,12 @@
-"""The supervisor's console pages: bad-rating follow-ups, the notifications outbox, the credit blacklist."""
+"""The supervisor's console pages: bad-rating follow-ups, the notifications outbox, the credit blacklist,
+and a refusal overturned, recorded from the case's page."""
 
 from __future__ import annotations
 
-from storage.models import AuditEvent, CreditFlag, Notification
+from onething.keys import workflow_key
+from onething.services.case_store import Actor
+from storage.models import AuditEvent, CreditFlag, Notification, SupervisionFact
+from tests.support.cases import draft
 from tests.support.builders import credit_code
 from tests.support.apps import drain_jobs
 from tests.support.console import ONE_BACKEND, Desk
@@ -87,3 +91,25 @@ async def test_the_supervisors_lists_take_the_same_queries_for_one_row_or_three(
         await supervisor.post("/staff/credit", {"subject": "enterprise", "number": credit_code(), "action": "set",
                                                 "reason": "虚假承诺", "document": "文书2"})
     assert await counts() == before
+
+
+async def test_a_supervisor_records_an_overturned_refusal_from_the_cases_page_and_no_one_else_can(wired):
+    running, client = wired
+    flow, row = running.app[workflow_key], await draft("business-opening")
+    await flow.submit(row.id, Actor(f"citizen:{row.applicant_id}", "citizen"))
+    await flow.refuse(row.id, Actor("staff:window-1", "clerk"), "不属于本中心受理范围")
+    supervisor = await Desk.sign_in(client, "sup", "supervisor")
+    page = await supervisor.get(f"/staff/cases/{row.id}")
+    assert "记录撤销决定" in page and "整件的不予受理决定" in page and "行政复议" in page
+    refused = await supervisor.post(f"/staff/cases/{row.id}/overturn", {"item": "", "basis": ""}, expect=400)
+    assert "请选择撤销依据" in refused and 'class="refusal"' in refused
+    done = await supervisor.post(f"/staff/cases/{row.id}/overturn",
+                                 {"item": "", "basis": "litigation", "note": "（2026）浙0102行初12号判决"})
+    assert "已办理" in done and "不予受理决定已被撤销：行政诉讼：（2026）浙0102行初12号判决" in done
+    fact = await SupervisionFact.get(application_id=row.id, fact="overturned")
+    assert (fact.department, fact.window) == ("market", "staff:window-1")
+    again = await supervisor.post(f"/staff/cases/{row.id}/overturn", {"item": "", "basis": "review"}, expect=409)
+    assert "该决定的撤销已经记录过了" in again
+    clerk = await Desk.sign_in(client, "clerk", "clerk")
+    assert "记录撤销决定" not in await clerk.get(f"/staff/cases/{row.id}")
+    await clerk.post(f"/staff/cases/{row.id}/overturn", {"item": "", "basis": "review"}, expect=404)

@@ -8,12 +8,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from onething.domain.figures import Period
-from onething.services import case_store, figures, follow_ups
+from onething.services import case_store, figures, follow_ups, overturns
 from onething.services.case_store import Actor
 from onething.services.recount import recount
 from onething.services.reference import load_calendar, load_catalog
 from onething.services.staff import create_staff
 from onething.services.workflow import Workflow
+from onething.templating import make_environment
 from storage import db
 from storage.models import Application, Evaluation, ReviewTask, StaffNotice, StaffUser
 from tests.conftest import DATABASES
@@ -86,6 +87,10 @@ async def a_month(flow: Workflow) -> dict[str, int]:
     late_tasks = await ReviewTask.filter(application_id=late.id, state="in_review")
     for task in late_tasks[:2]:
         await flow.approve(task, REVIEWER, result_number=f"R{task.id}")  # long after their promised day
+    await flow.reject(late_tasks[2], REVIEWER, "前置审批未取得")
+    # both refusals overturned: the window's on review, the department's on a complaint
+    await overturns.overturn(flow, make_environment(), refused.id, None, "review", "县政复决字〔2026〕12号", SUPERVISOR)
+    await overturns.overturn(flow, make_environment(), late.id, late_tasks[2].item, "complaint", "", SUPERVISOR)
     evaluation = await Evaluation.get(application_id=unhappy.id)
     await follow_ups.close(flow, evaluation.id, SUPERVISOR, "已电话回访，申请人表示理解")
     return {"late": late.id, "happy": happy.id, "silent": silent.id}
@@ -108,6 +113,7 @@ async def test_the_counters_equal_a_recount_from_the_cases(flow):
 
     month = await figures.figures(march)
     assert (month.received, month.returned, month.refused, month.accepted, month.deemed_accepted) == (6, 1, 1, 4, 1)
+    assert (month.rejected, month.overturned) == (1, 2)
     assert (month.completed, month.zero_trips, month.zero_trip_pct) == (2, 1, 50.0)
     assert (month.ratings, month.dissatisfied, month.satisfaction_pct) == (2, 1, 50.0)
     assert month.rating_distribution == {"5": 1, "4": 0, "3": 0, "2": 1, "1": 0}

@@ -30,5 +30,6 @@ def test_every_decision_names_who_may_take_it():
     open_to_all = {p.path for p in PAGES if p.method == "POST" and not p.roles}
     assert open_to_all == {"/sign-in", "/sign-out"}
     assert all(p.roles == ("clerk",) for p in PAGES if p.method == "POST" and p.path.startswith("/cases/")
-               and not p.path.endswith("/reveal"))
+               and not p.path.endswith(("/reveal", "/overturn")))
+    assert [p.roles for p in PAGES if p.path.endswith("/overturn")] == [("supervisor",)]
     assert all(p.roles == ("reviewer",) for p in PAGES if p.method == "POST" and p.path.startswith("/tasks/"))

@@ -10,6 +10,7 @@ import pytest
 from multidict import MultiDict, MultiDictProxy
 
 from onething.domain.corrections import compose
+from onething.domain.overturns import BASES
 from onething.domain.shipment import CARRIERS
 from onething.domain.states import EXCLUDED_PERIODS
 from onething.services.console_queues import intake_countdown
@@ -42,7 +43,8 @@ CASE = {
 }
 TYPED = MultiDictProxy(MultiDict([("owed", "roster"), ("note", "原件已核")]))
 PAGE = {**CLERK, "case": CASE, "refusal": "请为每项容缺材料填写承诺补交日期。", "which": "accept", "typed": TYPED, "done": "",
-        "carriers": CARRIERS, "pauses": EXCLUDED_PERIODS, "task": None, "preview": None, "revealed": None}
+        "carriers": CARRIERS, "pauses": EXCLUDED_PERIODS, "bases": BASES, "task": None, "preview": None,
+        "revealed": None}
 QUEUE = {"total": 120, "page": 2, "pages": 3, "previous": 1, "next": 3}
 PREVIEW = {"problems": ["材料“公司章程”：未签字"], "text": "1. 材料“公司章程”：未签字"}
 CASES = {
@@ -66,6 +68,14 @@ CASES = {
     "case_intake.html.j2": [({**PAGE, "refused": lambda name: ""}, ["容缺受理", "退回补正", "不予受理"])],
     "case_after.html.j2": [({**PAGE, "refused": lambda name: "", "case": {**CASE, "state": "results_ready"}},
                             ["申请人已当面领取", "中国邮政EMS", "运单号"])],
+    "case_overturn.html.j2": [
+        ({**PAGE, "refused": lambda name: "", "case": {**CASE, "state": "refused"}},
+         ["记录撤销决定", '<option value="">整件的不予受理决定</option>', "行政诉讼", 'action="/staff/cases/3/overturn"']),
+        ({**PAGE, "refused": lambda name: "", "case": {**CASE, "state": "partly_approved",
+                                                       "tasks": [{**TASK, "state": "rejected", "item": "business-licence"}]}},
+         ['<option value="business-licence">事项《', "的不予许可决定"]),
+        ({**PAGE, "refused": lambda name: "", "case": {**CASE, "state": "in_review"}}, []),
+    ],
     "problems_preview.html.j2": [({"preview": PREVIEW}, ["1. 材料“公司章程”：未签字"])],
     "task_actions.html.j2": [({**PAGE, "refused": lambda name: "", "task": {**TASK, "state": "paused",
                                                                            "pause": "现场核查"}}, ["恢复计时"])],

@@ -185,3 +185,16 @@ def test_a_decision_counts_its_working_days_paused_days_left_out_and_whether_it_
                        rules=DEFAULT_RULES)
     assert {(f.fact, f.bucket) for f in counted if f.item == "licence"} == {
         ("decided", 3), ("promised", 3), ("legal", 20), ("on_time", 0)}
+
+
+def test_a_rejection_counts_as_decided_and_as_rejected_under_the_items_department_and_intake_window():
+    case = accepted()
+    case.events.clear()
+    case.reject("licence", "经营范围含前置审批项目")
+    counted = facts_of(case.events, thing="opening", lead_department="market", tasks={t.item: t for t in case.tasks},
+                       window="staff:w1", actor="staff:r1", system=False, today=d("2026-03-04"), calendar=CAL,
+                       rules=DEFAULT_RULES)
+    rejected = [f for f in counted if f.fact == "rejected"]
+    licence = next(t for t in case.tasks if t.item == "licence")
+    assert [(f.department, f.window, f.item) for f in rejected] == [(licence.department, "staff:w1", "licence")]
+    assert "decided" in {f.fact for f in counted}

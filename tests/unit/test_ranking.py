@@ -97,3 +97,15 @@ def test_a_broken_rules_file_names_the_file_and_every_entry(tmp_path):
     assert "dimensions.efficiency: weight must be" in message
     assert "dimensions.efficiency.components.haste: unknown component" in message
     assert "dimensions.quality.components.correction_free: weight must be" in message
+
+
+def test_the_ranking_reads_refusals_and_rejections_and_those_overturned_from_the_figures():
+    from onething.domain.figures import Figures
+    from onething.domain.grades import DEFAULT_RULES
+    from onething.services.bulletins import unit_figures
+
+    figures = Figures("2026-03", "2026-03-01", "2026-03-31", received=10, returned=1, refused=1, rejected=3,
+                      overturned=2)
+    read = unit_figures("market", "县市场监督管理局", figures, DEFAULT_RULES)
+    assert (read.refusals, read.overturned) == (4, 2)
+    assert score(RULES, read).components["refusals_upheld"] == 0.5
