@@ -104,10 +104,12 @@ async def update_many(conn, model, rows: list[tuple[dict, dict]]) -> None:
 
 
 async def insert_many(conn, model, rows: list[dict], now: datetime | None = None) -> None:
-    """INSERT rows of ``model`` in one statement, each a dict of column values; a column a row
-    leaves out takes the model's default (``now`` for a creation time), as the ORM would give it,
-    without a model object for each row. How each column is filled is worked out once per call,
-    not once per value: a sweep's batch inserts thousands of values."""
+    """Add rows of ``model``, each a dict of column values; a column a row leaves out takes the
+    model's default (``now`` for a creation time), as the ORM would give it, without a model
+    object for each row. How each column is filled is worked out once per call, not once per
+    value: a sweep's batch inserts thousands of values. On PostgreSQL they go by COPY (one
+    message for all the rows, none of an INSERT's per-row statement work), else by one INSERT
+    run for each row."""
     if not rows:
         return
     meta = model._meta
@@ -116,9 +118,14 @@ async def insert_many(conn, model, rows: list[dict], now: datetime | None = None
     keys = [f"{name}_id" for name in sorted(meta.fk_fields)]  # stored as they are: the related row's id
     columns = [*keys, *(name for name in fields if name not in keys)]
     fill = [_filler(name, None if name in keys else fields[name], model, now) for name in columns]
+    values = [[given(row) for given in fill] for row in rows]
+    if conn.capabilities.dialect == "postgres":
+        async with conn.acquire_connection() as connection:  # asyncpg's, in the caller's transaction
+            await connection.copy_records_to_table(meta.db_table, records=values, columns=columns)
+        return
     quoted = ", ".join(f'"{column}"' for column in columns)
     sql = f'INSERT INTO "{meta.db_table}" ({quoted}) VALUES ({", ".join(marks(conn, len(columns)))})'
-    await conn.execute_many(sql, [[given(row) for given in fill] for row in rows])
+    await conn.execute_many(sql, values)
 
 
 def _filler(name: str, field, model, now: datetime | None):
