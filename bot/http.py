@@ -83,7 +83,8 @@ def _reply(text: str, message) -> str:
     names taken from the message's fields as read, filled into its text rather than rendered
     through wechatpy's field descriptors (a tenth of the cost)."""
     data = message._data
-    return TEXT_REPLY.format(text, data.get("ToUserName"), data.get("FromUserName"), int(time.time()))
+    # a name missing from the message is empty in wechatpy's reply (its field's default)
+    return TEXT_REPLY.format(text, data.get("ToUserName") or "", data.get("FromUserName") or "", int(time.time()))
 
 
 def _incoming(message, xml: str) -> Incoming:

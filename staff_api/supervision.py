@@ -38,7 +38,7 @@ async def overturn(request: web.Request) -> web.Response:
     return json_response(recorded)
 
 
-OVERTURN = obj({"item": {**CODE, "title": "事项（不填：整件的不予受理决定）"},
+OVERTURN = obj({"item": {**CODE, "type": ["string", "null"], "title": "事项（不填或 null：整件的不予受理决定）"},
                 "basis": enum(overturns.BASES, "撤销依据：review 行政复议、litigation 行政诉讼、complaint 投诉核查"),
                 "note": text(500, "决定书文号或说明")}, required=("basis",))
 OVERTURNED = obj({"application_id": {"type": "integer"}, "item": {"type": ["string", "null"]},

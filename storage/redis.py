@@ -129,9 +129,11 @@ async def run_script(redis: aioredis.Redis, script: AsyncScript, keys: list, arg
     """``script(keys=keys, args=args)``: one EVALSHA on a pooled connection, its reply as redis-py
     reads it. redis-py's own call goes through its command machinery (retry wrapper, metrics
     hooks, the script's pipeline check): the bot's answer measured 1.30-1.34x the floor's CPU
-    with it, 0.88-1.07x with this (``./dev bench bot_reply``). A script Redis no longer knows (restarted, flushed), a dropped connection
-    or a timeout go through redis-py's own call, which loads the script again or retries on a new
-    connection exactly as it would have. The in-process store always takes redis-py's call."""
+    with it, 0.88-1.07x with this (``./dev bench bot_reply``). A script Redis no longer knows
+    (restarted, flushed) goes through redis-py's call, which loads it and runs it. A dropped
+    connection or a timeout is raised, as redis-py raises it (the pool's clients retry nothing):
+    the script may have run, and running it again could not tell. The in-process store always
+    takes redis-py's call."""
     pool = redis.connection_pool
     if pool.connection_class is not Connection:
         return await script(keys=keys, args=args)
@@ -139,8 +141,8 @@ async def run_script(redis: aioredis.Redis, script: AsyncScript, keys: list, arg
     try:
         await connection.send_packed_command(connection.pack_command("EVALSHA", script.sha, len(keys), *keys, *args))
         return await connection.read_response()
-    except (NoScriptError, RedisConnectionError, RedisTimeoutError):
-        pass  # (the connection was dropped already if it is unusable)
+    except NoScriptError:
+        pass  # nothing ran
     finally:
         await pool.release(connection)
     return await script(keys=keys, args=args)

@@ -35,13 +35,18 @@ async def overturn(flow, templates: jinja2.Environment, application_id: int, ite
     else:
         task = await ReviewTask.get_or_none(application_id=case.id, item=item)
         if task is None:
-            raise Refused("not_found", status=404, details={"field": "item"})
+            raise Refused("no_such_item", status=404)
         named = thing.items[item].name if item in thing.items else item
         if task.state != "rejected":
             raise Refused("not_rejected", status=409, details={"item": named})
+        refusal = await AuditEvent.filter(application_id=case.id, action="reject_item", item=item).order_by(
+            "-seq").first()
         department, window = task.department, case.window or ""
         what = f"事项《{named}》（{flow.supervision.departments.get(department, department)}）的不予许可决定"
     now = flow.clock()
+    # counted on the refusal's day, in the refusal's period: the share of a period's refusals that
+    # stood, however long the review or the court took (a ranking already published stays as it was)
+    refused_on = local_date(refusal.at if refusal else now)
     async with in_transaction() as conn:
         # the record bumps the case's version under its row lock: of two supervisors recording the
         # same overturn at once, the second waits and then finds the first's event
@@ -49,7 +54,7 @@ async def overturn(flow, templates: jinja2.Environment, application_id: int, ite
         if await AuditEvent.filter(application_id=case.id, action="overturn", item=item).using_db(conn).count() > 1:
             raise Refused("already_overturned", status=409)
         fact = overturns.fact_of(department=department, window=window, thing=case.thing, item=item)
-        await figures.count(case.id, local_date(now), [fact], conn)
+        await figures.count(case.id, refused_on, [fact], conn)
         reviewers = await StaffUser.filter(role="reviewer", department=department, active=True).using_db(
             conn).order_by("id").values_list("id", flat=True)
         context = {"number": case.number, "thing_name": thing.name, "what": what,

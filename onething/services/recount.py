@@ -48,6 +48,8 @@ async def recount(period: Period, catalog: Catalog, calendar: WorkCalendar, *, d
             add("received", lead, "")
         elif e.action in INTAKE:
             add(INTAKE[e.action], lead, e.actor)
+            if e.action == "refuse" and _overturned(trails[case.id], e):
+                add("overturned", lead, e.actor)
             if e.action == "accept" and e.role == "system":
                 add("deemed_accepted", lead, e.actor)
         elif e.action == "close":
@@ -75,12 +77,8 @@ async def recount(period: Period, catalog: Catalog, calendar: WorkCalendar, *, d
                 add("tacit", task.department, case.window or "", task.item)
             if e.action == "reject_item":
                 add("rejected", task.department, case.window or "", task.item)
-        elif e.action == "overturn":  # as the refusal it overturns counted
-            if e.item:
-                add("overturned", tasks[(case.id, e.item)].department, case.window or "", e.item)
-            else:
-                refusal = [x for x in trails[case.id] if x.action == "refuse" and x.seq < e.seq][-1]
-                add("overturned", lead, refusal.actor)
+                if _overturned(trails[case.id], e):
+                    add("overturned", task.department, case.window or "", task.item)
         elif e.action in GRADES and e.item:
             if e.action == "legal_overdue" and any(
                     x.action == "red_card" and x.item == e.item and x.seq < e.seq for x in trails[case.id]):
@@ -88,3 +86,8 @@ async def recount(period: Period, catalog: Catalog, calendar: WorkCalendar, *, d
             task = tasks[(case.id, e.item)]
             add(GRADES[e.action], task.department, case.window or "", task.item)
     return fold(period, dict(counts), rules.satisfied_scores)
+
+
+def _overturned(trail: list[AuditEvent], refusal: AuditEvent) -> bool:
+    """Whether a refusal was later recorded as overturned: it counts on the refusal's day."""
+    return any(x.action == "overturn" and x.item == refusal.item and x.seq > refusal.seq for x in trail)

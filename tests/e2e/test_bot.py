@@ -104,6 +104,11 @@ async def test_a_stale_safe_mode_message_is_refused(bot):
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><Content>&lol2;</Content></xml>',
     '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><Content>&xxe;</Content></xml>',
     "<xml><Content>unclosed",
+    # a DTD the bytes do not show as "<!": UTF-16 with its byte-order mark
+    '\ufeff<!DOCTYPE x [<!ENTITY a "aaaa">]><xml><Content>&a;</Content></xml>'.encode("utf-16"),
+    # a DTD between two processing instructions that read like the start and end of a CDATA section
+    '<?x <![CDATA[?><!DOCTYPE x [<!ENTITY a "aaaa">]><xml><Content>&a;</Content></xml><?y ]]>?>',
+    "<xml><Content>x</Content></xml><!DOCTYPE x>",  # a DTD after the root is no DTD: malformed
 ])
 async def test_hostile_or_malformed_xml_is_refused(bot, plain_bot, body):
     for client in (bot, plain_bot):

@@ -5,9 +5,11 @@ reviewers are told, and the applicant's timeline says so. Nobody else may record
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
+from onething.keys import workflow_key
 from tests.conftest import PG_URL
 from tests.support.people import Person
 from tests.support.staff_api import StaffApi
@@ -44,12 +46,15 @@ async def test_an_overturn_counts_against_who_refused_once_and_everyone_concerne
     person, refused, rejected = await refused_and_rejected(running, client, staff)
 
     recorded = await supervisor.post(f"/applications/{refused}/overturn",
-                                     {"basis": "review", "note": "县政府复议决定书（县政复决字〔2026〕12号）"})
+                                     {"item": None, "basis": "review", "note": "县政府复议决定书（县政复决字〔2026〕12号）"})
     assert recorded == {"application_id": refused, "item": None, "basis": "review", "department": "market"}
     again = await supervisor.post(f"/applications/{refused}/overturn", {"basis": "complaint"}, expect=409)
     assert again["error"]["code"] == "already_overturned" and "已经记录过" in again["error"]["message"]
+    running.app[workflow_key].clock.now += timedelta(days=40)  # in April: counted in March, as its refusal
     item = await supervisor.post(f"/applications/{rejected}/overturn", {"item": LICENCE, "basis": "complaint"})
     assert item["item"] == LICENCE and item["department"] == "market"
+    april = await supervisor.get(f"/supervision/figures?period=month&on=2026-04-13&window={window}")
+    assert april["figures"]["overturned"] == 0
 
     month = await supervisor.get(f"/supervision/figures?period=month&on=2026-03-02&window={window}&by=department")
     figures = month["figures"]
@@ -73,8 +78,9 @@ async def test_only_what_was_refused_is_overturned_and_bad_input_is_said_in_word
     assert accepted_item["error"]["code"] == "not_rejected" and "新办纳税人涉税事项办理" in accepted_item["error"]["message"]
     whole = await supervisor.post(f"/applications/{rejected}/overturn", {"basis": "review"}, expect=409)
     assert whole["error"]["code"] == "not_refused"
-    assert (await supervisor.post(f"/applications/{refused}/overturn", {"item": "no-such-item", "basis": "review"},
-                                  expect=404))["error"]["code"] == "not_found"
+    no_item = await supervisor.post(f"/applications/{refused}/overturn", {"item": "no-such-item", "basis": "review"},
+                                    expect=404)
+    assert no_item["error"]["code"] == "no_such_item" and "请不要填写事项" in no_item["error"]["message"]
     assert (await supervisor.post("/applications/2147483000/overturn", {"basis": "review"}, expect=404)
             )["error"]["code"] == "not_found"
     invalid = await supervisor.post(f"/applications/{refused}/overturn", {"basis": "rumour"}, expect=422)

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 import pytest
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
 
 from tests.conftest import REDIS_URL
 
@@ -47,7 +47,7 @@ async def test_a_script_runs_as_redis_pys_own_call_runs_it(redis):
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="needs a Redis server (CI always sets ONETHING_TEST_REDIS_URL)")
-async def test_a_script_redis_forgot_or_a_connection_it_dropped_still_runs():
+async def test_a_script_redis_forgot_or_a_connection_it_dropped_before_the_call_still_runs():
     client = open_redis(REDIS_URL)
     try:
         script, key = client.register_script(SCRIPT), f"test:script:{uuid.uuid4().hex}"
@@ -60,6 +60,57 @@ async def test_a_script_redis_forgot_or_a_connection_it_dropped_still_runs():
         await client.delete(key, key + ":n")
     finally:
         await client.aclose()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs a Redis server (CI always sets ONETHING_TEST_REDIS_URL)")
+async def test_a_script_whose_reply_is_lost_is_not_run_again():
+    """As redis-py's own call (the pool's clients retry nothing): a second run could not tell it
+    had already run (the bot's claim would take its own message for WeChat's retry)."""
+    host, port, db = _where(REDIS_URL)
+    lose = asyncio.Event()
+
+    async def relay(client_reader, client_writer):  # Redis behind it; the first EVALSHA's reply is lost
+        reader, writer = await asyncio.open_connection(host, port)
+        here = asyncio.Event()  # this connection carried it: later ones are relayed whole
+
+        async def up():
+            while data := await client_reader.read(65536):
+                if b"EVALSHA" in data and not lose.is_set():
+                    lose.set()
+                    here.set()
+                writer.write(data)
+            writer.close()
+
+        async def down():
+            while data := await reader.read(65536):
+                if here.is_set():
+                    client_writer.transport.abort()
+                    return
+                client_writer.write(data)
+
+        await asyncio.gather(up(), down(), return_exceptions=True)
+
+    server = await asyncio.start_server(relay, "127.0.0.1", 0)
+    client = open_redis(f"redis://127.0.0.1:{server.sockets[0].getsockname()[1]}/{db}")
+    counter = open_redis(REDIS_URL)
+    key = f"test:once:{uuid.uuid4().hex}"
+    try:
+        script = client.register_script("return redis.call('INCR', KEYS[1])")
+        await counter.script_load("return redis.call('INCR', KEYS[1])")
+        with pytest.raises(RedisConnectionError):
+            await run_script(client, script, [key], [])
+        assert int(await counter.get(key)) == 1
+    finally:
+        await counter.delete(key)
+        await client.aclose()
+        await counter.aclose()
+        server.close()
+
+
+def _where(url: str) -> tuple[str, int, int]:
+    from urllib.parse import urlparse
+    parsed = urlparse(url)
+    return parsed.hostname or "127.0.0.1", parsed.port or 6379, int((parsed.path or "/0").strip("/") or 0)
 
 
 async def _client_id(connection: Connection) -> int:

@@ -8,6 +8,7 @@ import time
 from xml.etree import ElementTree
 
 import pytest
+from aiohttp import web
 from wechatpy import create_reply
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException
@@ -51,3 +52,22 @@ def test_the_reply_is_wechatpys_create_reply_byte_for_byte(monkeypatch, text):
     message = envelope.parsed(wx.text_xml("开公司", sender="oa-someone", msg_id=10**12))
     assert http._reply(text, message) == create_reply(text, message, render=True)
     assert "<ToUserName><![CDATA[oa-someone]]></ToUserName>" in http._reply(text, message)
+
+
+def test_a_body_of_unclosed_cdata_openings_is_refused_at_once():
+    """The envelope's check reads its first bytes only: a 64 KB body that a search for "<!" outside
+    CDATA took seconds over (the event loop blocked for every other message) is refused at once."""
+    body = b"<![CDATA[" * 7281
+    started = time.process_time()
+    with pytest.raises(web.HTTPBadRequest):
+        envelope._safe_xml(body)
+    with pytest.raises(web.HTTPBadRequest):
+        envelope._safe_xml(b"<xml>" + body)  # malformed: expat reads it once, to its end
+    assert time.process_time() - started < 0.2
+
+
+def test_the_reply_to_a_message_without_our_account_name_is_still_wechatpys(monkeypatch):
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)
+    message = envelope.parsed(wx.text_xml("开公司", sender="oa-someone", msg_id=10**12).replace(
+        "<ToUserName><![CDATA[gh_onething]]></ToUserName>", ""))
+    assert http._reply("答", message) == create_reply("答", message, render=True)

@@ -69,12 +69,12 @@ CASES = {
     "case_after.html.j2": [({**PAGE, "refused": lambda name: "", "case": {**CASE, "state": "results_ready"}},
                             ["申请人已当面领取", "中国邮政EMS", "运单号"])],
     "case_overturn.html.j2": [
-        ({**PAGE, "refused": lambda name: "", "case": {**CASE, "state": "refused"}},
+        ({**PAGE, "refused": lambda name: "", "case": {**CASE, "state": "refused", "timeline": []}},
          ["记录撤销决定", '<option value="">整件的不予受理决定</option>', "行政诉讼", 'action="/staff/cases/3/overturn"']),
-        ({**PAGE, "refused": lambda name: "", "case": {**CASE, "state": "partly_approved",
-                                                       "tasks": [{**TASK, "state": "rejected", "item": "business-licence"}]}},
+        ({**PAGE, "refused": lambda name: "", "case": {**CASE, "state": "partly_approved", "timeline": [], "tasks": [
+            {**TASK, "state": "rejected", "item": "business-licence"}]}},
          ['<option value="business-licence">事项《', "的不予许可决定"]),
-        ({**PAGE, "refused": lambda name: "", "case": {**CASE, "state": "in_review"}}, []),
+        ({**PAGE, "refused": lambda name: "", "case": {**CASE, "state": "in_review", "timeline": []}}, []),
     ],
     "problems_preview.html.j2": [({"preview": PREVIEW}, ["1. 材料“公司章程”：未签字"])],
     "task_actions.html.j2": [({**PAGE, "refused": lambda name: "", "task": {**TASK, "state": "paused",
@@ -114,3 +114,11 @@ def test_the_intake_countdown_counts_working_days_to_the_section_32_deadline():
     assert intake_countdown(calendar, date(2026, 3, 5), friday) == {"days_left": 1, "urgency": "warned"}
     assert intake_countdown(calendar, friday, friday) == {"days_left": 0, "urgency": "overdue"}
     assert intake_countdown(calendar, date(2026, 3, 10), friday) == {"days_left": -2, "urgency": "legal"}
+
+
+def test_an_overturn_already_recorded_is_no_longer_offered():
+    recorded = [{"action": "overturn", "item": None}, {"action": "overturn", "item": "business-licence"}]
+    case = {**CASE, "state": "refused", "timeline": recorded,
+            "tasks": [{**TASK, "state": "rejected", "item": "business-licence"}]}
+    html = make_environment().get_template("console/case_overturn.html.j2").render(**{**PAGE, "refused": lambda name: "", "case": case})
+    assert "记录撤销决定" not in html
