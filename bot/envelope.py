@@ -174,9 +174,7 @@ def _opened(request: web.Request, config, crypto: Crypto, envelope, timestamp: s
 def _no_dtd(xml: str) -> None:
     """The decrypted message, whose XML WeChat wrote, begins with its root element: a DTD could
     only come before it (expat refuses one after), so that is all there is to check."""
-    if not xml.lstrip(" \t\r\n").startswith("<xml>"):
-        log.warning("bot request refused", extra={"reason": "hostile xml"})
-        raise web.HTTPBadRequest(text="DTDs and entities are not accepted")
+    _rooted(xml.lstrip(" \t\r\n")[:6].encode())
 
 
 def _safe_xml(data: bytes):
@@ -186,14 +184,25 @@ def _safe_xml(data: bytes):
     to no other encoding in which ``<!`` would not show. A constant-time check, where scanning
     for ``<!`` outside CDATA cost seconds on a body of unclosed CDATA openings. defusedxml
     refused the same, building a parser in Python for every request at twice the cost."""
-    if not data.lstrip(b" \t\r\n").startswith(b"<xml>"):
-        log.warning("bot request refused", extra={"reason": "hostile xml"})
-        raise web.HTTPBadRequest(text="DTDs and entities are not accepted")
+    _rooted(data.lstrip(b" \t\r\n")[:6])
     try:
         return ElementTree.XML(data)
     except Exception:
         log.warning("bot request refused", extra={"reason": "malformed xml"})
         raise web.HTTPBadRequest(text="malformed XML") from None
+
+
+def _rooted(head: bytes) -> None:
+    """Refuse a body whose first bytes (blanks skipped) are not WeChat's ``<xml>``: another element
+    is not WeChat's message; anything else (a declaration, a DTD, a byte-order mark) is refused
+    as hostile."""
+    if head.startswith(b"<xml>"):
+        return
+    if head[:1] == b"<" and head[1:2].isalpha():
+        log.warning("bot request refused", extra={"reason": "not a WeChat message"})
+        raise web.HTTPBadRequest(text="not a WeChat message")
+    log.warning("bot request refused", extra={"reason": "hostile xml"})
+    raise web.HTTPBadRequest(text="DTDs and entities are not accepted")
 
 
 def _text_message(xml: str) -> TextMessage | None:
