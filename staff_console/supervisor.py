@@ -18,7 +18,7 @@ from onething.keys import id_cipher_key, templates_key, workflow_key
 from onething.services import credit, follow_ups, outbox, overturns
 from onething.web.errors import message_of
 from .framework import Page, actor, form, me, page_number, render
-from .window import CASE, case_page
+from .window import CASE, decide
 
 WATCH = ("supervisor", "admin")
 OUTBOX_STATES = {"pending": "待发送", "sending": "发送中", "attempting": "重试中", "sent": "已发送", "failed": "发送失败",
@@ -90,18 +90,17 @@ async def change_flag(request: web.Request) -> web.Response:
 
 
 async def overturn(request: web.Request) -> web.Response:
-    """The case's page again, saying why, when the overturn is refused."""
-    given, case_id = form(request), int(request.match_info["id"])
-    basis, note = given.get("basis", ""), given.get("note", "")[:500].strip()
-    try:
+    """As any decision on the case's page: its page again, saying why, when refused."""
+    templates = request.config_dict[templates_key]
+
+    async def record(flow, case_id: int, who, given) -> None:
+        basis = given.get("basis", "")
         if basis not in BASES:
             raise Refused("console.basis_missing", status=400)
-        await overturns.overturn(request.config_dict[workflow_key], request.config_dict[templates_key], case_id,
-                                 given.get("item") or None, basis, note, actor(me(request)))
-    except Refused as exc:
-        return await case_page(request, case_id, status=exc.status, refusal=message_of(request, exc),
-                               which="overturn", typed=given)
-    raise web.HTTPSeeOther(f"/staff/cases/{case_id}?done=overturn")
+        await overturns.overturn(flow, templates, case_id, given.get("item") or None, basis,
+                                 given.get("note", "")[:500].strip(), who)
+
+    return await decide(request, "overturn", record)
 
 
 PAGES = [

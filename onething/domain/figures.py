@@ -99,7 +99,7 @@ class Figures:
     returned: int = 0
     refused: int = 0
     rejected: int = 0  # items refused on review (不予许可)
-    overturned: int = 0  # refusals and rejections later overturned (counted on the day they were)
+    overturned: int = 0  # refusals and rejections later overturned (counted on the refusal's day)
     completed: int = 0
     decided: int = 0  # items decided (approved, rejected or tacitly approved)
     on_time: int = 0

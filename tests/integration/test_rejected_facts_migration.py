@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tortoise import Tortoise
-from tortoise.migrations.api import migrate as tortoise_migrate
 
 from onething.domain.figures import Period
 from onething.services import figures
@@ -18,18 +16,14 @@ from storage import db
 from storage.models import ReviewTask, SupervisionCount, SupervisionFact
 from tests.conftest import DATABASES
 from tests.support.cases import Clock, draft
-from tests.support.databases import fresh_database
+from tests.support.databases import migrated_to
 
 BEFORE = "models.0023_county_queue"
 
 
 @pytest.mark.parametrize("kind", DATABASES)
 async def test_items_rejected_before_the_upgrade_are_counted_as_the_recount_counts_them(kind, tmp_path):
-    async with fresh_database(kind, tmp_path) as url:
-        try:
-            await tortoise_migrate(config=db.tortoise_config(url), target=BEFORE)
-        finally:
-            await Tortoise.close_connections()
+    async with migrated_to(kind, tmp_path, BEFORE) as url:
         async with db.database(url):
             flow = Workflow(load_catalog(), load_calendar(), clock=Clock())  # Monday 2026-03-02
             row = await draft()

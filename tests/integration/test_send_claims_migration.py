@@ -7,26 +7,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tortoise import Tortoise, connections
-from tortoise.migrations.api import migrate as tortoise_migrate
+from tortoise import connections
 
 from onething.services import sending
 from onething.services.case_store import utcnow
 from storage import db
 from storage.models import Notification
 from tests.conftest import DATABASES
-from tests.support.databases import fresh_database
+from tests.support.databases import migrated_to
 
 BEFORE = "models.0015_sealed_forms"  # the last migration before claims had owners
 
 
 @pytest.mark.parametrize("kind", DATABASES)
 async def test_a_send_left_in_flight_by_the_old_code_is_not_sent_again(kind, tmp_path):
-    async with fresh_database(kind, tmp_path) as url:
-        try:
-            await tortoise_migrate(config=db.tortoise_config(url), target=BEFORE)
-        finally:
-            await Tortoise.close_connections()
+    async with migrated_to(kind, tmp_path, BEFORE) as url:
         async with db.database(url):  # as the old code left them: one claimed, one waiting
             for state in ("sending", "pending"):
                 await connections.get("default").execute_script(

@@ -30,6 +30,23 @@ async def fresh_database(kind: str, folder: Path) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
+async def migrated_to(kind: str, folder: Path, target: str) -> AsyncIterator[str]:
+    """A fresh database migrated up to ``target`` ("models.0023_county_queue"): the state an
+    upgrade starts from, for a test that then runs the migrations after it (``db.migrate``)."""
+    from tortoise import Tortoise
+    from tortoise.migrations.api import migrate
+
+    from storage import db
+
+    async with fresh_database(kind, folder) as url:
+        try:
+            await migrate(config=db.tortoise_config(url), target=target)
+        finally:
+            await Tortoise.close_connections()
+        yield url
+
+
+@asynccontextmanager
 async def own_workflow(kind: str, folder: Path):
     """The workflow (fixed clock: Monday 2026-03-02, 10:00 in Shanghai) on a migrated database of
     the test's own: every case, due or queued, in it is the test's."""
