@@ -20,32 +20,20 @@ from typing import Any, AsyncIterator, Protocol
 
 from aiohttp import web
 from redis.exceptions import RedisError
-from saq import CronJob, Job, Worker
+from saq import CronJob, Worker
 from saq.queue.redis import RedisQueue
 
 from onething.keys import redis_key, settings_key
+from onething.sweeping_queue import SweepingQueue
 from onething.tasks import JobFunction, Periodic, job_functions, periodic_jobs
 
 log = logging.getLogger("onething.jobs")
 QUEUE_NAME = "onething"
 JOB_TIMEOUT = 300  # seconds: a send run is 50 notifications, 8 at a time, each WeChat call at most 5 s
-ABORT_WAIT = 1.0  # seconds a sweep waits for a swept job's worker to confirm: it is normally dead
 
 
 class Jobs(Protocol):
     async def enqueue(self, function: str, **kwargs: Any) -> None: ...
-
-
-class SweepingQueue(RedisQueue):
-    """saq's Redis queue, quicker to let go of a dead worker's jobs: a sweep waits for each stuck
-    job's worker 1 s instead of 5 (it goes through them one by one), and a swept unique job may be
-    queued again 2 s later instead of 5 (a worker still alive confirms the abort within the wait)."""
-
-    async def sweep(self, lock: int = 60, abort: float = ABORT_WAIT) -> list[str]:
-        return await super().sweep(lock, abort)
-
-    async def abort(self, job: Job, error: str, ttl: float = int(ABORT_WAIT) + 1) -> None:
-        await super().abort(job, error, ttl)  # Redis takes whole seconds
 
 
 class SaqJobs:

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 from redis.asyncio import Redis
-from saq import Worker
+from saq import Job, Status, Worker
 
 from onething import jobs
 from onething.keys import settings_key
@@ -85,3 +85,31 @@ async def test_a_vanished_workers_periodic_job_runs_again_after_one_lease(queue,
         await running
     assert runs, "the dead worker's job was never run again"
     assert runs[0] - died >= LEASE - 0.5  # and not before its lease was up
+
+
+async def taken_unmarked(queue) -> Job:
+    """A job a worker has just moved to the active list, as saq's worker does, and not yet marked
+    active (the worker's next round trip)."""
+    job = await queue.enqueue("long_send", heartbeat=LEASE, retries=5)
+    assert await queue.redis.lmove(queue._queued, queue._active, "LEFT", "RIGHT") == job.id.encode()
+    return job
+
+
+async def test_a_job_a_worker_is_just_taking_is_left_to_it(queue):
+    job = await taken_unmarked(queue)
+    sweeping = asyncio.create_task(queue.sweep(lock=1))
+    await asyncio.sleep(0.2)  # the sweep has read the job still marked queued
+    await job.update(status=Status.ACTIVE)  # the worker marks it: the job is its own
+    assert await sweeping == []
+    await job.refresh()
+    assert job.status == Status.ACTIVE and job.error is None
+    assert await queue.redis.lrange(queue._active, 0, -1) == [job.id.encode()]
+    assert await queue.redis.llen(queue._queued) == 0  # not queued again: run once
+
+
+async def test_a_job_left_unmarked_by_a_worker_that_died_taking_it_is_swept_and_queued_again(queue):
+    job = await taken_unmarked(queue)
+    assert await queue.sweep(lock=1) == [job.id]
+    await job.refresh()
+    assert job.status == Status.QUEUED and job.error == queue.swept_error_message  # retried, not lost
+    assert await queue.redis.lrange(queue._active, 0, -1) == []
