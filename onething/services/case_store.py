@@ -10,7 +10,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from onething.domain.calendar import WorkCalendar, local_date
-from onething.domain.case import Case, Event
+from onething.domain.case import Case, Event, Task
 from onething.domain.catalog import Catalog
 from onething.domain.refusals import Refused
 from onething.domain.states import State
@@ -18,8 +18,8 @@ from onething.services import credit, enterprises, grading, trails
 from storage import updates
 from storage.models import Application, CaseCounter, Citizen, ReviewTask
 
-from .case_rows import (CASE_COLUMNS, SYSTEM, TASK_COLUMNS, Actor, CaseRow, Loaded, event_columns, outstanding,
-                        owed_of, snapshot, task_of)
+from .case_rows import (CASE_COLUMNS, SYSTEM, TASK_FIELDS, Actor, CaseRow, Loaded, event_columns, outstanding,
+                        owed_of, snapshot, task_at, task_of)
 from .case_writes import prepare, settle, write, write_effects
 
 __all__ = ["SYSTEM", "Actor", "ConcurrentUpdate", "Loaded", "outstanding", "load", "load_many", "save", "replan"]
@@ -39,39 +39,40 @@ async def load(catalog: Catalog, application_id: int) -> Loaded | None:
     row = await Application.get_or_none(id=application_id).select_related("applicant")
     if row is None:
         return None
-    tasks = await ReviewTask.filter(application_id=row.id).order_by("id").values()
+    tasks = [task_of(values) for values in await ReviewTask.filter(application_id=row.id).order_by("id").values()]
     return _loaded(catalog, row, tasks, bool(await credit.flags_for_case(row.applicant, row.enterprise_code)))
 
 
-TASK_ROW = ("id", "application_id", "item", *TASK_COLUMNS)
+TASK_RECORD = ("application_id", *TASK_FIELDS)
 
 
 async def load_many(catalog: Catalog, ids: list[int]) -> list[Loaded]:
-    """Several cases in two queries (the deadline sweep's batch), in ``ids`` order; gone ones left
-    out. Their rows are read as values (``CaseRow``), not model objects: thousands at a time."""
+    """Several cases in three queries (the deadline sweep's batch), in ``ids`` order; gone ones left
+    out. Their rows are read as values (``CaseRow``, tasks as records), not model objects: thousands
+    at a time."""
     rows, digests = {}, {}
     for values in await Application.filter(id__in=ids).values(*CASE_COLUMNS, digest="applicant__id_number_digest"):
         rows[values["id"]], digests[values["id"]] = CaseRow(values), values["digest"]
-    tasks: dict[int, list[dict]] = {}
-    for task in await updates.rows_in(ReviewTask._choose_db(), ReviewTask, TASK_ROW, "application_id", list(rows)):
-        tasks.setdefault(task["application_id"], []).append(task)
+    tasks: dict[int, list[Task]] = {}
+    for record in await updates.records_in(ReviewTask._choose_db(), ReviewTask, TASK_RECORD, "application_id",
+                                           list(rows)):
+        tasks.setdefault(record[0], []).append(task_at(record[1:]))
     flagged = await credit.flagged([(digests[i], row.enterprise_code) for i, row in rows.items()])
     return [_loaded(catalog, row, tasks.get(row.id, []), credit.flagged_case(flagged, digests[row.id],
                                                                           row.enterprise_code))
             for row in (rows.get(i) for i in ids) if row is not None]
 
 
-def _loaded(catalog: Catalog, row: Application | CaseRow, tasks: list[dict], blacklisted: bool) -> Loaded:
+def _loaded(catalog: Catalog, row: Application | CaseRow, tasks: list[Task], blacklisted: bool) -> Loaded:
     case = Case(
-        thing=catalog.things[row.thing], state=State(row.state),
-        tasks=[task_of(t) for t in tasks],
+        thing=catalog.things[row.thing], state=State(row.state), tasks=tasks,
         owed=[owed_of(o) for o in row.owed],
         problems=list(row.problems), intake_due_on=row.intake_due_on,
         submitted_on=local_date(row.submitted_at) if row.submitted_at else None, expected_on=row.expected_on,
         suspended_since=row.suspended_since, blacklisted=blacklisted,
     )
-    return Loaded(row=row, case=case, task_ids={t["item"]: t["id"] for t in tasks},
-                  stored={task.item: snapshot(task) for task in case.tasks})
+    return Loaded(row=row, case=case, task_ids={task.item: task.id for task in tasks},
+                  stored={task.item: snapshot(task) for task in tasks})
 
 
 async def save(loaded: Loaded, actor: Actor, now: datetime, also=None, *, calendar: WorkCalendar,

@@ -29,6 +29,7 @@ class Change:
     events: list[dict]  # the audit events' rows, hashed into the case's trail
     head: dict
     written: dict[str, tuple] = field(default_factory=dict)  # the tasks' new snapshots
+    json: dict[str, list] = field(default_factory=dict)  # the case's JSON columns written, as written
 
 
 def prepare(loaded: Loaded, actor: Actor, now: datetime, *, calendar: WorkCalendar,
@@ -87,11 +88,19 @@ async def write(changes: list[Change], conn) -> list[Change]:
 
 def _case_columns(change: Change) -> dict:
     row, case, now = change.loaded.row, change.loaded.case, change.now
-    return {"state": case.state.value, "problems": case.problems, "owed": [owed_json(o) for o in case.owed],
-            "intake_due_on": case.intake_due_on, "suspended_since": case.suspended_since, "updated_at": now,
-            "expected_on": change.expected_on, **change.graded.columns(),
-            "trail_count": row.trail_count, "trail_head": row.trail_head, **change.head,
-            "submitted_at": now if just(case, "submit", "resubmit") else row.submitted_at}
+    columns = {"state": case.state.value, "intake_due_on": case.intake_due_on,
+               "suspended_since": case.suspended_since, "updated_at": now, "expected_on": change.expected_on,
+               **change.graded.columns(), "trail_count": row.trail_count, "trail_head": row.trail_head,
+               **change.head, "submitted_at": now if just(case, "submit", "resubmit") else row.submitted_at}
+    # The JSON columns only when they changed (a tick seldom changes them): the version check
+    # proves the loaded values are the stored ones, and each costs an encoding here and a parse
+    # in the database.
+    owed = [owed_json(o) for o in case.owed]
+    if case.problems != row.problems:
+        columns["problems"] = change.json["problems"] = list(case.problems)
+    if owed != row.owed:
+        columns["owed"] = change.json["owed"] = owed
+    return columns
 
 
 async def write_effects(changes: list[Change], conn, supervision: grading.Supervision = grading.DEFAULT) -> None:
@@ -111,6 +120,8 @@ def settle(change: Change) -> None:
     loaded, graded = change.loaded, change.graded
     row = loaded.row
     loaded.stored.update(change.written)
+    for name, value in change.json.items():  # what the next save of this loaded case compares with
+        setattr(row, name, value)
     if change.head:
         row.trail_count, row.trail_head = change.head["trail_count"], change.head["trail_head"]
     row.version += 1
