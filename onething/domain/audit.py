@@ -54,8 +54,11 @@ def stamp(value: datetime | date | None) -> str | None:
 
 
 def link_hash(seq: int, content: tuple, prev_hash: str) -> str:
-    payload = json.dumps([seq, *content, prev_hash], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return hashlib.sha256(_encode([seq, *content, prev_hash]).encode()).hexdigest()
+
+
+# json.dumps with these options, without making an encoder for every event: the text hashed never changes
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def chain(contents: list[tuple], head: Head) -> list[Link]:

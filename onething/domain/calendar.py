@@ -67,6 +67,8 @@ class YearSchedule:
         return day.weekday() < 5 and day not in self.holidays
 
 
+ADDED_KEPT = 200_000  # answers of add_working_days kept per calendar: a few MB at most
+
 # A year's provisional schedule, made on demand (None: the year cannot be dated at all).
 ProvisionalYears = Callable[[int], "YearSchedule | None"]
 
@@ -77,10 +79,13 @@ class WorkCalendar:
     provisional_years: ProvisionalYears | None = field(default=None, compare=False)
     official_years: frozenset[int] = field(init=False)
     _by_year: dict[int, YearSchedule] = field(init=False, repr=False, compare=False)
+    # (start, days) -> the day: a sweep asks the same few thousand questions for every case
+    _added: dict[tuple[date, int], date] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_year = {s.year: s for s in self.schedules}
         object.__setattr__(self, "_by_year", by_year)
+        object.__setattr__(self, "_added", {})
         object.__setattr__(self, "official_years", frozenset(y for y, s in by_year.items() if not s.provisional))
 
     def schedule(self, year: int) -> YearSchedule:
@@ -102,16 +107,20 @@ class WorkCalendar:
 
     def add_working_days(self, start: date, days: int) -> date:
         """The Nth working day after ``start`` (``start`` itself is not counted)."""
+        found = self._added.get((start, days))
+        if found is not None:
+            return found
         if days < 0:
             raise CalendarError("a number of working days cannot be negative")
-        day = start
+        day, left = start, days
         if days == 0:
             self.is_working_day(day)  # still refuse years that cannot be dated
-            return day
-        while days:
+        while left:
             day += timedelta(days=1)
             if self.is_working_day(day):
-                days -= 1
+                left -= 1
+        if len(self._added) < ADDED_KEPT:  # the answers never change: the schedules are this calendar's
+            self._added[(start, days)] = day
         return day
 
     def working_days_between(self, start: date, end: date) -> int:

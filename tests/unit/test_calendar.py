@@ -89,3 +89,16 @@ def test_schedules_are_checked():
         YearSchedule(2026, frozenset(), frozenset({d("2026-03-03")}))
     with pytest.raises(CalendarError, match="both"):
         YearSchedule(2026, frozenset({d("2026-03-07")}), frozenset({d("2026-03-07")}))
+
+
+def test_a_remembered_answer_is_the_calendars_own_and_refusals_are_never_remembered(calendar):
+    from onething.domain.calendar import WorkCalendar
+    assert [calendar.add_working_days(d("2026-09-30"), 5) for _ in range(2)] == [d("2026-10-13")] * 2
+    # the same question of a calendar whose October has no holiday: its own answer, not the other's
+    plain = WorkCalendar((YearSchedule(2026, frozenset(), frozenset()),))
+    assert plain.add_working_days(d("2026-09-30"), 5) == d("2026-10-07")
+    for _ in range(2):
+        with pytest.raises(CalendarError):
+            calendar.add_working_days(d("2026-09-30"), -1)
+        with pytest.raises(UnknownYear):
+            plain.add_working_days(d("2026-12-30"), 5)
