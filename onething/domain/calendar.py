@@ -67,7 +67,7 @@ class YearSchedule:
         return day.weekday() < 5 and day not in self.holidays
 
 
-ADDED_KEPT = 200_000  # answers of add_working_days kept per calendar: a few MB at most
+ADDED_KEPT = 50_000  # answers of add_working_days kept per calendar (about 9 MB): three years of starts, 45 counts each
 
 # A year's provisional schedule, made on demand (None: the year cannot be dated at all).
 ProvisionalYears = Callable[[int], "YearSchedule | None"]
